@@ -1,0 +1,200 @@
+import type { AdamArgs, Activation, Backend, DenseBackwardArgs, DenseForwardArgs, SgdArgs } from "../backend.js";
+import type { FloatArray, Matrix } from "../../tensor/matrix.js";
+import { hashUniform } from "../../tensor/random.js";
+import { matmul } from "./matmul.js";
+import { binaryCrossEntropy, meanSquaredError, softmaxCrossEntropy } from "./losses.js";
+import { activateScalar, derivativeScalar } from "./scalar.js";
+
+/** A matrix of the reference backend: a plain typed array. */
+class ReferenceMatrix implements Matrix {
+  constructor(readonly rows: number, readonly cols: number, readonly data: FloatArray) {}
+}
+
+export interface ReferenceOptions {
+  /** "float32" (default) to train like every other backend, "float64" for gradient checks. */
+  dtype?: "float32" | "float64";
+}
+
+/**
+ * The reference backend: plain loops over typed arrays, sums in float64. It is the executable
+ * specification of every kernel; it is kept simple, not fast.
+ * @example createReferenceBackend().name // "reference"
+ */
+export function createReferenceBackend(options: ReferenceOptions = {}): Backend {
+  return new ReferenceBackend(options.dtype ?? "float32");
+}
+
+class ReferenceBackend implements Backend {
+  readonly name = "reference";
+
+  constructor(readonly dtype: "float32" | "float64") {}
+
+  matrix(rows: number, cols: number): Matrix {
+    const data = this.dtype === "float64" ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
+    return new ReferenceMatrix(rows, cols, data);
+  }
+
+  view(m: Matrix, rows: number): Matrix {
+    if (rows === m.rows) return m;
+    return new ReferenceMatrix(rows, m.cols, data(m).subarray(0, rows * m.cols));
+  }
+
+  write(m: Matrix, values: ArrayLike<number>): void {
+    data(m).set(values);
+  }
+
+  read(m: Matrix): FloatArray {
+    return data(m).slice();
+  }
+
+  copy(src: Matrix, dst: Matrix): void {
+    data(dst).set(data(src));
+  }
+
+  matmul(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean, accumulate: boolean): void {
+    const k = transA ? a.rows : a.cols;
+    matmul(data(a), data(b), data(c), c.rows, k, c.cols, transA, transB, accumulate);
+  }
+
+  denseForward({ x, weight, bias, z, y, activation }: DenseForwardArgs): void {
+    matmul(data(x), data(weight), data(z), x.rows, x.cols, weight.cols, false, false, false);
+    const zd = data(z);
+    const bd = data(bias);
+    for (let i = 0; i < z.rows; i++) {
+      for (let j = 0; j < z.cols; j++) zd[i * z.cols + j] += bd[j];
+    }
+    this.activate(z, y, activation);
+  }
+
+  denseBackward(args: DenseBackwardArgs): void {
+    const { x, weight, z, y, dy, dz, dWeight, dBias, dx, activation } = args;
+    activationBackward(data(z), data(y), data(dy), data(dz), z.rows, z.cols, activation);
+    // dWeight: [inputs, units] = xᵀ·dz; dBias: [1, units] = column sums of dz; dx: [batch, inputs] = dz·weightᵀ
+    matmul(data(x), data(dz), data(dWeight), x.cols, x.rows, dz.cols, true, false, false);
+    const dzd = data(dz);
+    const db = data(dBias);
+    for (let j = 0; j < dz.cols; j++) {
+      let sum = 0;
+      for (let i = 0; i < dz.rows; i++) sum += dzd[i * dz.cols + j];
+      db[j] = sum;
+    }
+    if (dx) matmul(dzd, data(weight), data(dx), dz.rows, dz.cols, weight.rows, false, true, false);
+  }
+
+  activate(z: Matrix, y: Matrix, activation: Activation): void {
+    const zd = data(z);
+    const yd = data(y);
+    if (activation === "softmax") {
+      softmaxRows(zd, yd, z.rows, z.cols);
+      return;
+    }
+    for (let i = 0; i < zd.length; i++) yd[i] = activateScalar(activation, zd[i]);
+  }
+
+  dropout(x: Matrix, mask: Matrix, y: Matrix, rate: number, seed: number): void {
+    const xd = data(x);
+    const md = data(mask);
+    const yd = data(y);
+    const keep = 1 / (1 - rate);
+    for (let i = 0; i < xd.length; i++) {
+      md[i] = hashUniform(seed, i) < rate ? 0 : keep;
+      yd[i] = xd[i] * md[i];
+    }
+  }
+
+  multiply(a: Matrix, b: Matrix, out: Matrix): void {
+    const ad = data(a);
+    const bd = data(b);
+    const od = data(out);
+    for (let i = 0; i < od.length; i++) od[i] = ad[i] * bd[i];
+  }
+
+  softmaxCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number {
+    return softmaxCrossEntropy(data(logits), logits.rows, logits.cols, labels, classWeights, data(dLogits));
+  }
+
+  binaryCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number {
+    return binaryCrossEntropy(data(logits), logits.rows, labels, classWeights, data(dLogits));
+  }
+
+  meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix): number {
+    return meanSquaredError(data(prediction), data(targets), prediction.rows * prediction.cols, data(dPrediction));
+  }
+
+  sumOfSquares(m: Matrix): number {
+    let sum = 0;
+    for (const v of data(m)) sum += v * v;
+    return sum;
+  }
+
+  scale(m: Matrix, factor: number): void {
+    const d = data(m);
+    for (let i = 0; i < d.length; i++) d[i] *= factor;
+  }
+
+  sgdStep(param: Matrix, grad: Matrix, velocity: Matrix | null, { lr, momentum, nesterov, weightDecay }: SgdArgs): void {
+    const p = data(param);
+    const g = data(grad);
+    const vel = velocity ? data(velocity) : null;
+    for (let i = 0; i < p.length; i++) {
+      let step = g[i] + weightDecay * p[i];
+      if (vel) {
+        vel[i] = momentum * vel[i] + step;
+        step = nesterov ? step + momentum * vel[i] : vel[i];
+      }
+      p[i] -= lr * step;
+    }
+  }
+
+  adamStep(param: Matrix, grad: Matrix, m: Matrix, v: Matrix, args: AdamArgs): void {
+    const { lr, beta1, beta2, epsilon, weightDecay, decoupled, step } = args;
+    const p = data(param);
+    const g = data(grad);
+    const md = data(m);
+    const vd = data(v);
+    const stepSize = lr / (1 - beta1 ** step);
+    const sqrtCorrection2 = Math.sqrt(1 - beta2 ** step);
+    for (let i = 0; i < p.length; i++) {
+      let gi = g[i];
+      if (decoupled) p[i] *= 1 - lr * weightDecay;
+      else gi += weightDecay * p[i];
+      md[i] = beta1 * md[i] + (1 - beta1) * gi;
+      vd[i] = beta2 * vd[i] + (1 - beta2) * gi * gi;
+      p[i] -= (stepSize * md[i]) / (Math.sqrt(vd[i]) / sqrtCorrection2 + epsilon);
+    }
+  }
+}
+
+function data(m: Matrix): FloatArray {
+  if (!(m instanceof ReferenceMatrix)) throw new Error("this matrix belongs to another backend");
+  return m.data;
+}
+
+// y: [rows, cols] = softmax of each row of z
+function softmaxRows(z: FloatArray, y: FloatArray, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const start = i * cols;
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, z[start + j]);
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += Math.exp(z[start + j] - max);
+    for (let j = 0; j < cols; j++) y[start + j] = Math.exp(z[start + j] - max) / sum;
+  }
+}
+
+// dz: [rows, cols] = dy * f'(z), or for softmax rows dz = y * (dy - sum(dy * y))
+function activationBackward(
+  z: FloatArray, y: FloatArray, dy: FloatArray, dz: FloatArray,
+  rows: number, cols: number, activation: Activation,
+): void {
+  if (activation === "softmax") {
+    for (let i = 0; i < rows; i++) {
+      const start = i * cols;
+      let dot = 0;
+      for (let j = 0; j < cols; j++) dot += dy[start + j] * y[start + j];
+      for (let j = 0; j < cols; j++) dz[start + j] = y[start + j] * (dy[start + j] - dot);
+    }
+    return;
+  }
+  for (let i = 0; i < z.length; i++) dz[i] = dy[i] * derivativeScalar(activation, z[i], y[i]);
+}

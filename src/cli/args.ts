@@ -1,0 +1,76 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { GlassboxError } from "../errors.js";
+
+/** Command-line parsing on node:util's parseArgs, with errors that say what was expected. */
+
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export const COMMON_OPTIONS = {
+  json: { type: "boolean" },
+  verbose: { type: "boolean" },
+  backend: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} satisfies Options;
+
+export interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+export function parse(argv: string[], options: Options, usage: string): Parsed {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    return { values: values as Parsed["values"], positionals };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split("\n")[0]}\nusage: ${usage}`);
+  }
+}
+
+export function text(values: Parsed["values"], name: string, fallback: string): string {
+  const v = values[name];
+  return typeof v === "string" ? v : fallback;
+}
+
+export function integer(values: Parsed["values"], name: string, fallback: number, min = 1): number {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new GlassboxError("BAD_ARGUMENT", `--${name}: expected an integer >= ${min}, got "${v}"`);
+  return n;
+}
+
+export function number(values: Parsed["values"], name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || !check(n)) throw new GlassboxError("BAD_ARGUMENT", `--${name}: expected ${expected}, got "${v}"`);
+  return n;
+}
+
+/** "256,128" -> [256, 128]; "" or "none" -> []. */
+export function integerList(values: Parsed["values"], name: string, fallback: number[]): number[] {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  if (v === "" || v === "none") return [];
+  const parts = String(v).split(",").map((s) => Number(s.trim()));
+  if (parts.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new GlassboxError("BAD_ARGUMENT", `--${name}: expected positive integers separated by commas (e.g. 256,128), got "${v}"`);
+  }
+  return parts;
+}
+
+export function choice<T extends string>(values: Parsed["values"], name: string, fallback: T, allowed: readonly T[]): T {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  if (!(allowed as readonly unknown[]).includes(v)) {
+    throw new GlassboxError("BAD_ARGUMENT", `--${name}: expected one of ${allowed.join(", ")}, got "${v}"`);
+  }
+  return v as T;
+}
+
+export function onePositional(parsed: Parsed, what: string, usage: string): string {
+  if (parsed.positionals.length !== 1) throw new UsageError(`expected ${what}, got ${parsed.positionals.length} arguments\nusage: ${usage}`);
+  return parsed.positionals[0];
+}

@@ -1,0 +1,58 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadIdxDirectory } from "../data/files.js";
+import { saveModel } from "../io/disk.js";
+import { classify } from "../model/classify.js";
+import { createMlp } from "../model/network.js";
+import { evaluate } from "../train/evaluate.js";
+import { fit } from "../train/fit.js";
+import { integer, parse } from "./args.js";
+import { backendFrom } from "./data.js";
+import { predictionInWords } from "./format.js";
+import { EpochProgress } from "./progress.js";
+
+export const DEMO_USAGE = "glassbox demo [--epochs 6] [--out out/fashion-small.safetensors] [--json]";
+
+/** `npm start`: trains on the embedded Fashion-MNIST subset, reports test accuracy and a few answers in words. */
+export function demo(argv: string[]): number {
+  const parsed = parse(argv, { epochs: { type: "string" }, out: { type: "string" } }, DEMO_USAGE);
+  const epochs = integer(parsed.values, "epochs", 6);
+  const out = String(parsed.values.out ?? "out/fashion-small.safetensors");
+  const dir = fileURLToPath(new URL("../../data/fashion-mnist-small", import.meta.url));
+  const trainSet = loadIdxDirectory(dir, "train");
+  const testSet = loadIdxDirectory(dir, "test");
+  process.stderr.write(`Fashion-MNIST subset: ${trainSet.rows} training and ${testSet.rows} test images of ${trainSet.columns} pixels, ${trainSet.labelNames.length} labels\n`);
+  process.stderr.write(`network: ${trainSet.columns} -> 128 relu -> 64 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001, batch 64, ${epochs} epochs\n`);
+
+  const network = createMlp({ inputs: trainSet.columns, hidden: [128, 64], labels: trainSet.labelNames, seed: 1, backend: backendFrom(parsed.values) });
+  network.about = { featureNames: null, labelColumn: null, input: trainSet.input ?? null, training: null };
+  const progress = new EpochProgress();
+  const result = fit(network, trainSet, { epochs, batchSize: 64, lr: 0.001, seed: 1, onBatch: progress.onBatch, onEpoch: progress.onEpoch });
+  progress.stop();
+  const evaluation = evaluate(network, testSet);
+  network.about.training = { epochs: result.epochs, seconds_per_epoch: result.secondsPerEpoch, test_accuracy: evaluation.accuracy };
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  saveModel(network, out);
+
+  const examples = 8;
+  const predictions = classify(network, testSet.features.subarray(0, examples * testSet.columns), examples, 3);
+  if (parsed.values.json) {
+    process.stdout.write(`${JSON.stringify({ command: "demo", test_accuracy: evaluation.accuracy, seconds_per_epoch: result.secondsPerEpoch, model: out, predictions })}\n`);
+    return 0;
+  }
+  const lines = [
+    `test accuracy: ${(evaluation.accuracy * 100).toFixed(1)}% on ${evaluation.count} images (${result.secondsPerEpoch.toFixed(1)} s per epoch)`,
+    `saved the model to ${out}`,
+    "",
+    "the first test images, as the network sees them:",
+    ...predictions.map((p, i) => {
+      const truth = testSet.labels ? testSet.labelNames[testSet.labels[i]] : "?";
+      return `  image ${i + 1}: ${predictionInWords(p)}   ${p.label === truth ? "right" : `wrong, it is a ${truth}`}`;
+    }),
+    "",
+    `next: npx glassbox predict ${out} data/fashion-mnist-small --limit 5`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}

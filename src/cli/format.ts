@@ -1,0 +1,38 @@
+import type { Prediction } from "../model/classify.js";
+import type { Evaluation } from "../train/evaluate.js";
+
+/** Text for people: percentages, predictions in words, metric tables. */
+
+export function percent(p: number): string {
+  const value = p * 100;
+  if (value > 0 && value < 1) return "<1%";
+  return `${Math.round(value)}%`;
+}
+
+/** "Ankle boot 93% (Sneaker 5%, Sandal 1%)" */
+export function predictionInWords(p: Prediction): string {
+  const others = p.top.slice(1).map((t) => `${t.label} ${percent(t.probability)}`);
+  return `${p.label} ${percent(p.probability)}${others.length > 0 ? ` (${others.join(", ")})` : ""}`;
+}
+
+export function seconds(s: number): string {
+  if (s < 60) return `${s.toFixed(1)}s`;
+  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
+}
+
+/** Per-class precision, recall and F1, then the confusion matrix (rows: true label, columns: predicted). */
+export function evaluationTable(e: Evaluation): string {
+  const width = Math.max(5, ...e.perClass.map((c) => c.label.length));
+  const lines = [
+    `accuracy ${(e.accuracy * 100).toFixed(2)}% on ${e.count} rows (loss ${e.loss.toFixed(4)})`,
+    "",
+    `${"label".padEnd(width)}  precision  recall     f1  support`,
+    ...e.perClass.map((c) =>
+      `${c.label.padEnd(width)}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3).padStart(5)}  ${String(c.support).padStart(7)}`),
+    "",
+    "confusion matrix (rows: true label, columns: predicted, in label order)",
+  ];
+  const cell = Math.max(4, ...e.confusion.flat().map((n) => String(n).length + 1));
+  e.confusion.forEach((row, k) => lines.push(`${e.perClass[k].label.padEnd(width)} ${row.map((n) => String(n).padStart(cell)).join("")}`));
+  return lines.join("\n");
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { GlassboxError } from "../errors.js";
+import { UsageError } from "./args.js";
+import { demo, DEMO_USAGE } from "./demo.js";
+import { evaluate, EVALUATE_USAGE } from "./evaluate.js";
+import { predict, PREDICT_USAGE } from "./predict.js";
+import { train, TRAIN_USAGE } from "./train.js";
+
+const COMMANDS: Record<string, { run: (argv: string[]) => number; usage: string; about: string }> = {
+  train: { run: train, usage: TRAIN_USAGE, about: "train a network on an IDX directory or a CSV file" },
+  evaluate: { run: evaluate, usage: EVALUATE_USAGE, about: "accuracy, per-class metrics and confusion matrix" },
+  predict: { run: predict, usage: PREDICT_USAGE, about: "labels and probabilities for every input, in words" },
+  demo: { run: demo, usage: DEMO_USAGE, about: "train on the embedded Fashion-MNIST subset (npm start)" },
+};
+
+function help(): string {
+  const lines = ["glassbox: neural networks you can see inside", "", "commands:"];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${c.about}`);
+  lines.push("", "run glassbox <command> --help for its options; --verbose prints stack traces on errors");
+  return lines.join("\n");
+}
+
+/** Runs one command; returns the exit code: 0 ok, 1 error, 2 usage error, 3 training stopped on NaN. */
+export function main(argv: string[]): number {
+  const [name, ...rest] = argv;
+  const verbose = rest.includes("--verbose");
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${help()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`glassbox: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(", ")}\n`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`usage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`glassbox ${name}: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof GlassboxError ? error.message : `unexpected error: ${(error as Error).message ?? String(error)}`;
+    process.stderr.write(`glassbox ${name}: error: ${message.split("\n")[0]}\n`);
+    if (verbose) process.stderr.write(`${(error as Error).stack ?? ""}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,55 @@
+import cliProgress from "cli-progress";
+import type { BatchEvent, EpochEvent } from "../train/options.js";
+import { seconds } from "./format.js";
+
+/**
+ * A progress bar per epoch on stderr (loss, accuracy, samples/s, time left) when stderr is a
+ * terminal, and one summary line per epoch in any case.
+ */
+export class EpochProgress {
+  private bar: cliProgress.SingleBar | null = null;
+  private readonly interactive = Boolean(process.stderr.isTTY);
+  private lossSum = 0;
+  private lossCount = 0;
+
+  onBatch = (e: BatchEvent): void => {
+    if (!this.interactive) return;
+    if (!this.bar) {
+      this.bar = new cliProgress.SingleBar({
+        format: `epoch ${e.epoch} [{bar}] {percentage}% | loss {loss} | {rate} samples/s | {left} left`,
+        barsize: 24,
+        hideCursor: null,
+        clearOnComplete: true,
+        stream: process.stderr,
+      }, cliProgress.Presets.shades_classic);
+      this.bar.start(e.steps, 0, { loss: "-", rate: "-", left: "-" });
+      this.lossSum = 0;
+      this.lossCount = 0;
+    }
+    this.lossSum += e.loss;
+    this.lossCount++;
+    const rate = e.samples / Math.max(e.seconds, 1e-9);
+    const left = (e.seconds / e.step) * (e.steps - e.step);
+    this.bar.update(e.step, { loss: (this.lossSum / this.lossCount).toFixed(4), rate: Math.round(rate), left: seconds(left) });
+  };
+
+  onEpoch = (e: EpochEvent): void => {
+    this.bar?.stop();
+    this.bar = null;
+    const parts = [
+      `epoch ${e.epoch}/${e.epochs}`,
+      `loss ${e.loss.toFixed(4)}`,
+      Number.isNaN(e.accuracy) ? null : `accuracy ${(e.accuracy * 100).toFixed(1)}%`,
+      e.validationLoss === null ? null : `validation loss ${e.validationLoss.toFixed(4)}`,
+      e.validationAccuracy === null ? null : `validation accuracy ${(e.validationAccuracy * 100).toFixed(1)}%`,
+      `${Math.round(e.samplesPerSecond)} samples/s`,
+      seconds(e.seconds),
+    ];
+    process.stderr.write(`${parts.filter((p) => p !== null).join(" | ")}\n`);
+  };
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+}

@@ -1,0 +1,149 @@
+import { ACTIVATIONS, type Activation } from "../backends/backend.js";
+import { GlassboxError } from "../errors.js";
+import { loadDataset } from "../data/files.js";
+import { saveModel } from "../io/disk.js";
+import { createMlp, type OutputKind } from "../model/network.js";
+import { OPTIMIZERS, type OptimizerName } from "../optimizers/optimizer.js";
+import type { Schedule } from "../optimizers/schedule.js";
+import { fit } from "../train/fit.js";
+import type { FitResult } from "../train/options.js";
+import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
+import { backendFrom } from "./data.js";
+import { EpochProgress } from "./progress.js";
+
+export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128] [--activation relu]
+  [--epochs 10] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
+  [--label COLUMN] [--output softmax|sigmoid] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
+  [--schedule constant|cosine|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
+  [--class-weights balanced|w1,w2,...] [--standardize|--no-standardize] [--json]`;
+
+const OPTIONS = {
+  out: { type: "string", short: "o" },
+  hidden: { type: "string" },
+  activation: { type: "string" },
+  epochs: { type: "string" },
+  batch: { type: "string" },
+  lr: { type: "string" },
+  optimizer: { type: "string" },
+  seed: { type: "string" },
+  validation: { type: "string" },
+  label: { type: "string" },
+  output: { type: "string" },
+  dropout: { type: "string" },
+  "weight-decay": { type: "string" },
+  momentum: { type: "string" },
+  schedule: { type: "string" },
+  "clip-norm": { type: "string" },
+  patience: { type: "string" },
+  "class-weights": { type: "string" },
+  standardize: { type: "boolean" },
+  "no-standardize": { type: "boolean" },
+} as const;
+
+export function train(argv: string[]): number {
+  const parsed = parse(argv, OPTIONS, TRAIN_USAGE);
+  const { values } = parsed;
+  const dataPath = onePositional(parsed, "one data path (an IDX directory or a CSV file)", TRAIN_USAGE);
+  const out = text(values, "out", "");
+  if (!out) throw new UsageError(`--out is required: where to write the model file\nusage: ${TRAIN_USAGE}`);
+  const backend = backendFrom(values);
+
+  const data = loadDataset(dataPath, { split: "train", ...(typeof values.label === "string" ? { label: values.label } : {}) });
+  const isTable = data.input?.kind === "table";
+  const defaultOutput: OutputKind = data.labelNames.length === 2 ? "sigmoid" : "softmax";
+  const output = choice<OutputKind>(values, "output", defaultOutput, ["softmax", "sigmoid"]);
+  if (data.labelNames.length < 2) {
+    throw new GlassboxError("BAD_DATA", `${data.source}: expected at least 2 different labels to learn from, found ${data.labelNames.length} (${data.labelNames.join(", ")})`);
+  }
+  const seed = integer(values, "seed", 1, 0);
+  const network = createMlp({
+    inputs: data.columns,
+    hidden: integerList(values, "hidden", [256, 128]),
+    activation: choice<Activation>(values, "activation", "relu", ACTIVATIONS.filter((a) => a !== "softmax" && a !== "linear")),
+    output,
+    labels: data.labelNames,
+    dropout: number(values, "dropout", 0, (n) => n >= 0 && n < 1, "a rate in [0, 1)"),
+    seed,
+    backend,
+  });
+  network.about = { featureNames: data.featureNames, labelColumn: data.labelColumn ?? null, input: data.input ?? null, training: null };
+
+  const progress = new EpochProgress();
+  const started = performance.now();
+  const result = fit(network, data, {
+    epochs: integer(values, "epochs", 10),
+    batchSize: integer(values, "batch", 64),
+    lr: number(values, "lr", 0.001, (n) => n > 0, "a positive learning rate"),
+    optimizer: {
+      name: choice<OptimizerName>(values, "optimizer", "adam", OPTIMIZERS),
+      ...(values["weight-decay"] !== undefined ? { weightDecay: number(values, "weight-decay", 0, (n) => n >= 0, "a number >= 0") } : {}),
+      momentum: number(values, "momentum", 0.9, (n) => n >= 0 && n < 1, "a momentum in [0, 1)"),
+    },
+    schedule: schedule(text(values, "schedule", "constant")),
+    clipNorm: values["clip-norm"] === undefined ? null : number(values, "clip-norm", 1, (n) => n > 0, "a positive norm"),
+    validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
+    patience: values.patience === undefined ? null : integer(values, "patience", 3),
+    classWeights: classWeights(values["class-weights"]),
+    standardize: values["no-standardize"] ? false : values.standardize ? true : isTable,
+    seed,
+    onBatch: progress.onBatch,
+    onEpoch: progress.onEpoch,
+  });
+  progress.stop();
+  const totalSeconds = (performance.now() - started) / 1000;
+  const summary = trainingSummary(result, backend.name, totalSeconds);
+  network.about.training = summary;
+  saveModel(network, out);
+
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ command: "train", model: out, ...summary })}\n`);
+  } else {
+    const valText = result.validationAccuracy === null ? "" : `, validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}%`;
+    const held = result.validationRows > 0 ? `, ${result.validationRows} held out for validation` : "";
+    process.stdout.write(`trained ${result.epochs} epochs on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})\nsaved ${out}\n`);
+  }
+  if (result.stopped?.reason === "early_stopping") {
+    process.stderr.write(`early stopping at epoch ${result.stopped.epoch}: kept the weights of epoch ${result.stopped.bestEpoch}\n`);
+  }
+  if (result.stopped?.reason === "non_finite") {
+    process.stderr.write(`glassbox: error: ${result.stopped.message}; saved them to ${out}\n`);
+    return 3;
+  }
+  return 0;
+}
+
+function trainingSummary(result: FitResult, backend: string, totalSeconds: number): Record<string, unknown> {
+  const last = result.history[result.history.length - 1];
+  return {
+    epochs: result.epochs,
+    training_rows: result.trainingRows,
+    validation_rows: result.validationRows,
+    seconds_per_epoch: result.secondsPerEpoch,
+    samples_per_second: result.samplesPerSecond,
+    total_seconds: totalSeconds,
+    final_loss: result.finalLoss,
+    final_accuracy: last ? last.accuracy : null,
+    validation_loss: last ? last.validationLoss : null,
+    validation_accuracy: result.validationAccuracy,
+    backend,
+    stopped: result.stopped,
+  };
+}
+
+function schedule(spec: string): Schedule {
+  if (spec === "constant") return { kind: "constant" };
+  if (spec === "cosine") return { kind: "cosine" };
+  const match = /^step:(\d+):([0-9.]+)$/.exec(spec);
+  if (match) return { kind: "step", every: Number(match[1]), gamma: Number(match[2]) };
+  throw new GlassboxError("BAD_ARGUMENT", `--schedule: expected constant, cosine or step:EVERY:GAMMA (e.g. step:5:0.5), got "${spec}"`);
+}
+
+function classWeights(value: string | boolean | undefined): number[] | "balanced" | null {
+  if (value === undefined || typeof value === "boolean") return null;
+  if (value === "balanced") return "balanced";
+  const weights = value.split(",").map(Number);
+  if (weights.some((w) => !Number.isFinite(w) || w < 0)) {
+    throw new GlassboxError("BAD_ARGUMENT", `--class-weights: expected "balanced" or non-negative numbers separated by commas, got "${value}"`);
+  }
+  return weights;
+}

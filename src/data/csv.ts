@@ -1,0 +1,95 @@
+import { parse } from "csv-parse/sync";
+import { GlassboxError } from "../errors.js";
+import type { Dataset } from "./dataset.js";
+
+export interface CsvDatasetOptions {
+  /** Name of the label column. Default: a column named "label" if there is one, else the last column. */
+  label?: string;
+  /** Where the text came from, for messages. */
+  source: string;
+  /**
+   * Feature columns the model was trained on, by name: a CSV for evaluate or predict must have
+   * them all (in any order; extra columns are ignored). Default: every column but the label.
+   */
+  featureNames?: string[];
+  /** Known label names (evaluate): a label outside them is an error. Default: learnt, sorted. */
+  labelNames?: string[];
+  /** Whether the label column must be present (false: use it when present, as for predict). Default true. */
+  requireLabel?: boolean;
+}
+
+/**
+ * A numeric table with a header row and a label column -> a dataset.
+ * Every feature cell must be a finite number; the label may be any text ("cat", "1", "yes").
+ * @example
+ * parseCsvDataset("x,y,label\n1,2,cat\n3,4,dog\n", { source: "pets.csv" }).labelNames // ["cat", "dog"]
+ */
+export function parseCsvDataset(text: string, options: CsvDatasetOptions): Dataset {
+  const { source } = options;
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { relax_column_count: true, skip_empty_lines: true, info: true, trim: true, bom: true }) as unknown as typeof records;
+  } catch (error) {
+    throw new GlassboxError("BAD_DATA", `${source} is not valid CSV: ${(error as Error).message}`);
+  }
+  if (records.length === 0) throw new GlassboxError("BAD_DATA", `${source} is empty: expected a header row and data rows`);
+  const header = records[0].record;
+  const body = records.slice(1);
+  if (body.length === 0) throw new GlassboxError("BAD_DATA", `${source} has a header but no data rows`);
+
+  const labelName = options.label ?? (header.includes("label") ? "label" : header[header.length - 1]);
+  const labelColumn = header.indexOf(labelName);
+  const requireLabel = options.requireLabel ?? true;
+  if (labelColumn < 0 && requireLabel) {
+    throw new GlassboxError("BAD_DATA", `${source} has no label column "${labelName}"; its columns are: ${header.join(", ")}`);
+  }
+  const featureNames = options.featureNames ?? header.filter((_, j) => j !== labelColumn);
+  const featureColumns = featureNames.map((name) => {
+    const j = header.indexOf(name);
+    if (j < 0) throw new GlassboxError("BAD_DATA", `${source} lacks the feature column "${name}" the model was trained on; its columns are: ${header.join(", ")}`);
+    return j;
+  });
+
+  const columns = featureNames.length;
+  const features = new Float32Array(body.length * columns);
+  const labelTexts: string[] = [];
+  body.forEach(({ record, info }, i) => {
+    const where = `row ${i + 1} (line ${info.lines}) of ${source}`;
+    if (record.length !== header.length) {
+      throw new GlassboxError("BAD_DATA", `${where} has ${record.length} columns, expected ${header.length} like the header`);
+    }
+    featureColumns.forEach((j, c) => {
+      const cell = record[j];
+      const value = cell === "" ? NaN : Number(cell);
+      if (!Number.isFinite(value)) {
+        const found = cell === "" ? "an empty cell" : `"${cell}"`;
+        throw new GlassboxError("BAD_DATA", `${where}, column "${header[j]}": expected a finite number, got ${found}`);
+      }
+      features[i * columns + c] = value;
+    });
+    if (labelColumn >= 0) labelTexts.push(record[labelColumn]);
+  });
+
+  if (labelColumn < 0) {
+    return { features, rows: body.length, columns, featureNames, labels: null, labelNames: options.labelNames ?? [], source, input: { kind: "table" }, labelColumn: labelName };
+  }
+  const labelNames = options.labelNames ?? [...new Set(labelTexts)].sort(naturalOrder);
+  const index = new Map(labelNames.map((name, k) => [name, k]));
+  const labels = new Int32Array(body.length);
+  labelTexts.forEach((text, i) => {
+    const k = index.get(text);
+    if (k === undefined) {
+      throw new GlassboxError(
+        "UNKNOWN_LABEL",
+        `row ${i + 1} (line ${body[i].info.lines}) of ${source}, column "${labelName}": unknown label "${text}"; the model knows ${labelNames.map((l) => `"${l}"`).join(", ")}`,
+      );
+    }
+    labels[i] = k;
+  });
+  return { features, rows: body.length, columns, featureNames, labels, labelNames, source, input: { kind: "table" }, labelColumn: labelName };
+}
+
+/** Sorts "2" before "10" and text alphabetically. */
+export function naturalOrder(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
+}

@@ -1,0 +1,36 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { encodeIdx, idxImagesToFeatures, parseIdx } from "./idx.js";
+import { loadIdxDirectory } from "./files.js";
+
+test("IDX round trip: dimensions and bytes", () => {
+  const data = Uint8Array.from({ length: 2 * 3 * 4 }, (_, i) => i * 10);
+  const parsed = parseIdx(encodeIdx([2, 3, 4], data), "mem");
+  assert.deepEqual(parsed.dims, [2, 3, 4]);
+  assert.deepEqual(parsed.data, data);
+  const { features, rows, columns } = idxImagesToFeatures(parsed, "mem");
+  assert.equal(rows, 2);
+  assert.equal(columns, 12);
+  assert.equal(features[23], Math.fround(230 / 255));
+});
+
+test("truncated or foreign IDX files are refused with the reason", () => {
+  const bytes = encodeIdx([2, 3], new Uint8Array(6));
+  assert.throws(() => parseIdx(bytes.subarray(0, bytes.length - 1), "x.idx"), /x.idx is not a valid IDX file: the header promises 2x3 = 6 values, the file holds 5/);
+  assert.throws(() => parseIdx(new TextEncoder().encode("hello world"), "x.idx"), /two zero bytes/);
+  const floats = bytes.slice();
+  floats[2] = 0x0d;
+  assert.throws(() => parseIdx(floats, "x.idx"), /expected element type 0x08/);
+});
+
+test("the embedded Fashion-MNIST subset loads with its label names (gzip)", () => {
+  const dir = fileURLToPath(new URL("../../data/fashion-mnist-small", import.meta.url));
+  const data = loadIdxDirectory(dir, "test");
+  assert.equal(data.rows, 2000);
+  assert.equal(data.columns, 784);
+  assert.equal(data.labelNames[9], "Ankle boot");
+  assert.deepEqual(data.input, { kind: "image", height: 28, width: 28, channels: 1 });
+  assert.equal(data.labels?.[0], 9); // the first Fashion-MNIST test image is an ankle boot
+  assert.ok(data.features.every((v) => v >= 0 && v <= 1));
+});

@@ -1,0 +1,32 @@
+/**
+ * Glassbox: neural networks in TypeScript that you can see inside.
+ * This entry point runs in Node and in browsers. Reading datasets and model files from disk
+ * (loadDataset, saveModel, loadModel) needs Node: import those from "glassbox/node".
+ */
+export { GlassboxError, type ErrorCode } from "./errors.js";
+export type { Matrix, FloatArray } from "./tensor/matrix.js";
+export { Random } from "./tensor/random.js";
+export { ACTIVATIONS, type Activation, type Backend } from "./backends/backend.js";
+export { createReferenceBackend, type ReferenceOptions } from "./backends/reference/index.js";
+export type { Layer, LayerSpec, Param, Initializer } from "./layers/layer.js";
+export { Dense } from "./layers/dense.js";
+export { Dropout } from "./layers/dropout.js";
+export {
+  Network, createMlp,
+  type MlpOptions, type NetworkSpec, type OutputKind, type ModelAbout,
+} from "./model/network.js";
+export { lossFor, type Loss, type Targets } from "./losses/loss.js";
+export { OPTIMIZERS, createOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions } from "./optimizers/optimizer.js";
+export { learningRate, type Schedule } from "./optimizers/schedule.js";
+export { fit } from "./train/fit.js";
+export type { FitOptions, FitResult, BatchEvent, EpochEvent, StopReason } from "./train/options.js";
+export { evaluate, type Evaluation } from "./train/evaluate.js";
+export { classificationReport, predictedClasses, type ClassificationReport, type ClassMetrics } from "./train/metrics.js";
+export { classify, type Prediction } from "./model/classify.js";
+export type { Dataset, InputDescription } from "./data/dataset.js";
+export { selectRows } from "./data/dataset.js";
+export { fitNormalization, normalizeRows, type Normalization } from "./data/normalize.js";
+export { parseCsvDataset, type CsvDatasetOptions } from "./data/csv.js";
+export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";
+export { encodeModel, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
+export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from "./io/safetensors.js";

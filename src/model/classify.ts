@@ -1,0 +1,28 @@
+import type { Network } from "./network.js";
+
+/** One answer in words' worth of numbers: the top label, its probability and the runners-up. */
+export interface Prediction {
+  label: string;
+  probability: number;
+  top: { label: string; probability: number }[];
+}
+
+/**
+ * Raw features: [rows, inputs] -> for each row, the most likely label and the `top` most
+ * likely labels with their probabilities (a sigmoid model reports both of its labels).
+ * @example classify(network, pixels, 1, 3)[0] // { label: "Ankle boot", probability: 0.93, top: [...] }
+ */
+export function classify(network: Network, features: Float32Array, rows: number, top = 3): Prediction[] {
+  if (network.spec.output === "linear") throw new Error("classify needs a classifier; this model predicts values");
+  const answers = network.predict(features, rows);
+  const outputs = network.outputs;
+  const predictions: Prediction[] = [];
+  for (let i = 0; i < rows; i++) {
+    const probabilities = outputs === 1 ? [1 - answers[i], answers[i]] : Array.from(answers.subarray(i * outputs, (i + 1) * outputs));
+    const ranked = probabilities
+      .map((probability, k) => ({ label: network.labels[k], probability }))
+      .sort((a, b) => b.probability - a.probability);
+    predictions.push({ label: ranked[0].label, probability: ranked[0].probability, top: ranked.slice(0, Math.max(1, top)) });
+  }
+  return predictions;
+}

@@ -1,0 +1,4 @@
+/** Node-only helpers: reading datasets and model files from disk. Re-exports the whole library. */
+export * from "./index.js";
+export { loadDataset, loadIdxDirectory, readMaybeGzip, type LoadOptions } from "./data/files.js";
+export { saveModel, loadModel, writeFileAtomic } from "./io/disk.js";

@@ -1,0 +1,34 @@
+import type { Backend } from "../backends/backend.js";
+import type { Param } from "../layers/layer.js";
+import type { Matrix } from "../tensor/matrix.js";
+import type { Optimizer, OptimizerName } from "./optimizer.js";
+
+/**
+ * Stochastic gradient descent: param -= lr * grad. With momentum the step follows a velocity
+ * v = momentum * v + grad; Nesterov looks one step ahead: step = grad + momentum * v.
+ */
+export class Sgd implements Optimizer {
+  private readonly velocity = new Map<Param, Matrix>();
+
+  constructor(
+    private readonly backend: Backend,
+    readonly name: OptimizerName,
+    private readonly momentum: number,
+    private readonly nesterov: boolean,
+    private readonly weightDecay: number,
+  ) {}
+
+  step(params: Param[], lr: number): void {
+    const args = { lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay };
+    for (const p of params) this.backend.sgdStep(p.value, p.grad, this.momentum > 0 ? this.velocityOf(p) : null, args);
+  }
+
+  private velocityOf(p: Param): Matrix {
+    let v = this.velocity.get(p);
+    if (!v) {
+      v = this.backend.matrix(p.value.rows, p.value.cols);
+      this.velocity.set(p, v);
+    }
+    return v;
+  }
+}

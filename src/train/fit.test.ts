@@ -1,0 +1,145 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Dataset } from "../data/dataset.js";
+import { createMlp, type MlpOptions } from "../model/network.js";
+import { Random } from "../tensor/random.js";
+import { learningRate } from "../optimizers/schedule.js";
+import { evaluate } from "./evaluate.js";
+import { fit } from "./fit.js";
+import { snapshot } from "./snapshot.js";
+
+/** Two noisy clusters per class around points on a circle: learnable, not trivial. */
+function blobs(rows: number, classes: number, seed: number, scale = 1): Dataset {
+  const random = new Random(seed);
+  const features = new Float32Array(rows * 2);
+  const labels = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const c = i % classes;
+    const angle = (2 * Math.PI * c) / classes;
+    features[2 * i] = scale * (2 * Math.cos(angle) + 0.6 * random.normal());
+    features[2 * i + 1] = scale * (2 * Math.sin(angle) + 0.6 * random.normal());
+    labels[i] = c;
+  }
+  const labelNames = Array.from({ length: classes }, (_, k) => `class ${k}`);
+  return { features, rows, columns: 2, featureNames: ["x", "y"], labels, labelNames, source: "blobs" };
+}
+
+function net(overrides: Partial<MlpOptions> = {}) {
+  return createMlp({ inputs: 2, hidden: [16], labels: ["class 0", "class 1", "class 2"], seed: 5, ...overrides });
+}
+
+function weightsOf(network: ReturnType<typeof net>): number[][] {
+  return snapshot(network).map((w) => Array.from(w));
+}
+
+test("training learns: accuracy on held-out blobs well above chance (1/3)", () => {
+  const network = net();
+  const result = fit(network, blobs(600, 3, 1), { epochs: 15, lr: 0.01, batchSize: 32 });
+  assert.equal(result.epochs, 15);
+  assert.ok(result.history[14].loss < result.history[0].loss, "loss falls");
+  assert.ok(evaluate(network, blobs(300, 3, 2)).accuracy > 0.85);
+  assert.ok(result.validationAccuracy !== null && result.validationAccuracy > 0.8);
+});
+
+test("same seed, same backend: bit-identical weights; another seed: different weights", () => {
+  const options = { epochs: 3, lr: 0.01, seed: 11, optimizer: { name: "adam" as const } };
+  const a = net({ dropout: 0.3 });
+  const b = net({ dropout: 0.3 });
+  fit(a, blobs(200, 3, 1), options);
+  fit(b, blobs(200, 3, 1), options);
+  assert.deepEqual(weightsOf(a), weightsOf(b));
+  const c = net({ dropout: 0.3 });
+  fit(c, blobs(200, 3, 1), { ...options, seed: 12 });
+  assert.notDeepEqual(weightsOf(a), weightsOf(c));
+});
+
+test("every optimizer and schedule trains", () => {
+  for (const name of ["sgd", "momentum", "nesterov", "adam", "adamw"] as const) {
+    const network = net();
+    const lr = name === "adam" || name === "adamw" ? 0.01 : 0.1;
+    const result = fit(network, blobs(300, 3, 1), { epochs: 8, lr, optimizer: { name, weightDecay: 1e-4 }, schedule: { kind: "cosine" }, clipNorm: 5 });
+    assert.ok(result.history[7].loss < result.history[0].loss * 0.9, `${name} loss falls`);
+  }
+  assert.equal(learningRate(0.1, { kind: "step", every: 2, gamma: 0.5 }, 3, 10), 0.05);
+  assert.equal(learningRate(0.1, { kind: "cosine" }, 0, 10), 0.1);
+  assert.ok(Math.abs(learningRate(0.1, { kind: "cosine" }, 5, 10) - 0.05) < 1e-12);
+});
+
+test("early stopping stops after `patience` epochs without improvement and restores the best weights", () => {
+  const network = net({ hidden: [64] });
+  const history: number[][][] = [];
+  // Few rows and a high learning rate: validation loss soon stops improving.
+  const result = fit(network, blobs(60, 3, 3), {
+    epochs: 200, lr: 0.05, patience: 3, validation: 0.5,
+    onEpoch: () => history.push(weightsOf(network)),
+  });
+  assert.equal(result.stopped?.reason, "early_stopping");
+  if (result.stopped?.reason !== "early_stopping") return;
+  assert.equal(result.stopped.epoch - result.stopped.bestEpoch, 3);
+  assert.ok(result.epochs < 200);
+  assert.deepEqual(weightsOf(network), history[result.stopped.bestEpoch - 1]);
+  const best = result.history[result.stopped.bestEpoch - 1].validationLoss ?? Infinity;
+  assert.ok(result.history.every((e) => (e.validationLoss ?? Infinity) >= best));
+});
+
+test("NaN guard: a huge learning rate stops training with the last good weights and says why", () => {
+  const network = net({ hidden: [16], activation: "relu" });
+  let lastGood: number[][] = weightsOf(network);
+  const result = fit(network, blobs(300, 3, 1, 1), {
+    epochs: 50, lr: 1e30, optimizer: { name: "sgd" },
+    onBatch: () => { lastGood = weightsOf(network); },
+  });
+  assert.equal(result.stopped?.reason, "non_finite");
+  if (result.stopped?.reason !== "non_finite") return;
+  assert.match(result.stopped.message, /^training stopped at epoch \d+, step \d+: .* became non-finite; .*learning rate too high \(lr 1e\+30\)/);
+  assert.deepEqual(weightsOf(network), lastGood);
+  assert.ok(weightsOf(network).flat().every(Number.isFinite));
+});
+
+test("NaN guard: unnormalised input is named as the likely cause", () => {
+  const network = net();
+  const result = fit(network, blobs(300, 3, 1, 1e19), { epochs: 5, lr: 0.01, optimizer: { name: "sgd" } });
+  assert.equal(result.stopped?.reason, "non_finite");
+  assert.match(result.stopped?.reason === "non_finite" ? result.stopped.cause : "", /unnormalised input: features reach/);
+});
+
+test("standardisation statistics come from the training rows and are kept in the model", () => {
+  const network = net();
+  fit(network, blobs(300, 3, 1, 100), { epochs: 5, lr: 0.01, standardize: true });
+  assert.ok(network.normalization);
+  assert.ok(Math.abs(network.normalization.mean[0]) < 30);
+  assert.ok(network.normalization.std[0] > 50 && network.normalization.std[0] < 500);
+  assert.ok(evaluate(network, blobs(300, 3, 2, 100)).accuracy > 0.8, "predictions apply the stored normalisation");
+});
+
+test("class weights shift predictions towards the heavily weighted class", () => {
+  const recallOf = (weights: number[] | null) => {
+    const network = net();
+    fit(network, blobs(300, 3, 1), { epochs: 5, lr: 0.01, classWeights: weights });
+    return evaluate(network, blobs(600, 3, 2)).perClass[2].recall;
+  };
+  assert.ok(recallOf([0.05, 0.05, 20]) > recallOf(null));
+});
+
+test("a sigmoid yes/no model and a linear regression model train", () => {
+  const data = blobs(400, 2, 4);
+  const yesNo = createMlp({ inputs: 2, hidden: [8], labels: ["class 0", "class 1"], output: "sigmoid", seed: 2 });
+  fit(yesNo, data, { epochs: 10, lr: 0.01 });
+  assert.ok(evaluate(yesNo, blobs(200, 2, 5)).accuracy > 0.9);
+
+  const random = new Random(9);
+  const rows = 400;
+  const features = Float32Array.from({ length: rows * 2 }, () => random.normal());
+  const targets = Float32Array.from({ length: rows }, (_, i) => 3 * features[2 * i] - 2 * features[2 * i + 1] + 1);
+  const regression = createMlp({ inputs: 2, hidden: [], labels: ["y"], output: "linear", seed: 3 });
+  const result = fit(regression, { features, rows, columns: 2, featureNames: null, labels: null, labelNames: ["y"], targets, source: "line" }, { epochs: 60, lr: 0.05 });
+  assert.ok(result.finalLoss < 1e-3, `final loss ${result.finalLoss}`);
+  assert.ok(Math.abs(regression.predict(Float32Array.of(1, 1), 1)[0] - 2) < 0.05);
+});
+
+test("bad options and mismatched data are clear errors", () => {
+  assert.throws(() => fit(net(), blobs(10, 3, 1), { epochs: 0 }), /epochs must be a positive integer, got 0/);
+  assert.throws(() => fit(net(), blobs(10, 3, 1), { lr: -1 }), /learning rate must be a positive number, got -1/);
+  assert.throws(() => fit(net({ inputs: 3 }), blobs(10, 3, 1)), /blobs: expected 3 features per row, got 2/);
+  assert.throws(() => fit(net(), blobs(10, 3, 1), { classWeights: [1, 2] }), /expected one class weight per label \(3\), got 2/);
+});

@@ -1,0 +1,76 @@
+import type { OptimizerOptions } from "../optimizers/optimizer.js";
+import type { Schedule } from "../optimizers/schedule.js";
+import type { Dataset } from "../data/dataset.js";
+
+/** Options of `fit`; every field has a default. */
+export interface FitOptions {
+  /** Passes over the training data. Default 10. */
+  epochs?: number;
+  /** Rows per gradient step. Default 64. */
+  batchSize?: number;
+  /** Learning rate. Default 0.001. */
+  lr?: number;
+  /** Default Adam. */
+  optimizer?: OptimizerOptions;
+  /** Default constant. */
+  schedule?: Schedule;
+  /** Rescale the gradients when their global L2 norm exceeds this. Default: no clipping. */
+  clipNorm?: number | null;
+  /**
+   * Held-out data for validation: a fraction of the training rows (split off with the seed) or a
+   * dataset. Default 0.1; 0 for none.
+   */
+  validation?: number | Dataset;
+  /** Stop when the validation loss has not improved for this many epochs, and restore the best weights. Default: off. */
+  patience?: number | null;
+  /** One weight per label, or "balanced" (rows / (classes * rows of that class)). Default: all 1. */
+  classWeights?: number[] | "balanced" | null;
+  /** Standardise every feature with the training rows' mean and std (stored with the model). Default false. */
+  standardize?: boolean;
+  /** Seed for shuffling, the validation split and dropout. Default 1. */
+  seed?: number;
+  /** Called after every step (for progress bars). */
+  onBatch?: (event: BatchEvent) => void;
+  /** Called after every epoch (for charts and logs). */
+  onEpoch?: (event: EpochEvent) => void;
+}
+
+export interface BatchEvent {
+  epoch: number; // from 1
+  step: number; // from 1, within the epoch
+  steps: number; // steps per epoch
+  loss: number; // this batch's loss
+  samples: number; // rows seen so far in this epoch
+  seconds: number; // since the epoch started
+}
+
+export interface EpochEvent {
+  epoch: number; // from 1
+  epochs: number;
+  lr: number;
+  loss: number; // mean training loss over the epoch
+  accuracy: number; // training accuracy over the epoch (NaN for regression)
+  validationLoss: number | null;
+  validationAccuracy: number | null;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+/** Why training ended before its last epoch. */
+export type StopReason =
+  | { reason: "early_stopping"; epoch: number; bestEpoch: number }
+  | { reason: "non_finite"; epoch: number; step: number; cause: string; message: string };
+
+export interface FitResult {
+  /** Epochs run (fewer than asked when stopped early). */
+  epochs: number;
+  /** Rows trained on and rows held out for validation. */
+  trainingRows: number;
+  validationRows: number;
+  history: EpochEvent[];
+  stopped: StopReason | null;
+  secondsPerEpoch: number;
+  samplesPerSecond: number;
+  finalLoss: number;
+  validationAccuracy: number | null;
+}

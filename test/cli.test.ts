@@ -1,0 +1,138 @@
+// The glassbox command as a user runs it: train, evaluate and predict on CSV and IDX data, and
+// every bad-input case of the foundation issue (one-line error, non-zero exit, no stack, no file).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SMALL = join(ROOT, "data/fashion-mnist-small");
+const dir = mkdtempSync(join(tmpdir(), "glassbox-cli-"));
+
+function glassbox(...args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), join(ROOT, "src/cli/main.ts"), ...args], { cwd: dir, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+/** A table of flowers: two numeric measurements and a text species, separable by petal length. */
+function flowers(path: string, rows: number, seed: number): void {
+  const lines = ["sepal,petal,species"];
+  let s = seed;
+  const noise = () => ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5);
+  for (let i = 0; i < rows; i++) {
+    const species = ["setosa", "versicolor", "virginica"][i % 3];
+    lines.push(`${(5 + i % 3 * 0.6 + noise()).toFixed(2)},${(1.5 + (i % 3) * 2 + noise()).toFixed(2)},${species}`);
+  }
+  writeFileSync(path, `${lines.join("\n")}\n`);
+}
+
+function expectOneLineError(r: ReturnType<typeof glassbox>, pattern: RegExp): void {
+  assert.equal(r.code, 1, `exit code; stderr: ${r.stderr}`);
+  const lines = r.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, `one line, got: ${r.stderr}`);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+}
+
+test("CSV: train with --label, evaluate on a second CSV, predict in words and JSON", () => {
+  flowers(join(dir, "train.csv"), 300, 1);
+  flowers(join(dir, "test.csv"), 90, 2);
+  const trained = glassbox("train", "train.csv", "--label", "species", "--hidden", "16", "--epochs", "20", "--lr", "0.01", "--out", "flowers.safetensors", "--json");
+  assert.equal(trained.code, 0, trained.stderr);
+  const summary = lastJson(trained.stdout);
+  for (const key of ["epochs", "seconds_per_epoch", "samples_per_second", "final_loss", "validation_accuracy", "backend"]) assert.ok(key in summary, key);
+  assert.equal(summary.epochs, 20);
+  assert.equal(summary.backend, "reference");
+
+  const evaluated = glassbox("evaluate", "flowers.safetensors", "test.csv", "--json");
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  const report = lastJson(evaluated.stdout) as { accuracy: number; count: number; per_class: { label: string; f1: number }[]; confusion_matrix: number[][] };
+  assert.equal(report.count, 90);
+  assert.ok(report.accuracy > 0.9, `accuracy ${report.accuracy}`);
+  assert.deepEqual(report.per_class.map((c) => c.label), ["setosa", "versicolor", "virginica"]);
+  assert.equal(report.confusion_matrix.flat().reduce((a, b) => a + b, 0), 90);
+
+  const human = glassbox("evaluate", "flowers.safetensors", "test.csv");
+  assert.match(human.stdout, /^accuracy \d+\.\d\d% on 90 rows/);
+  assert.match(human.stdout, /confusion matrix/);
+
+  writeFileSync(join(dir, "new.csv"), "petal,sepal\n1.4,5.1\n5.6,6.3\n");
+  const predicted = glassbox("predict", "flowers.safetensors", "new.csv", "--top", "2");
+  assert.equal(predicted.code, 0, predicted.stderr);
+  assert.match(predicted.stdout, /^1: setosa \d+% \((versicolor|virginica) (\d+|<1)%\)\n2: virginica \d+%/);
+});
+
+test("IDX: train on the embedded Fashion-MNIST subset, evaluate and predict with --top and --json", () => {
+  const trained = glassbox("train", SMALL, "--hidden", "32", "--epochs", "1", "--out", "fashion.safetensors", "--json");
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stderr, /epoch 1\/1 \| loss \d\.\d+ \| accuracy/);
+  const evaluated = lastJson(glassbox("evaluate", "fashion.safetensors", SMALL, "--json").stdout) as { accuracy: number; count: number; per_class: unknown[] };
+  assert.equal(evaluated.count, 2000);
+  assert.ok(evaluated.accuracy > 0.6, `accuracy ${evaluated.accuracy}`);
+  assert.equal(evaluated.per_class.length, 10);
+
+  const json = lastJson(glassbox("predict", "fashion.safetensors", SMALL, "--limit", "5", "--top", "3", "--json").stdout) as {
+    predictions: { label: string; probability: number; top: { label: string; probability: number }[] }[];
+  };
+  assert.equal(json.predictions.length, 5);
+  for (const p of json.predictions) {
+    assert.equal(p.top.length, 3);
+    assert.equal(p.top[0].label, p.label);
+    assert.ok(p.probability >= p.top[1].probability && p.top[1].probability >= p.top[2].probability);
+  }
+  const words = glassbox("predict", "fashion.safetensors", SMALL, "--limit", "2").stdout;
+  assert.match(words, /^1: [A-Za-z/ -]+ \d+% \([A-Za-z/ -]+ (\d+|<1)%, [A-Za-z/ -]+ (\d+|<1)%\)  \[true: Ankle boot\]\n2: /);
+});
+
+test("bad input: text or NaN in a numeric column names the row and column; no model file is written", () => {
+  writeFileSync(join(dir, "bad.csv"), "a,b,label\n1,2,x\n3,4,y\n5,abc,x\n");
+  const text = glassbox("train", "bad.csv", "--out", "bad.safetensors");
+  expectOneLineError(text, /^glassbox train: error: row 3 \(line 4\) of bad.csv, column "b": expected a finite number, got "abc"$/);
+  writeFileSync(join(dir, "nan.csv"), "a,b,label\n1,NaN,x\n3,4,y\n");
+  expectOneLineError(glassbox("train", "nan.csv", "--out", "bad.safetensors"), /row 1 \(line 2\) of nan.csv, column "b": expected a finite number, got "NaN"/);
+  assert.equal(existsSync(join(dir, "bad.safetensors")), false);
+  const verbose = glassbox("train", "bad.csv", "--out", "bad.safetensors", "--verbose");
+  assert.match(verbose.stderr, /\n\s+at /, "--verbose prints the stack");
+});
+
+test("bad input: wrong feature count, unknown label, truncated model, missing file", () => {
+  flowers(join(dir, "fit.csv"), 60, 3);
+  assert.equal(glassbox("train", "fit.csv", "--hidden", "4", "--epochs", "1", "--out", "f.safetensors").code, 0);
+  writeFileSync(join(dir, "three.csv"), "x,y,z\n1,2,3\n");
+  glassbox("train", SMALL, "--hidden", "4", "--epochs", "1", "--validation", "0", "--out", "img.safetensors");
+  expectOneLineError(glassbox("predict", "img.safetensors", "three.csv"), /three.csv: expected 784 features per row \(28x28 image\), got 3$/);
+  writeFileSync(join(dir, "lacks.csv"), "x,petal,species\n1,2,setosa\n");
+  expectOneLineError(glassbox("evaluate", "f.safetensors", "lacks.csv"), /lacks.csv lacks the feature column "sepal" the model was trained on; its columns are: x, petal, species/);
+
+  writeFileSync(join(dir, "unknown.csv"), "sepal,petal,species\n5,1.5,setosa\n5,1.5,rose\n");
+  const unknown = glassbox("evaluate", "f.safetensors", "unknown.csv");
+  expectOneLineError(unknown, /row 2 \(line 3\) of unknown.csv, column "species": unknown label "rose"; the model knows "setosa", "versicolor", "virginica"/);
+
+  const bytes = readFileSync(join(dir, "f.safetensors"));
+  writeFileSync(join(dir, "cut.safetensors"), bytes.subarray(0, bytes.length - 7));
+  expectOneLineError(glassbox("evaluate", "cut.safetensors", "fit.csv"), /cut.safetensors: truncated: tensor "normalization.std" needs bytes \d+..\d+ of the data but the file holds \d+$/);
+  expectOneLineError(glassbox("predict", "fit.csv", "fit.csv"), /fit.csv: truncated or not a model file/);
+
+  expectOneLineError(glassbox("evaluate", "nothing.safetensors", "fit.csv"), /error: no such file: nothing.safetensors$/);
+  expectOneLineError(glassbox("train", "missing.csv", "--out", "m.safetensors"), /error: no such file or directory: missing.csv$/);
+  assert.equal(existsSync(join(dir, "m.safetensors")), false);
+});
+
+test("usage errors exit 2 and say what was expected", () => {
+  const r = glassbox("train", "fit.csv", "--epochs", "ten", "--out", "x.safetensors");
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /--epochs: expected an integer >= 1, got "ten"/);
+  const unknownOption = glassbox("train", "fit.csv", "--epoch", "3");
+  assert.equal(unknownOption.code, 2);
+  assert.match(unknownOption.stderr, /Unknown option '--epoch'/);
+  assert.equal(glassbox("fly").code, 2);
+  assert.equal(glassbox("train", "fit.csv").code, 2, "missing --out");
+});

@@ -1,0 +1,177 @@
+// One suite every backend must pass: each kernel against the float64 reference backend, on random
+// inputs with awkward shapes (1, 3, 7, 63, 65, 257 rows and columns) and both transposes.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ACTIVATIONS, type Backend } from "../../src/backends/backend.js";
+import { createReferenceBackend } from "../../src/backends/reference/index.js";
+import type { Matrix } from "../../src/tensor/matrix.js";
+import { Random } from "../../src/tensor/random.js";
+
+/** Shapes [m, k, n] for matrix products: small, odd, just under and over powers of two. */
+export const SHAPES: [number, number, number][] = [
+  [1, 1, 1], [1, 7, 3], [3, 1, 7], [7, 3, 1], [63, 65, 7], [65, 63, 3],
+  [1, 257, 65], [257, 1, 63], [64, 257, 3], [63, 7, 257], [65, 65, 65], [257, 257, 257],
+];
+
+// float32 storage rounds each input to 2^-24 relative; sums over k terms of size ~1 can drift by
+// about k * 2^-24 ≈ 1.5e-5 at k = 257. Element-wise kernels are within a few float32 ulps.
+const SUM_TOLERANCE = 1e-4;
+const ELEMENT_TOLERANCE = 1e-5;
+
+export function conformanceSuite(name: string, make: () => Backend): void {
+  const oracle = createReferenceBackend({ dtype: "float64" });
+  const backend = make();
+  const random = new Random(2024);
+
+  /** The same random values in a matrix of each backend. */
+  function pair(rows: number, cols: number, scale = 1): [Matrix, Matrix] {
+    const values = Float32Array.from({ length: rows * cols }, () => random.normal() * scale);
+    const a = backend.matrix(rows, cols);
+    const b = oracle.matrix(rows, cols);
+    backend.write(a, values);
+    oracle.write(b, values);
+    return [a, b];
+  }
+
+  function same(actual: Matrix, expected: Matrix, tolerance: number, what: string): void {
+    const a = backend.read(actual);
+    const e = oracle.read(expected);
+    assert.equal(a.length, e.length, `${what}: size`);
+    const scale = Math.max(1, ...Array.from(e, Math.abs));
+    for (let i = 0; i < e.length; i++) {
+      assert.ok(Math.abs(a[i] - e[i]) <= tolerance * scale, `${what}[${i}]: ${name} ${a[i]}, reference ${e[i]}`);
+    }
+  }
+
+  test(`${name}: matmul on awkward shapes, both transposes, with and without accumulate`, () => {
+    for (const [m, k, n] of SHAPES) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const [a, a0] = transA ? pair(k, m) : pair(m, k);
+          const [b, b0] = transB ? pair(n, k) : pair(k, n);
+          const [c, c0] = pair(m, n);
+          const accumulate = (m + n) % 2 === 0;
+          backend.matmul(a, b, c, transA, transB, accumulate);
+          oracle.matmul(a0, b0, c0, transA, transB, accumulate);
+          same(c, c0, SUM_TOLERANCE, `matmul ${m}x${k}x${n} transA=${transA} transB=${transB}`);
+        }
+      }
+    }
+  });
+
+  test(`${name}: dense forward and backward for every activation`, () => {
+    for (const activation of ACTIVATIONS) {
+      for (const [batch, inputs, units] of [[1, 3, 7], [63, 65, 7], [65, 257, 63], [3, 7, 1]] as const) {
+        const [x, x0] = pair(batch, inputs);
+        const [w, w0] = pair(inputs, units, 0.3);
+        const [b, b0] = pair(1, units, 0.1);
+        const [z, z0] = pair(batch, units);
+        const [y, y0] = pair(batch, units);
+        backend.denseForward({ x, weight: w, bias: b, z, y, activation });
+        oracle.denseForward({ x: x0, weight: w0, bias: b0, z: z0, y: y0, activation });
+        const what = `${activation} ${batch}x${inputs}x${units}`;
+        same(z, z0, SUM_TOLERANCE, `${what} z`);
+        same(y, y0, SUM_TOLERANCE, `${what} y`);
+        const [dy, dy0] = pair(batch, units);
+        const [dz, dz0] = pair(batch, units);
+        const [dw, dw0] = pair(inputs, units);
+        const [db, db0] = pair(1, units);
+        const [dx, dx0] = pair(batch, inputs);
+        backend.denseBackward({ x, weight: w, z, y, dy, dz, dWeight: dw, dBias: db, dx, activation });
+        oracle.denseBackward({ x: x0, weight: w0, z: z0, y: y0, dy: dy0, dz: dz0, dWeight: dw0, dBias: db0, dx: dx0, activation });
+        same(dw, dw0, SUM_TOLERANCE, `${what} dWeight`);
+        same(db, db0, SUM_TOLERANCE, `${what} dBias`);
+        same(dx, dx0, SUM_TOLERANCE, `${what} dx`);
+      }
+    }
+  });
+
+  test(`${name}: losses match in value and gradient`, () => {
+    for (const [batch, classes] of [[1, 2], [7, 3], [65, 10], [257, 7]] as const) {
+      const [logits, logits0] = pair(batch, classes, 3);
+      const labels = Int32Array.from({ length: batch }, () => random.integer(classes));
+      const weights = Float32Array.from({ length: classes }, () => 0.5 + random.uniform());
+      for (const w of [null, weights]) {
+        const [d, d0] = pair(batch, classes);
+        const loss = backend.softmaxCrossEntropy(logits, labels, w, d);
+        const loss0 = oracle.softmaxCrossEntropy(logits0, labels, w, d0);
+        assert.ok(Math.abs(loss - loss0) <= ELEMENT_TOLERANCE * Math.max(1, loss0), `softmax cross-entropy ${loss} vs ${loss0}`);
+        same(d, d0, ELEMENT_TOLERANCE, "softmax cross-entropy gradient");
+      }
+      const [z, z0] = pair(batch, 1, 5);
+      const yesNo = Int32Array.from({ length: batch }, () => random.integer(2));
+      const [dz, dz0] = pair(batch, 1);
+      const bce = backend.binaryCrossEntropy(z, yesNo, Float32Array.of(1, 3), dz);
+      const bce0 = oracle.binaryCrossEntropy(z0, yesNo, Float32Array.of(1, 3), dz0);
+      assert.ok(Math.abs(bce - bce0) <= ELEMENT_TOLERANCE * Math.max(1, bce0), `binary cross-entropy ${bce} vs ${bce0}`);
+      same(dz, dz0, ELEMENT_TOLERANCE, "binary cross-entropy gradient");
+      const [t, t0] = pair(batch, classes);
+      const [dp, dp0] = pair(batch, classes);
+      const mse = backend.meanSquaredError(logits, t, dp);
+      const mse0 = oracle.meanSquaredError(logits0, t0, dp0);
+      assert.ok(Math.abs(mse - mse0) <= ELEMENT_TOLERANCE * Math.max(1, mse0), `mean squared error ${mse} vs ${mse0}`);
+      same(dp, dp0, ELEMENT_TOLERANCE, "mean squared error gradient");
+    }
+  });
+
+  test(`${name}: element-wise kernels, dropout masks and optimizer steps`, () => {
+    for (const [rows, cols] of [[1, 1], [3, 7], [63, 65], [257, 3]] as const) {
+      for (const activation of ACTIVATIONS) {
+        const [z, z0] = pair(rows, cols, 3);
+        const [y, y0] = pair(rows, cols);
+        backend.activate(z, y, activation);
+        oracle.activate(z0, y0, activation);
+        same(y, y0, ELEMENT_TOLERANCE, `activate ${activation}`);
+      }
+      const [x, x0] = pair(rows, cols);
+      const [mask, mask0] = pair(rows, cols);
+      const [y, y0] = pair(rows, cols);
+      backend.dropout(x, mask, y, 0.3, 77);
+      oracle.dropout(x0, mask0, y0, 0.3, 77);
+      same(mask, mask0, ELEMENT_TOLERANCE, "dropout mask");
+      const dropped = Array.from(backend.read(mask), (v) => v === 0);
+      assert.deepEqual(dropped, Array.from(oracle.read(mask0), (v) => v === 0), "the same inputs are dropped");
+      same(y, y0, ELEMENT_TOLERANCE, "dropout output");
+      const [out, out0] = pair(rows, cols);
+      backend.multiply(x, y, out);
+      oracle.multiply(x0, y0, out0);
+      same(out, out0, ELEMENT_TOLERANCE, "multiply");
+      const sum = backend.sumOfSquares(x);
+      const sum0 = oracle.sumOfSquares(x0);
+      assert.ok(Math.abs(sum - sum0) <= SUM_TOLERANCE * Math.max(1, sum0), `sumOfSquares ${sum} vs ${sum0}`);
+      backend.scale(x, 0.7);
+      oracle.scale(x0, 0.7);
+      same(x, x0, ELEMENT_TOLERANCE, "scale");
+
+      const [p, p0] = pair(rows, cols);
+      const [g, g0] = pair(rows, cols);
+      const [v, v0] = pair(rows, cols);
+      const sgd = { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 };
+      backend.sgdStep(p, g, v, sgd);
+      oracle.sgdStep(p0, g0, v0, sgd);
+      same(p, p0, ELEMENT_TOLERANCE, "sgd step");
+      same(v, v0, ELEMENT_TOLERANCE, "sgd velocity");
+      const [m, m0] = pair(rows, cols, 0.1);
+      const [s, s0] = pair(rows, cols, 0.1);
+      backend.scale(s, 0); // second moments start non-negative
+      oracle.scale(s0, 0);
+      for (const decoupled of [false, true]) {
+        const adam = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, decoupled, step: 3 };
+        backend.adamStep(p, g, m, s, adam);
+        oracle.adamStep(p0, g0, m0, s0, adam);
+        same(p, p0, ELEMENT_TOLERANCE, `adam step decoupled=${decoupled}`);
+        same(s, s0, ELEMENT_TOLERANCE, "adam second moment");
+      }
+    }
+  });
+
+  test(`${name}: views share storage with the first rows`, () => {
+    const [a, a0] = pair(5, 3);
+    const view = backend.view(a, 2);
+    assert.equal(view.rows, 2);
+    backend.scale(view, 0);
+    const values = backend.read(a);
+    const original = oracle.read(a0);
+    for (let i = 0; i < 15; i++) assert.ok(values[i] === (i < 6 ? 0 : Math.fround(original[i])), `element ${i}`);
+  });
+}

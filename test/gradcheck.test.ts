@@ -1,0 +1,127 @@
+// Finite-difference gradient checks in float64: every activation, dropout and every loss.
+// Each analytic gradient (the backward pass) must match (L(w + h) - L(w - h)) / 2h.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ACTIVATIONS, type Activation, type Backend } from "../src/backends/backend.js";
+import { createReferenceBackend } from "../src/backends/reference/index.js";
+import { Network, type NetworkSpec, type OutputKind } from "../src/model/network.js";
+import { lossFor, type Targets } from "../src/losses/loss.js";
+import type { Matrix } from "../src/tensor/matrix.js";
+import { Random } from "../src/tensor/random.js";
+
+const H = 1e-6;
+// Central differences in float64 are accurate to about h² + 1e-16/h ≈ 1e-10; 1e-6 relative leaves
+// room for curvature while still catching any wrong factor or sign.
+const TOLERANCE = 1e-6;
+
+interface Setup {
+  network: Network;
+  x: Matrix;
+  targets: Targets;
+  output: OutputKind;
+  classWeights: Float32Array | null;
+}
+
+function setup(spec: NetworkSpec, classWeights: Float32Array | null = null, seed = 3): Setup {
+  const backend = createReferenceBackend({ dtype: "float64" });
+  const network = new Network(spec, backend);
+  const random = new Random(seed);
+  network.initialize(random);
+  // Biases away from zero so ReLU kinks are not hit by chance.
+  for (const p of network.params()) backend.write(p.value, Array.from(backend.read(p.value), () => random.normal() * 0.7));
+  const batch = 5;
+  const x = backend.matrix(batch, spec.inputs);
+  backend.write(x, Array.from({ length: batch * spec.inputs }, () => random.normal()));
+  const outputs = network.outputs;
+  const classes = spec.output === "sigmoid" ? 2 : outputs;
+  const labels = Int32Array.from({ length: batch }, (_, i) => i % classes);
+  let values: Matrix | null = null;
+  if (spec.output === "linear") {
+    values = backend.matrix(batch, outputs);
+    backend.write(values, Array.from({ length: batch * outputs }, () => random.normal()));
+  }
+  return { network, x, targets: { labels: spec.output === "linear" ? null : labels, values }, output: spec.output, classWeights };
+}
+
+function lossAt(s: Setup, backend: Backend): number {
+  const logits = s.network.forward(s.x, true, new Random(99)); // same dropout mask every call
+  const d = backend.matrix(logits.rows, logits.cols);
+  return lossFor(s.output, s.classWeights).compute(backend, logits, s.targets, d);
+}
+
+function check(s: Setup, what: string): void {
+  const backend = s.network.backend;
+  const logits = s.network.forward(s.x, true, new Random(99));
+  const dLogits = backend.matrix(logits.rows, logits.cols);
+  lossFor(s.output, s.classWeights).compute(backend, logits, s.targets, dLogits);
+  const dx = s.network.backward(dLogits, true);
+  assert.ok(dx, "input gradient requested");
+  const analytic = [
+    ...s.network.params().map((p) => ({ name: p.name, m: p.value, grad: backend.read(p.grad) })),
+    { name: "input", m: s.x, grad: backend.read(dx) },
+  ];
+  let checked = 0;
+  for (const { name, m, grad } of analytic) {
+    const values = backend.read(m);
+    for (let i = 0; i < values.length; i++) {
+      const original = values[i];
+      values[i] = original + H;
+      backend.write(m, values);
+      const plus = lossAt(s, backend);
+      values[i] = original - H;
+      backend.write(m, values);
+      const minus = lossAt(s, backend);
+      values[i] = original;
+      backend.write(m, values);
+      const numeric = (plus - minus) / (2 * H);
+      const scale = Math.max(1, Math.abs(numeric), Math.abs(grad[i]));
+      assert.ok(Math.abs(numeric - grad[i]) <= TOLERANCE * scale, `${what}: ${name}[${i}] analytic ${grad[i]} vs numeric ${numeric}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 20);
+}
+
+function mlp(activation: Activation, output: OutputKind, outputs: number, dropout = 0): NetworkSpec {
+  const layers: NetworkSpec["layers"] = [{ type: "dense", inputs: 4, units: 6, activation }];
+  if (dropout > 0) layers.push({ type: "dropout", rate: dropout });
+  layers.push({ type: "dense", inputs: 6, units: outputs, activation: "linear" });
+  const labels = output === "sigmoid" ? ["no", "yes"] : Array.from({ length: outputs }, (_, k) => `c${k}`);
+  return { inputs: 4, layers, output, labels };
+}
+
+for (const activation of ACTIVATIONS) {
+  test(`dense layer with ${activation}: gradients match finite differences`, () => {
+    check(setup(mlp(activation, "softmax", 3)), activation);
+  });
+}
+
+test("dropout: gradients match finite differences with a fixed mask", () => {
+  check(setup(mlp("tanh", "softmax", 3, 0.4)), "dropout");
+});
+
+test("softmax cross-entropy with class weights", () => {
+  check(setup(mlp("tanh", "softmax", 3), Float32Array.of(1, 3, 0.5)), "weighted softmax cross-entropy");
+});
+
+test("binary cross-entropy, plain and with class weights", () => {
+  check(setup(mlp("sigmoid", "sigmoid", 1)), "binary cross-entropy");
+  check(setup(mlp("sigmoid", "sigmoid", 1), Float32Array.of(0.5, 4)), "weighted binary cross-entropy");
+});
+
+test("mean squared error", () => {
+  check(setup(mlp("gelu", "linear", 2)), "mean squared error");
+});
+
+test("the check itself fails on a wrong gradient", () => {
+  const s = setup(mlp("tanh", "softmax", 3));
+  const backend = s.network.backend;
+  const broken = Object.create(backend) as Backend;
+  broken.denseBackward = (args) => {
+    backend.denseBackward(args);
+    backend.scale(args.dWeight, 1.01);
+  };
+  const wrong = new Network(s.network.spec, broken);
+  s.network.params().forEach((p, i) => broken.copy(p.value, wrong.params()[i].value));
+  assert.throws(() => check({ ...s, network: wrong }, "broken"), /analytic/);
+});
