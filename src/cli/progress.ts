@@ -16,13 +16,13 @@ export class EpochProgress {
     if (!this.interactive) return;
     if (!this.bar) {
       this.bar = new cliProgress.SingleBar({
-        format: `epoch ${e.epoch} [{bar}] {percentage}% | loss {loss} | {rate} samples/s | {left} left`,
+        format: `epoch ${e.epoch} [{bar}] {percentage}% | loss {loss} | accuracy {accuracy} | {rate} samples/s | {left} left`,
         barsize: 24,
         hideCursor: null,
         clearOnComplete: true,
         stream: process.stderr,
       }, cliProgress.Presets.shades_classic);
-      this.bar.start(e.steps, 0, { loss: "-", rate: "-", left: "-" });
+      this.bar.start(e.steps, 0, { loss: "-", accuracy: "-", rate: "-", left: "-" });
       this.lossSum = 0;
       this.lossCount = 0;
     }
@@ -30,7 +30,8 @@ export class EpochProgress {
     this.lossCount++;
     const rate = e.samples / Math.max(e.seconds, 1e-9);
     const left = (e.seconds / e.step) * (e.steps - e.step);
-    this.bar.update(e.step, { loss: (this.lossSum / this.lossCount).toFixed(4), rate: Math.round(rate), left: seconds(left) });
+    const accuracy = Number.isNaN(e.accuracy) ? "-" : `${(e.accuracy * 100).toFixed(1)}%`;
+    this.bar.update(e.step, { loss: (this.lossSum / this.lossCount).toFixed(4), accuracy, rate: Math.round(rate), left: seconds(left) });
   };
 
   onEpoch = (e: EpochEvent): void => {

@@ -100,7 +100,7 @@ export function train(argv: string[]): number {
   } else {
     const valText = result.validationAccuracy === null ? "" : `, validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}%`;
     const held = result.validationRows > 0 ? `, ${result.validationRows} held out for validation` : "";
-    process.stdout.write(`trained ${result.epochs} epochs on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})\nsaved ${out}\n`);
+    process.stdout.write(`trained ${result.epochs} epoch${result.epochs === 1 ? "" : "s"} on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})\nsaved ${out}\n`);
   }
   if (result.stopped?.reason === "early_stopping") {
     process.stderr.write(`early stopping at epoch ${result.stopped.epoch}: kept the weights of epoch ${result.stopped.bestEpoch}\n`);

@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { encodeIdx, idxImagesToFeatures, parseIdx } from "./idx.js";
 import { loadIdxDirectory } from "./files.js";
 
@@ -33,4 +36,17 @@ test("the embedded Fashion-MNIST subset loads with its label names (gzip)", () =
   assert.deepEqual(data.input, { kind: "image", height: 28, width: 28, channels: 1 });
   assert.equal(data.labels?.[0], 9); // the first Fashion-MNIST test image is an ankle boot
   assert.ok(data.features.every((v) => v >= 0 && v <= 1));
+});
+
+test("an IDX directory of uncompressed files, without labels.txt, names classes by number", () => {
+  const dir = mkdtempSync(join(tmpdir(), "glassbox-idx-"));
+  writeFileSync(join(dir, "train-images-idx3-ubyte"), encodeIdx([3, 2, 2], Uint8Array.of(0, 255, 0, 255, 1, 2, 3, 4, 9, 9, 9, 9)));
+  writeFileSync(join(dir, "train-labels-idx1-ubyte"), encodeIdx([3], Uint8Array.of(0, 2, 1)));
+  const data = loadIdxDirectory(dir, "train");
+  assert.deepEqual(data.labelNames, ["0", "1", "2"]);
+  assert.deepEqual(Array.from(data.labels ?? []), [0, 2, 1]);
+  assert.equal(data.features[1], 1);
+  writeFileSync(join(dir, "t10k-images-idx3-ubyte"), encodeIdx([2, 2, 2], new Uint8Array(8)));
+  writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), encodeIdx([3], new Uint8Array(3)));
+  assert.throws(() => loadIdxDirectory(dir, "test"), /expected 2 labels \(one per image in .*t10k-images-idx3-ubyte\), got \[3\]/);
 });

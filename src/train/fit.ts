@@ -85,7 +85,12 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
       optimizer.step(params, rate);
       lossSum += batchLoss * n;
       if (labels) correct += countCorrect(backend.read(logits), labels, outputs);
-      options.onBatch?.({ epoch, step: step + 1, steps, loss: batchLoss, samples: begin + n, seconds: (performance.now() - started) / 1000 });
+      options.onBatch?.({
+        epoch, step: step + 1, steps, loss: batchLoss,
+        accuracy: labels ? correct / (begin + n) : NaN,
+        samples: begin + n,
+        seconds: (performance.now() - started) / 1000,
+      });
     }
     if (stopped) break;
 

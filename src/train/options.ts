@@ -40,6 +40,7 @@ export interface BatchEvent {
   step: number; // from 1, within the epoch
   steps: number; // steps per epoch
   loss: number; // this batch's loss
+  accuracy: number; // training accuracy so far in this epoch (NaN for regression)
   samples: number; // rows seen so far in this epoch
   seconds: number; // since the epoch started
 }
