@@ -7,14 +7,16 @@ export interface Normalization {
 }
 
 /**
- * Mean and standard deviation of each column. A constant column gets std 1, so it maps to 0
- * instead of dividing by zero.
+ * Mean and standard deviation of each column over the rows `rowIndices` (default: all rows).
+ * A constant column gets std 1, so it maps to 0 instead of dividing by zero.
  */
-export function fitNormalization(data: Dataset): Normalization {
-  const { rows, columns, features } = data;
+export function fitNormalization(data: Dataset, rowIndices?: ArrayLike<number>): Normalization {
+  const { columns, features } = data;
+  const rows = rowIndices ? rowIndices.length : data.rows;
   const sum = new Float64Array(columns);
   const sumSquares = new Float64Array(columns);
-  for (let i = 0; i < rows; i++) {
+  for (let r = 0; r < rows; r++) {
+    const i = rowIndices ? rowIndices[r] : r;
     for (let j = 0; j < columns; j++) {
       const v = features[i * columns + j];
       sum[j] += v;

@@ -5,7 +5,7 @@ import type { Network } from "../model/network.js";
 import type { Matrix } from "../tensor/matrix.js";
 import { Random } from "../tensor/random.js";
 import { classificationReport, predictedClasses, type ClassificationReport } from "./metrics.js";
-import { normalizeRows } from "../data/normalize.js";
+import { BatchReader, allRows } from "./batches.js";
 
 export interface Evaluation extends ClassificationReport {
   /** Mean loss over the dataset (unweighted). */
@@ -23,7 +23,7 @@ export function evaluate(network: Network, data: Dataset): Evaluation {
   checkLabels(network, data);
   const answers = network.predict(data.features, data.rows);
   const report = classificationReport(predictedClasses(answers, data.rows, network.outputs), data.labels, network.labels);
-  const loss = measure(network, data, lossFor(network.spec.output), false).loss;
+  const loss = measure(network, data, allRows(data.rows), lossFor(network.spec.output)).loss;
   return { ...report, loss };
 }
 
@@ -39,27 +39,29 @@ export function checkLabels(network: Network, data: Dataset): void {
 }
 
 /**
- * Mean loss and accuracy of `data` (features already normalised when `normalized`), in chunks.
+ * Mean loss and accuracy over the dataset rows `rows` (raw features: the network's
+ * normalisation is applied on the way), in chunks.
  */
-export function measure(network: Network, data: Dataset, loss: Loss, normalized: boolean, chunk = 1024): { loss: number; accuracy: number } {
+export function measure(network: Network, data: Dataset, rows: Int32Array, loss: Loss, chunk = 1024): { loss: number; accuracy: number } {
   const backend = network.backend;
   const random = new Random(0);
   const outputs = network.outputs;
+  const reader = new BatchReader(data, network.normalization, Math.min(chunk, rows.length), outputs);
   let lossSum = 0;
   let correct = 0;
   let dLogits: Matrix | null = null;
   let values: Matrix | null = null;
-  for (let start = 0; start < data.rows; start += chunk) {
-    const n = Math.min(chunk, data.rows - start);
+  for (let start = 0; start < rows.length; start += chunk) {
+    const n = Math.min(chunk, rows.length - start);
+    reader.read(rows, null, start, n);
     const x = network.input(n);
-    const slice = data.features.subarray(start * data.columns, (start + n) * data.columns);
-    backend.write(x, normalized || !network.normalization ? slice : normalizeRows(slice, network.normalization));
+    backend.write(x, reader.features.subarray(0, n * data.columns));
     const logits = network.forward(x, false, random);
     if (!dLogits || dLogits.rows !== n) dLogits = backend.matrix(n, outputs);
-    const labels = data.labels ? data.labels.subarray(start, start + n) : null;
+    const labels = data.labels ? reader.labels.subarray(0, n) : null;
     if (data.targets) {
       if (!values || values.rows !== n) values = backend.matrix(n, outputs);
-      backend.write(values, data.targets.subarray(start * outputs, (start + n) * outputs));
+      backend.write(values, reader.targets.subarray(0, n * outputs));
     }
     lossSum += n * loss.compute(backend, logits, { labels, values }, dLogits);
     if (labels) {
@@ -67,5 +69,6 @@ export function measure(network: Network, data: Dataset, loss: Loss, normalized:
       for (let i = 0; i < n; i++) if (classes[i] === labels[i]) correct++;
     }
   }
-  return { loss: lossSum / Math.max(data.rows, 1), accuracy: data.labels ? correct / Math.max(data.rows, 1) : NaN };
+  const count = Math.max(rows.length, 1);
+  return { loss: lossSum / count, accuracy: data.labels ? correct / count : NaN };
 }

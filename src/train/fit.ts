@@ -1,6 +1,6 @@
 import { GlassboxError, check } from "../errors.js";
-import { selectRows, type Dataset } from "../data/dataset.js";
-import { fitNormalization, normalizeRows } from "../data/normalize.js";
+import type { Dataset } from "../data/dataset.js";
+import { fitNormalization } from "../data/normalize.js";
 import { lossFor, type Loss } from "../losses/loss.js";
 import type { Network } from "../model/network.js";
 import { createOptimizer } from "../optimizers/optimizer.js";
@@ -9,6 +9,7 @@ import { clipGradients, gradientNorm } from "../optimizers/clip.js";
 import type { Matrix } from "../tensor/matrix.js";
 import { Random, permutation } from "../tensor/random.js";
 import { checkLabels, measure } from "./evaluate.js";
+import { BatchReader, allRows } from "./batches.js";
 import { predictedClasses } from "./metrics.js";
 import type { EpochEvent, FitOptions, FitResult, StopReason } from "./options.js";
 import { snapshot, restore, type Snapshot } from "./snapshot.js";
@@ -30,25 +31,19 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
   check(lr > 0 && Number.isFinite(lr), `learning rate must be a positive number, got ${lr}`);
   checkData(network, data);
   const random = new Random(options.seed ?? 1);
-  let { train, validation } = splitValidation(data, options.validation ?? 0.1, random);
+  const { trainRows, validation } = splitValidation(network, data, options.validation ?? 0.1, random);
+  if (options.standardize) network.normalization = fitNormalization(data, trainRows);
 
-  if (options.standardize) network.normalization = fitNormalization(train);
-  if (network.normalization) {
-    train = { ...train, features: normalizeRows(train.features, network.normalization) };
-    if (validation) validation = { ...validation, features: normalizeRows(validation.features, network.normalization) };
-  }
-  const loss = lossFor(network.spec.output, classWeights(options.classWeights ?? null, train, network));
+  const loss = lossFor(network.spec.output, classWeights(options.classWeights ?? null, data, trainRows, network));
   const optimizer = createOptimizer(network.backend, options.optimizer);
   const params = network.params();
   const backend = network.backend;
   const outputs = network.outputs;
-  const steps = Math.ceil(train.rows / batchSize);
-  const batchFeatures = new Float32Array(batchSize * train.columns);
-  const batchLabels = new Int32Array(batchSize);
-  const batchTargets = new Float32Array(batchSize * outputs);
+  const steps = Math.ceil(trainRows.length / batchSize);
+  const batch = new BatchReader(data, network.normalization, batchSize, outputs);
   const dLogitsFull = backend.matrix(batchSize, outputs);
-  const valuesFull = train.targets ? backend.matrix(batchSize, outputs) : null;
-  const inputScale = maxAbs(train.features);
+  const valuesFull = data.targets ? backend.matrix(batchSize, outputs) : null;
+  const inputScale = network.normalization ? 0 : maxAbs(data.features);
 
   const history: EpochEvent[] = [];
   let stopped: StopReason | null = null;
@@ -57,20 +52,20 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
   for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
     const started = performance.now();
     const rate = learningRate(lr, options.schedule ?? { kind: "constant" }, epoch - 1, epochs);
-    const order = permutation(train.rows, random);
+    const order = permutation(trainRows.length, random);
     let lossSum = 0;
     let correct = 0;
     for (let step = 0; step < steps; step++) {
       const begin = step * batchSize;
-      const n = Math.min(batchSize, train.rows - begin);
-      gatherRows(train, order, begin, n, batchFeatures, batchLabels, batchTargets, outputs);
+      const n = Math.min(batchSize, trainRows.length - begin);
+      batch.read(trainRows, order, begin, n);
       const x = network.input(n);
-      backend.write(x, batchFeatures.subarray(0, n * train.columns));
-      const labels = train.labels ? batchLabels.subarray(0, n) : null;
+      backend.write(x, batch.features.subarray(0, n * data.columns));
+      const labels = data.labels ? batch.labels.subarray(0, n) : null;
       let values: Matrix | null = null;
       if (valuesFull) {
         values = backend.view(valuesFull, n);
-        backend.write(values, batchTargets.subarray(0, n * outputs));
+        backend.write(values, batch.targets.subarray(0, n * outputs));
       }
       const logits = network.forward(x, true, random);
       const dLogits = backend.view(dLogitsFull, n);
@@ -78,7 +73,7 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
       network.backward(dLogits, false);
       const gradNorm = gradientNorm(backend, params);
       if (!Number.isFinite(batchLoss) || !Number.isFinite(gradNorm)) {
-        stopped = nonFinite(epoch, step + 1, batchLoss, rate, inputScale, options.standardize ?? false);
+        stopped = nonFinite(epoch, step + 1, batchLoss, rate, inputScale);
         break;
       }
       if (options.clipNorm) clipGradients(backend, params, gradNorm, options.clipNorm);
@@ -95,15 +90,15 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
     if (stopped) break;
 
     const seconds = (performance.now() - started) / 1000;
-    const held = validation ? measure(network, validation, loss, true) : null;
+    const held = validation ? measure(network, validation.data, validation.rows, loss) : null;
     const event: EpochEvent = {
       epoch, epochs, lr: rate,
-      loss: lossSum / train.rows,
-      accuracy: train.labels ? correct / train.rows : NaN,
+      loss: lossSum / trainRows.length,
+      accuracy: data.labels ? correct / trainRows.length : NaN,
       validationLoss: held ? held.loss : null,
-      validationAccuracy: held && train.labels ? held.accuracy : null,
+      validationAccuracy: held && data.labels ? held.accuracy : null,
       seconds,
-      samplesPerSecond: train.rows / seconds,
+      samplesPerSecond: trainRows.length / seconds,
     };
     history.push(event);
     options.onEpoch?.(event);
@@ -118,7 +113,7 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
       }
     }
   }
-  return summarize(history, stopped, train.rows, validation?.rows ?? 0);
+  return summarize(history, stopped, trainRows.length, validation?.rows.length ?? 0);
 }
 
 function summarize(history: EpochEvent[], stopped: StopReason | null, trainingRows: number, validationRows: number): FitResult {
@@ -152,39 +147,32 @@ function checkData(network: Network, data: Dataset): void {
   }
 }
 
-function splitValidation(data: Dataset, validation: number | Dataset, random: Random): { train: Dataset; validation: Dataset | null } {
-  if (typeof validation !== "number") return { train: data, validation };
+/** Rows to train on and rows held out: a seeded random fraction of `data`, or another dataset. */
+function splitValidation(
+  network: Network, data: Dataset, validation: number | Dataset, random: Random,
+): { trainRows: Int32Array; validation: { data: Dataset; rows: Int32Array } | null } {
+  if (typeof validation !== "number") {
+    checkData(network, validation);
+    return { trainRows: allRows(data.rows), validation: { data: validation, rows: allRows(validation.rows) } };
+  }
   check(validation >= 0 && validation < 1, `validation must be a fraction in [0, 1), got ${validation}`);
   const held = Math.floor(data.rows * validation);
-  if (held === 0) return { train: data, validation: null };
+  if (held === 0) return { trainRows: allRows(data.rows), validation: null };
   const order = permutation(data.rows, random);
-  return { train: selectRows(data, order.subarray(held)), validation: selectRows(data, order.subarray(0, held)) };
+  return { trainRows: order.slice(held), validation: { data, rows: order.slice(0, held) } };
 }
 
-function classWeights(weights: number[] | "balanced" | null, train: Dataset, network: Network): Float32Array | null {
+function classWeights(weights: number[] | "balanced" | null, data: Dataset, rows: Int32Array, network: Network): Float32Array | null {
   if (weights === null) return null;
   const k = network.labels.length;
   if (weights === "balanced") {
     const counts = new Float64Array(k);
-    for (const label of train.labels ?? []) counts[label]++;
-    return Float32Array.from(counts, (count) => (count > 0 ? train.rows / (k * count) : 0));
+    for (const row of rows) counts[data.labels ? data.labels[row] : 0]++;
+    return Float32Array.from(counts, (count) => (count > 0 ? rows.length / (k * count) : 0));
   }
   check(weights.length === k, `expected one class weight per label (${k}), got ${weights.length}`);
   check(weights.every((w) => w >= 0 && Number.isFinite(w)), "class weights must be finite and >= 0");
   return Float32Array.from(weights);
-}
-
-function gatherRows(
-  data: Dataset, order: Int32Array, begin: number, n: number,
-  features: Float32Array, labels: Int32Array, targets: Float32Array, outputs: number,
-): void {
-  const d = data.columns;
-  for (let i = 0; i < n; i++) {
-    const row = order[begin + i];
-    features.set(data.features.subarray(row * d, (row + 1) * d), i * d);
-    if (data.labels) labels[i] = data.labels[row];
-    if (data.targets) targets.set(data.targets.subarray(row * outputs, (row + 1) * outputs), i * outputs);
-  }
 }
 
 function countCorrect(logits: ArrayLike<number>, labels: Int32Array, outputs: number): number {
@@ -202,9 +190,9 @@ function maxAbs(values: Float32Array): number {
   return max;
 }
 
-function nonFinite(epoch: number, step: number, loss: number, lr: number, inputScale: number, standardized: boolean): StopReason {
+function nonFinite(epoch: number, step: number, loss: number, lr: number, inputScale: number): StopReason {
   const what = Number.isFinite(loss) ? "a gradient" : `the loss (${loss})`;
-  const cause = !Number.isFinite(inputScale) || (inputScale > 50 && !standardized)
+  const cause = !Number.isFinite(inputScale) || inputScale > 50
     ? `unnormalised input: features reach ${inputScale.toExponential(2)}; standardise them (--standardize) or scale them to about -1..1`
     : `learning rate too high (lr ${lr}); try one 10 times smaller`;
   const message = `training stopped at epoch ${epoch}, step ${step}: ${what} became non-finite; the weights are the last good ones. Likely cause: ${cause}`;
