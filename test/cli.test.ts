@@ -50,7 +50,7 @@ test("CSV: train with --label, evaluate on a second CSV, predict in words and JS
   const summary = lastJson(trained.stdout);
   for (const key of ["epochs", "seconds_per_epoch", "samples_per_second", "final_loss", "validation_accuracy", "backend"]) assert.ok(key in summary, key);
   assert.equal(summary.epochs, 20);
-  assert.equal(summary.backend, "reference");
+  assert.equal(summary.backend, "wasm");
 
   const evaluated = glassbox("evaluate", "flowers.safetensors", "test.csv", "--json");
   assert.equal(evaluated.code, 0, evaluated.stderr);

@@ -11,6 +11,7 @@ export const COMMON_OPTIONS = {
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   backend: { type: "string" },
+  threads: { type: "string" },
   help: { type: "boolean", short: "h" },
 } satisfies Options;
 

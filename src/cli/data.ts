@@ -1,15 +1,26 @@
 import type { Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
+import { createWasmBackend } from "../backends/wasm/index.js";
 import { GlassboxError } from "../errors.js";
 import type { Dataset } from "../data/dataset.js";
 import { loadDataset } from "../data/files.js";
 import type { Network } from "../model/network.js";
-import { choice, type Parsed } from "./args.js";
+import { choice, integer, type Parsed } from "./args.js";
 
-export const BACKENDS = ["reference"] as const;
+export const BACKENDS = ["wasm", "reference"] as const;
 
-export function backendFrom(values: Parsed["values"]): Backend {
-  choice(values, "backend", "reference", BACKENDS);
+/**
+ * --backend wasm|reference and --threads N. The default is wasm; where it cannot load (no
+ * WebAssembly SIMD) the reference backend takes over and a note says so.
+ */
+export async function backendFrom(values: Parsed["values"]): Promise<Backend> {
+  const name = choice(values, "backend", "wasm", BACKENDS);
+  if (name === "reference") return createReferenceBackend();
+  const threads = values.threads === undefined ? "auto" : integer(values, "threads", 1);
+  const wasm = await createWasmBackend({ threads });
+  if (wasm) return wasm;
+  if (values.backend === "wasm") throw new GlassboxError("BAD_ARGUMENT", "--backend wasm: this runtime has no WebAssembly SIMD");
+  process.stderr.write("note: the wasm backend needs WebAssembly SIMD, which this runtime lacks; using the reference backend\n");
   return createReferenceBackend();
 }
 

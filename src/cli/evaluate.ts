@@ -6,11 +6,11 @@ import { evaluationTable } from "./format.js";
 
 export const EVALUATE_USAGE = "glassbox evaluate model.safetensors <data> [--json]";
 
-export function evaluate(argv: string[]): number {
+export async function evaluate(argv: string[]): Promise<number> {
   const parsed = parse(argv, {}, EVALUATE_USAGE);
   if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${parsed.positionals.length} arguments\nusage: ${EVALUATE_USAGE}`);
   const [modelPath, dataPath] = parsed.positionals;
-  const network = loadModel(modelPath, backendFrom(parsed.values));
+  const network = loadModel(modelPath, await backendFrom(parsed.values));
   const data = loadForModel(network, dataPath, true);
   const result = evaluateNetwork(network, data);
   if (parsed.values.json) {

@@ -6,7 +6,7 @@ import { evaluate, EVALUATE_USAGE } from "./evaluate.js";
 import { predict, PREDICT_USAGE } from "./predict.js";
 import { train, TRAIN_USAGE } from "./train.js";
 
-const COMMANDS: Record<string, { run: (argv: string[]) => number; usage: string; about: string }> = {
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
   train: { run: train, usage: TRAIN_USAGE, about: "train a network on an IDX directory or a CSV file" },
   evaluate: { run: evaluate, usage: EVALUATE_USAGE, about: "accuracy, per-class metrics and confusion matrix" },
   predict: { run: predict, usage: PREDICT_USAGE, about: "labels and probabilities for every input, in words" },
@@ -16,12 +16,16 @@ const COMMANDS: Record<string, { run: (argv: string[]) => number; usage: string;
 function help(): string {
   const lines = ["glassbox: neural networks you can see inside", "", "commands:"];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${c.about}`);
-  lines.push("", "run glassbox <command> --help for its options; --verbose prints stack traces on errors");
+  lines.push(
+    "",
+    "every command takes --backend wasm|reference (default wasm), --threads N (default: timed at start-up),",
+    "--json and --verbose (stack traces on errors); glassbox <command> --help lists its options",
+  );
   return lines.join("\n");
 }
 
 /** Runs one command; returns the exit code: 0 ok, 1 error, 2 usage error, 3 training stopped on NaN. */
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const verbose = rest.includes("--verbose");
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -38,7 +42,7 @@ export function main(argv: string[]): number {
     return 0;
   }
   try {
-    return command.run(rest);
+    return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`glassbox ${name}: ${error.message}\n`);
@@ -51,4 +55,4 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -6,12 +6,12 @@ import { predictionInWords } from "./format.js";
 
 export const PREDICT_USAGE = "glassbox predict model.safetensors <data> [--top 3] [--limit N] [--json]";
 
-export function predict(argv: string[]): number {
+export async function predict(argv: string[]): Promise<number> {
   const parsed = parse(argv, { top: { type: "string" }, limit: { type: "string" } }, PREDICT_USAGE);
   if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${parsed.positionals.length} arguments\nusage: ${PREDICT_USAGE}`);
   const [modelPath, dataPath] = parsed.positionals;
   const top = integer(parsed.values, "top", 3);
-  const network = loadModel(modelPath, backendFrom(parsed.values));
+  const network = loadModel(modelPath, await backendFrom(parsed.values));
   const data = loadForModel(network, dataPath, false);
   const rows = Math.min(data.rows, integer(parsed.values, "limit", data.rows));
   const predictions = classify(network, data.features.subarray(0, rows * data.columns), rows, top);

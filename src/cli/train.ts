@@ -14,7 +14,7 @@ import { EpochProgress } from "./progress.js";
 export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128] [--activation relu]
   [--epochs 10] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
   [--label COLUMN] [--output softmax|sigmoid] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
-  [--schedule constant|cosine|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
+  [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
   [--class-weights balanced|w1,w2,...] [--standardize|--no-standardize] [--json]`;
 
 const OPTIONS = {
@@ -40,13 +40,13 @@ const OPTIONS = {
   "no-standardize": { type: "boolean" },
 } as const;
 
-export function train(argv: string[]): number {
+export async function train(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, TRAIN_USAGE);
   const { values } = parsed;
   const dataPath = onePositional(parsed, "one data path (an IDX directory or a CSV file)", TRAIN_USAGE);
   const out = text(values, "out", "");
   if (!out) throw new UsageError(`--out is required: where to write the model file\nusage: ${TRAIN_USAGE}`);
-  const backend = backendFrom(values);
+  const backend = await backendFrom(values);
 
   const data = loadDataset(dataPath, { split: "train", ...(typeof values.label === "string" ? { label: values.label } : {}) });
   const isTable = data.input?.kind === "table";
@@ -79,7 +79,7 @@ export function train(argv: string[]): number {
       ...(values["weight-decay"] !== undefined ? { weightDecay: number(values, "weight-decay", 0, (n) => n >= 0, "a number >= 0") } : {}),
       momentum: number(values, "momentum", 0.9, (n) => n >= 0 && n < 1, "a momentum in [0, 1)"),
     },
-    schedule: schedule(text(values, "schedule", "constant")),
+    schedule: schedule(text(values, "schedule", "cosine")),
     clipNorm: values["clip-norm"] === undefined ? null : number(values, "clip-norm", 1, (n) => n > 0, "a positive norm"),
     validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
     patience: values.patience === undefined ? null : integer(values, "patience", 3),

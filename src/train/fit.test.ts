@@ -132,7 +132,7 @@ test("a sigmoid yes/no model and a linear regression model train", () => {
   const features = Float32Array.from({ length: rows * 2 }, () => random.normal());
   const targets = Float32Array.from({ length: rows }, (_, i) => 3 * features[2 * i] - 2 * features[2 * i + 1] + 1);
   const regression = createMlp({ inputs: 2, hidden: [], labels: ["y"], output: "linear", seed: 3 });
-  const result = fit(regression, { features, rows, columns: 2, featureNames: null, labels: null, labelNames: ["y"], targets, source: "line" }, { epochs: 60, lr: 0.05 });
+  const result = fit(regression, { features, rows, columns: 2, featureNames: null, labels: null, labelNames: ["y"], targets, source: "line" }, { epochs: 60, lr: 0.05, schedule: { kind: "constant" } });
   assert.ok(result.finalLoss < 1e-3, `final loss ${result.finalLoss}`);
   assert.ok(Math.abs(regression.predict(Float32Array.of(1, 1), 1)[0] - 2) < 0.05);
 });

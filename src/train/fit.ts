@@ -51,7 +51,7 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
 
   for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
     const started = performance.now();
-    const rate = learningRate(lr, options.schedule ?? { kind: "constant" }, epoch - 1, epochs);
+    const rate = learningRate(lr, options.schedule ?? { kind: "cosine" }, epoch - 1, epochs);
     const order = permutation(trainRows.length, random);
     let lossSum = 0;
     let correct = 0;

@@ -1,0 +1,129 @@
+// npm run bench [-- FASHION_MNIST_DIR] [--quick] [--no-peers]: the canonical workload (Fashion-MNIST 60k,
+// MLP 784-256-128-10 ReLU, softmax cross-entropy, Adam 1e-3, batch 64, one epoch) on each backend,
+// GEMM throughput, 10k-image classification time and the peers, as one JSON object on stdout.
+// Every kernel timed here is first checked against the reference backend.
+import { existsSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import type { Backend } from "../src/backends/backend.js";
+import { createReferenceBackend } from "../src/backends/reference/index.js";
+import { createWasmBackend } from "../src/backends/wasm/index.js";
+import { loadIdxDirectory } from "../src/data/files.js";
+import { selectRows, type Dataset } from "../src/data/dataset.js";
+import { createMlp } from "../src/model/network.js";
+import { evaluate } from "../src/train/evaluate.js";
+import { fit } from "../src/train/fit.js";
+import { Random } from "../src/tensor/random.js";
+import { pytorch, tfjs, type PeerOutcome } from "./peers.js";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const dataDir = args.find((a) => !a.startsWith("--")) ?? "../shared/data/fashion-mnist";
+const peersDir = "../shared/peers";
+const log = (text: string): void => void process.stderr.write(`${text}\n`);
+
+if (!existsSync(dataDir)) {
+  log(`bench: no Fashion-MNIST at ${dataDir}; pass its directory as the first argument`);
+  process.exit(1);
+}
+
+const wasm = await createWasmBackend();
+if (!wasm) throw new Error("the wasm backend did not load");
+const reference = createReferenceBackend();
+const train = loadIdxDirectory(dataDir, "train");
+const test = loadIdxDirectory(dataDir, "test");
+
+function gemmCheck(backend: Backend, m: number, k: number, n: number): number {
+  const random = new Random(m * 7 + k * 3 + n);
+  const a = Float32Array.from({ length: m * k }, () => random.normal());
+  const b = Float32Array.from({ length: k * n }, () => random.normal());
+  const run = (be: Backend) => {
+    const [ma, mb, mc] = [be.matrix(m, k), be.matrix(k, n), be.matrix(m, n)];
+    be.write(ma, a);
+    be.write(mb, b);
+    return { ma, mb, mc, product: () => be.matmul(ma, mb, mc, false, false, false) };
+  };
+  const fast = run(backend);
+  fast.product();
+  const slow = run(reference);
+  slow.product();
+  const got = backend.read(fast.mc);
+  const want = reference.read(slow.mc);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+  // Sums of k products of unit normals in float32: error grows like sqrt(k) * 2^-24 * |terms|.
+  if (worst > 1e-3) throw new Error(`${backend.name} gemm ${m}x${k}x${n} differs from the reference by ${worst}`);
+  let reps = 0;
+  const started = performance.now();
+  while (performance.now() - started < (quick ? 200 : 1000)) {
+    fast.product();
+    reps++;
+  }
+  const seconds = (performance.now() - started) / 1000 / reps;
+  return (2 * m * k * n) / seconds / 1e9;
+}
+
+function canonicalEpoch(backend: Backend, rows?: number): { seconds_per_epoch: number; test_accuracy: number; rows: number } {
+  const data: Dataset = rows ? selectRows(train, Array.from({ length: rows }, (_, i) => i)) : train;
+  const network = createMlp({ inputs: 784, hidden: [256, 128], labels: train.labelNames, seed: 1, backend });
+  const result = fit(network, data, { epochs: 1, batchSize: 64, lr: 0.001, validation: 0, seed: 1 });
+  const seconds = result.secondsPerEpoch * (train.rows / data.rows);
+  return { seconds_per_epoch: seconds, test_accuracy: evaluate(network, test).accuracy, rows: data.rows };
+}
+
+function classifySeconds(backend: Backend): number {
+  const network = createMlp({ inputs: 784, hidden: [256, 128], labels: train.labelNames, seed: 1, backend });
+  network.predict(test.features, test.rows); // warm
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    network.predict(test.features, test.rows);
+    best = Math.min(best, (performance.now() - started) / 1000);
+  }
+  return best;
+}
+
+log(`wasm: ${wasm.threads} thread(s), relaxed SIMD ${wasm.relaxedSimd}`);
+const gemm: Record<string, number> = {};
+for (const [m, k, n] of [[64, 784, 256], [64, 256, 128], [256, 256, 256], [1024, 1024, 1024]]) {
+  gemm[`${m}x${k}x${n}`] = gemmCheck(wasm, m, k, n);
+  log(`gemm ${m}x${k}x${n}: ${gemm[`${m}x${k}x${n}`].toFixed(1)} GFLOP/s`);
+}
+canonicalEpoch(wasm, 4000); // warm the kernels
+const wasmEpoch = canonicalEpoch(wasm);
+log(`wasm epoch: ${wasmEpoch.seconds_per_epoch.toFixed(2)} s, test accuracy ${wasmEpoch.test_accuracy}`);
+const classify = classifySeconds(wasm);
+log(`classify 10k: ${classify.toFixed(3)} s`);
+const referenceRows = quick ? 2000 : 6000;
+const referenceEpoch = canonicalEpoch(reference, referenceRows);
+log(`reference epoch (from ${referenceRows} rows): ${referenceEpoch.seconds_per_epoch.toFixed(1)} s`);
+
+const peers: PeerOutcome[] = [];
+if (!args.includes("--no-peers")) {
+  for (const run of [() => pytorch(peersDir, dataDir), () => tfjs(peersDir, dataDir, "wasm")]) {
+    const outcome = run();
+    log(`peer ${outcome.peer}: ${"skipped" in outcome ? `skipped (${outcome.skipped})` : `${outcome.train_s_per_epoch} s/epoch`}`);
+    peers.push(outcome);
+  }
+}
+const ratio = (peer: string): number | null => {
+  const p = peers.find((x) => x.peer === peer);
+  return p && !("skipped" in p) ? wasmEpoch.seconds_per_epoch / p.train_s_per_epoch : null;
+};
+
+process.stdout.write(`${JSON.stringify({
+  machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version },
+  workload: "Fashion-MNIST 60k, MLP 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3, batch 64, 1 epoch",
+  wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd },
+  seconds_per_epoch: { wasm: wasmEpoch.seconds_per_epoch, reference: referenceEpoch.seconds_per_epoch },
+  reference_epoch_measured_on_rows: referenceRows,
+  test_accuracy_after_one_epoch: { wasm: wasmEpoch.test_accuracy },
+  gemm_gflops: gemm,
+  classify_10k_seconds: { wasm: classify },
+  peers,
+  ratios: {
+    wasm_over_pytorch_1_thread: ratio("pytorch-cpu"),
+    tfjs_wasm_over_wasm: ((r) => (r === null ? null : 1 / r))(ratio("tfjs-wasm")),
+    reference_over_wasm: referenceEpoch.seconds_per_epoch / wasmEpoch.seconds_per_epoch,
+  },
+})}\n`);
+wasm.close();

@@ -1,0 +1,147 @@
+// Element-wise and row-wise kernels: activations and their derivatives, bias gradients,
+// dropout, products, scaling and sums of squares. Pointers are byte offsets into the shared memory.
+import { ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SOFTMAX, LEAKY_SLOPE, activateScalar, derivativeScalar, hashBits } from "./math";
+
+// y: [rows, cols] = act(z); softmax works on each row.
+export function activate(z: usize, y: usize, rows: i32, cols: i32, act: i32): void {
+  const count = rows * cols;
+  if (act == ACT_SOFTMAX) {
+    for (let r = 0; r < rows; r++) softmaxRow(z + ((<usize>r * cols) << 2), y + ((<usize>r * cols) << 2), cols);
+    return;
+  }
+  let i = 0;
+  if (act == ACT_RELU || act == ACT_LINEAR || act == ACT_LEAKY_RELU) {
+    const zero = f32x4.splat(0);
+    const slope = f32x4.splat(LEAKY_SLOPE);
+    for (; i + 4 <= count; i += 4) {
+      const at = <usize>i << 2;
+      const v = v128.load(z + at);
+      let out = v;
+      if (act == ACT_RELU) out = f32x4.max(v, zero);
+      else if (act == ACT_LEAKY_RELU) out = v128.bitselect(v, f32x4.mul(v, slope), f32x4.gt(v, zero));
+      v128.store(y + at, out);
+    }
+  }
+  for (; i < count; i++) {
+    const at = <usize>i << 2;
+    store<f32>(y + at, <f32>activateScalar(act, <f64>load<f32>(z + at)));
+  }
+}
+
+function softmaxRow(z: usize, y: usize, cols: i32): void {
+  let max = -Infinity;
+  for (let j = 0; j < cols; j++) max = Math.max(max, <f64>load<f32>(z + (<usize>j << 2)));
+  let sum: f64 = 0;
+  for (let j = 0; j < cols; j++) sum += Math.exp(<f64>load<f32>(z + (<usize>j << 2)) - max);
+  for (let j = 0; j < cols; j++) store<f32>(y + (<usize>j << 2), <f32>(Math.exp(<f64>load<f32>(z + (<usize>j << 2)) - max) / sum));
+}
+
+// dz: [rows, cols] = dy * act'(z) (softmax: y * (dy - sum(dy * y)) per row)
+export function activationBackward(z: usize, y: usize, dy: usize, dz: usize, rows: i32, cols: i32, act: i32): void {
+  const count = rows * cols;
+  if (act == ACT_SOFTMAX) {
+    for (let r = 0; r < rows; r++) {
+      const row = <usize>r * cols << 2;
+      let dot: f64 = 0;
+      for (let j = 0; j < cols; j++) dot += <f64>load<f32>(dy + row + (<usize>j << 2)) * <f64>load<f32>(y + row + (<usize>j << 2));
+      for (let j = 0; j < cols; j++) {
+        const at = row + (<usize>j << 2);
+        store<f32>(dz + at, <f32>(<f64>load<f32>(y + at) * (<f64>load<f32>(dy + at) - dot)));
+      }
+    }
+    return;
+  }
+  let i = 0;
+  if (act == ACT_RELU || act == ACT_LINEAR || act == ACT_LEAKY_RELU) {
+    const zero = f32x4.splat(0);
+    const slope = f32x4.splat(LEAKY_SLOPE);
+    for (; i + 4 <= count; i += 4) {
+      const at = <usize>i << 2;
+      const g = v128.load(dy + at);
+      const positive = f32x4.gt(v128.load(z + at), zero);
+      let out = g;
+      if (act == ACT_RELU) out = v128.and(g, positive);
+      else if (act == ACT_LEAKY_RELU) out = v128.bitselect(g, f32x4.mul(g, slope), positive);
+      v128.store(dz + at, out);
+    }
+  }
+  for (; i < count; i++) {
+    const at = <usize>i << 2;
+    const d = derivativeScalar(act, <f64>load<f32>(z + at), <f64>load<f32>(y + at));
+    store<f32>(dz + at, <f32>(<f64>load<f32>(dy + at) * d));
+  }
+}
+
+// db: [1, cols] = column sums of dz: [rows, cols]
+export function columnSums(dz: usize, db: usize, rows: i32, cols: i32): void {
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    let sum = f32x4.splat(0);
+    for (let r = 0; r < rows; r++) sum = f32x4.add(sum, v128.load(dz + ((<usize>r * cols + j) << 2)));
+    v128.store(db + (<usize>j << 2), sum);
+  }
+  for (; j < cols; j++) {
+    let sum: f32 = 0;
+    for (let r = 0; r < rows; r++) sum += load<f32>(dz + ((<usize>r * cols + j) << 2));
+    store<f32>(db + (<usize>j << 2), sum);
+  }
+}
+
+// mask = 0 with probability rate, else 1/(1-rate), from hash(seed, index); y = x * mask
+export function dropout(x: usize, mask: usize, y: usize, count: i32, rate: f64, seed: u32): void {
+  const keep = <f32>(1 / (1 - rate));
+  for (let i = 0; i < count; i++) {
+    const at = <usize>i << 2;
+    const drop = <f64>hashBits(seed, <u32>i) / 4294967296.0 < rate;
+    const m: f32 = drop ? 0 : keep;
+    store<f32>(mask + at, m);
+    store<f32>(y + at, load<f32>(x + at) * m);
+  }
+}
+
+// out = a * b
+export function multiply(a: usize, b: usize, out: usize, count: i32): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(out + at, f32x4.mul(v128.load(a + at), v128.load(b + at)));
+  }
+  for (; i < count; i++) {
+    const at = <usize>i << 2;
+    store<f32>(out + at, load<f32>(a + at) * load<f32>(b + at));
+  }
+}
+
+// m *= factor
+export function scale(m: usize, count: i32, factor: f32): void {
+  const f = f32x4.splat(factor);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(m + at, f32x4.mul(v128.load(m + at), f));
+  }
+  for (; i < count; i++) {
+    const at = <usize>i << 2;
+    store<f32>(m + at, load<f32>(m + at) * factor);
+  }
+}
+
+// sum of squares, in float32 lanes over blocks of 1024 and float64 across blocks
+export function sumOfSquares(m: usize, count: i32): f64 {
+  let total: f64 = 0;
+  let i = 0;
+  while (i + 4 <= count) {
+    let acc = f32x4.splat(0);
+    const end = min(count, i + 1024);
+    for (; i + 4 <= end; i += 4) {
+      const v = v128.load(m + (<usize>i << 2));
+      acc = f32x4.add(acc, f32x4.mul(v, v));
+    }
+    total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  }
+  for (; i < count; i++) {
+    const v = <f64>load<f32>(m + (<usize>i << 2));
+    total += v * v;
+  }
+  return total;
+}

@@ -1,0 +1,224 @@
+// Matrix product with packed panels and a 4x8 register-blocked microkernel (AssemblyScript).
+// c: [m, n] = op(a): [m, k] · op(b): [k, n] (+ c), computed for rows [i0, i1) and columns
+// [j0, j1) so that threads can share one product without sharing an output element.
+import { ACT_LINEAR, ACT_LEAKY_RELU, ACT_RELU, LEAKY_SLOPE } from "./math";
+
+const MR = 4; // rows of a microkernel tile
+const NR = 8; // columns of a microkernel tile (two v128)
+const KC = 256; // depth of a packed block: a 4 x KC panel of a and a KC x 8 panel of b stay in L1
+const MC = 128; // rows of a packed block of a (MC x KC floats = 128 KiB, in L2)
+const NC = 512; // columns of a packed block of b (KC x NC floats = 512 KiB, in L2)
+
+/** Bytes of scratch one thread needs: packed a, packed b and one tile. */
+export function gemmScratchBytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) * 4;
+}
+
+@inline function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// Packs op(a)[i0 .. i0+mc, p0 .. p0+kc] into panels of MR rows: for each p, MR consecutive floats.
+function packA(a: usize, lda: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const i = i0 + ir;
+    if (rows == MR && transA) {
+      // op(a)[i + r, p] = a[p, i + r]: four contiguous floats
+      let src = a + ((<usize>p0 * lda + i) << 2);
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        src += <usize>lda << 2;
+        dst += 16;
+      }
+    } else if (rows == MR) {
+      let r0 = a + ((<usize>i * lda + p0) << 2);
+      const stride = <usize>lda << 2;
+      for (let p = 0; p < kc; p++) {
+        store<f32>(dst, load<f32>(r0));
+        store<f32>(dst, load<f32>(r0 + stride), 4);
+        store<f32>(dst, load<f32>(r0 + 2 * stride), 8);
+        store<f32>(dst, load<f32>(r0 + 3 * stride), 12);
+        r0 += 4;
+        dst += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          let v: f32 = 0;
+          if (r < rows) {
+            const pp = p0 + p;
+            v = transA ? load<f32>(a + ((<usize>pp * lda + i + r) << 2)) : load<f32>(a + ((<usize>(i + r) * lda + pp) << 2));
+          }
+          store<f32>(dst, v);
+          dst += 4;
+        }
+      }
+    }
+  }
+}
+
+// Packs op(b)[p0 .. p0+kc, j0 .. j0+nc] into panels of NR columns: for each p, NR consecutive floats.
+function packB(b: usize, ldb: i32, transB: bool, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    const j = j0 + jr;
+    if (cols == NR && !transB) {
+      let src = b + ((<usize>p0 * ldb + j) << 2);
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += <usize>ldb << 2;
+        dst += 32;
+      }
+    } else if (cols == NR) {
+      // op(b)[p, j + c] = b[j + c, p]: gather one float from each of 8 rows
+      const stride = <usize>ldb << 2;
+      let src = b + ((<usize>j * ldb + p0) << 2);
+      for (let p = 0; p < kc; p++) {
+        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>c << 2), load<f32>(src + <usize>c * stride));
+        src += 4;
+        dst += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        const pp = p0 + p;
+        for (let c = 0; c < NR; c++) {
+          let v: f32 = 0;
+          if (c < cols) v = transB ? load<f32>(b + ((<usize>(j + c) * ldb + pp) << 2)) : load<f32>(b + ((<usize>pp * ldb + j + c) << 2));
+          store<f32>(dst, v);
+          dst += 4;
+        }
+      }
+    }
+  }
+}
+
+@inline function activate(v: v128, act: i32): v128 {
+  if (act == ACT_RELU) return f32x4.max(v, f32x4.splat(0));
+  if (act == ACT_LEAKY_RELU) return v128.bitselect(v, f32x4.mul(v, f32x4.splat(LEAKY_SLOPE)), f32x4.gt(v, f32x4.splat(0)));
+  return v;
+}
+
+// One MR x NR tile: c (+)= a-panel · b-panel over kc. On the last block, adds the bias and writes
+// y = act(c) for element-wise activations that need no transcendental (linear, relu, leaky relu).
+// A partial tile goes through `tile` (MR x NR floats of scratch) and is copied element by element.
+function kernel(
+  ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32,
+  add: bool, last: bool, bias: usize, act: i32, y: usize, tile: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = fma(a, b0, c00);
+    c01 = fma(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = fma(a, b0, c10);
+    c11 = fma(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = fma(a, b0, c20);
+    c21 = fma(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = fma(a, b0, c30);
+    c31 = fma(a, b1, c31);
+    ap += 16;
+    bp += 32;
+  }
+  const full = rows == MR && cols == NR;
+  const stride = full ? <usize>ldc << 2 : 32;
+  const out = full ? c : tile;
+  if (full && add) {
+    c00 = f32x4.add(c00, v128.load(out)); c01 = f32x4.add(c01, v128.load(out, 16));
+    c10 = f32x4.add(c10, v128.load(out + stride)); c11 = f32x4.add(c11, v128.load(out + stride, 16));
+    c20 = f32x4.add(c20, v128.load(out + 2 * stride)); c21 = f32x4.add(c21, v128.load(out + 2 * stride, 16));
+    c30 = f32x4.add(c30, v128.load(out + 3 * stride)); c31 = f32x4.add(c31, v128.load(out + 3 * stride, 16));
+  }
+  if (full && last && bias != 0) {
+    const bias0 = v128.load(bias), bias1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, bias0); c01 = f32x4.add(c01, bias1);
+    c10 = f32x4.add(c10, bias0); c11 = f32x4.add(c11, bias1);
+    c20 = f32x4.add(c20, bias0); c21 = f32x4.add(c21, bias1);
+    c30 = f32x4.add(c30, bias0); c31 = f32x4.add(c31, bias1);
+  }
+  v128.store(out, c00); v128.store(out, c01, 16);
+  v128.store(out + stride, c10); v128.store(out + stride, c11, 16);
+  v128.store(out + 2 * stride, c20); v128.store(out + 2 * stride, c21, 16);
+  v128.store(out + 3 * stride, c30); v128.store(out + 3 * stride, c31, 16);
+  if (full) {
+    if (last && y != 0 && (act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_LINEAR)) {
+      v128.store(y, activate(c00, act)); v128.store(y, activate(c01, act), 16);
+      v128.store(y + stride, activate(c10, act)); v128.store(y + stride, activate(c11, act), 16);
+      v128.store(y + 2 * stride, activate(c20, act)); v128.store(y + 2 * stride, activate(c21, act), 16);
+      v128.store(y + 3 * stride, activate(c30, act)); v128.store(y + 3 * stride, activate(c31, act), 16);
+    }
+    return;
+  }
+  // Partial tile: copy the valid part out of the scratch tile.
+  for (let r = 0; r < rows; r++) {
+    for (let col = 0; col < cols; col++) {
+      const dst = c + ((<usize>r * ldc + col) << 2);
+      let v = load<f32>(tile + ((<usize>r * NR + col) << 2));
+      if (add) v += load<f32>(dst);
+      if (last && bias != 0) v += load<f32>(bias + (<usize>col << 2));
+      store<f32>(dst, v);
+      if (last && y != 0) {
+        if (act == ACT_RELU) v = max(v, 0);
+        else if (act == ACT_LEAKY_RELU) v = v > 0 ? v : v * LEAKY_SLOPE;
+        if (act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_LINEAR) store<f32>(y + ((<usize>r * ldc + col) << 2), v);
+      }
+    }
+  }
+}
+
+/**
+ * c[i0:i1, j0:j1] (+)= op(a)·op(b) with leading dimensions lda, ldb, ldc (row strides, in floats).
+ * bias (0 for none) is added on the last block; y (0 for none, same layout as c) receives act(c)
+ * for linear, relu and leaky relu.
+ */
+export function gemm(
+  a: usize, b: usize, c: usize, k: i32, lda: i32, ldb: i32, ldc: i32,
+  transA: bool, transB: bool, accumulate: bool, bias: usize, act: i32, y: usize,
+  i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize,
+): void {
+  const apack = scratch;
+  const bpack = scratch + ((MC * KC) << 2);
+  const tile = bpack + ((KC * NC) << 2);
+  if (k == 0) {
+    for (let i = i0; i < i1; i++) {
+      for (let j = j0; j < j1; j++) {
+        if (!accumulate) store<f32>(c + ((<usize>i * ldc + j) << 2), 0);
+      }
+    }
+    return;
+  }
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const add = accumulate || pc > 0;
+      const last = pc + kc >= k;
+      packB(b, ldb, transB, pc, kc, jc, nc, bpack);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
+        packA(a, lda, transA, ic, mc, pc, kc, apack);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
+          const j = jc + jr;
+          const biasAt = bias == 0 ? 0 : bias + (<usize>j << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const offset = (<usize>(ic + ir) * ldc + j) << 2;
+            kernel(
+              apack + ((<usize>ir * kc) << 2), bpack + ((<usize>jr * kc) << 2), kc,
+              c + offset, ldc, rows, cols, add, last, biasAt, act, y == 0 ? 0 : y + offset, tile,
+            );
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,11 @@
+// The Glassbox wasm kernels: every export works on byte offsets into the one shared memory that
+// holds parameters, gradients, activations and optimizer state.
+export { gemm, gemmScratchBytes } from "./gemm";
+export { activate, activationBackward, columnSums, dropout, multiply, scale, sumOfSquares } from "./elementwise";
+export { softmaxCrossEntropy, binaryCrossEntropy, meanSquaredError } from "./losses";
+export { sgdStep, adamStep } from "./optimizers";
+
+/** First byte free for the JavaScript allocator (above the module's static data). */
+export function heapBase(): usize {
+  return __heap_base;
+}

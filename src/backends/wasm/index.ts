@@ -1,0 +1,242 @@
+import type { AdamArgs, Activation, Backend, DenseBackwardArgs, DenseForwardArgs, SgdArgs } from "../backend.js";
+import type { FloatArray, Matrix } from "../../tensor/matrix.js";
+import { Heap, WasmMatrix } from "./memory.js";
+import { loadKernels } from "./module.js";
+import { ThreadPool, type GemmArgs } from "./pool.js";
+
+export interface WasmOptions {
+  /** Threads for matrix products: a number, or "auto" (default) to time 1 against all cores at start-up. */
+  threads?: number | "auto";
+  /** Use relaxed-SIMD fused multiply-add when the runtime accepts it. Default true. */
+  relaxedSimd?: boolean;
+}
+
+/** The wasm backend, with what it chose at start-up. */
+export interface WasmBackend extends Backend {
+  readonly threads: number;
+  readonly relaxedSimd: boolean;
+  /** Stops the worker threads; the backend must not be used afterwards. */
+  close(): void;
+}
+
+// Activation codes of src/backends/wasm/assembly/math.ts
+const ACTIVATION_CODES: Record<Activation, number> = { linear: 0, relu: 1, leaky_relu: 2, sigmoid: 3, tanh: 4, gelu: 5, softmax: 6 };
+/** Activations the matrix-product epilogue applies itself; the others get a pass of their own. */
+const EPILOGUE_ACTIVATIONS = new Set<Activation>(["linear", "relu", "leaky_relu"]);
+/** Products smaller than this many multiply-adds run on the calling thread alone. */
+const PARALLEL_MIN_WORK = 1 << 18;
+
+interface Kernels {
+  gemm(...args: number[]): void;
+  gemmScratchBytes(): number;
+  heapBase(): number;
+  activate(z: number, y: number, rows: number, cols: number, act: number): void;
+  activationBackward(z: number, y: number, dy: number, dz: number, rows: number, cols: number, act: number): void;
+  columnSums(dz: number, db: number, rows: number, cols: number): void;
+  dropout(x: number, mask: number, y: number, count: number, rate: number, seed: number): void;
+  multiply(a: number, b: number, out: number, count: number): void;
+  scale(m: number, count: number, factor: number): void;
+  sumOfSquares(m: number, count: number): number;
+  softmaxCrossEntropy(logits: number, batch: number, classes: number, labels: number, weights: number, dLogits: number): number;
+  binaryCrossEntropy(logits: number, batch: number, labels: number, weights: number, dLogits: number): number;
+  meanSquaredError(prediction: number, targets: number, count: number, dPrediction: number): number;
+  sgdStep(p: number, g: number, v: number, count: number, lr: number, momentum: number, nesterov: number, weightDecay: number): void;
+  adamStep(p: number, g: number, m: number, v: number, count: number, lr: number, beta1: number, beta2: number,
+    epsilon: number, weightDecay: number, decoupled: number, stepSize: number, sqrtCorrection2: number): void;
+}
+
+/**
+ * The fast backend: AssemblyScript kernels compiled to WebAssembly SIMD128 (with relaxed-SIMD
+ * fused multiply-add where available) over one memory that holds every matrix, with matrix
+ * products split across threads. Resolves to null where WebAssembly SIMD is not available.
+ * @example const backend = await createWasmBackend(); backend?.name // "wasm"
+ */
+export async function createWasmBackend(options: WasmOptions = {}): Promise<WasmBackend | null> {
+  const kernels = await loadKernels({ relaxedSimd: options.relaxedSimd });
+  if (!kernels) return null;
+  const memory = new WebAssembly.Memory(kernels.sharedMemory ? { initial: 64, maximum: 16384, shared: true } : { initial: 64 });
+  const instance = await WebAssembly.instantiate(kernels.module, { env: { memory } });
+  const exports = instance.exports as unknown as Kernels;
+  const heap = new Heap(memory, exports.heapBase());
+  const cores = availableCores();
+  const wanted = options.threads ?? "auto";
+  const maxThreads = kernels.sharedMemory ? Math.max(1, Math.min(wanted === "auto" ? cores : wanted, 64)) : 1;
+  const scratchStride = Math.ceil(exports.gemmScratchBytes() / 64) * 64;
+  const scratch = heap.reserve(scratchStride * maxThreads);
+  const pool = maxThreads > 1 ? await ThreadPool.start(maxThreads, kernels.module, memory, scratch, scratchStride) : null;
+  const backend = new Wasm(exports, heap, pool, scratch, kernels.relaxedSimd);
+  if (pool && wanted === "auto" && !backend.threadsPay()) backend.dropThreads();
+  return backend;
+}
+
+function availableCores(): number {
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
+  const os = (globalThis as { process?: { availableParallelism?: () => number } }).process;
+  return Math.max(1, g.navigator?.hardwareConcurrency ?? os?.availableParallelism?.() ?? 1);
+}
+
+class Wasm implements WasmBackend {
+  readonly name = "wasm";
+  readonly dtype = "float32" as const;
+  private labelBuffer = { offset: 0, ints: 0 };
+  private weightBuffer = { offset: 0, floats: 0 };
+
+  constructor(
+    private readonly k: Kernels,
+    private readonly heap: Heap,
+    private pool: ThreadPool | null,
+    private readonly scratch: number,
+    readonly relaxedSimd: boolean,
+  ) {}
+
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  matrix(rows: number, cols: number): Matrix {
+    return this.heap.matrix(rows, cols);
+  }
+
+  view(m: Matrix, rows: number): Matrix {
+    if (rows === m.rows) return m;
+    const w = at(m);
+    return new WasmMatrix(rows, w.cols, w.offset, w.parent ?? w);
+  }
+
+  write(m: Matrix, values: ArrayLike<number>): void {
+    this.heap.f32().set(values, at(m).offset >> 2);
+  }
+
+  read(m: Matrix): FloatArray {
+    const start = at(m).offset >> 2;
+    return this.heap.f32().slice(start, start + m.rows * m.cols);
+  }
+
+  copy(src: Matrix, dst: Matrix): void {
+    const from = at(src).offset >> 2;
+    this.heap.f32().copyWithin(at(dst).offset >> 2, from, from + src.rows * src.cols);
+  }
+
+  matmul(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean, accumulate: boolean): void {
+    const k = transA ? a.rows : a.cols;
+    this.gemm(a, b, c, k, transA, transB, accumulate, 0, 0, 0);
+  }
+
+  denseForward({ x, weight, bias, z, y, activation }: DenseForwardArgs): void {
+    const fused = EPILOGUE_ACTIVATIONS.has(activation);
+    this.gemm(x, weight, z, x.cols, false, false, false, at(bias).offset, ACTIVATION_CODES[activation], fused ? at(y).offset : 0);
+    if (!fused) this.activate(z, y, activation);
+  }
+
+  denseBackward({ x, weight, z, y, dy, dz, dWeight, dBias, dx, activation }: DenseBackwardArgs): void {
+    this.k.activationBackward(at(z).offset, at(y).offset, at(dy).offset, at(dz).offset, z.rows, z.cols, ACTIVATION_CODES[activation]);
+    this.k.columnSums(at(dz).offset, at(dBias).offset, dz.rows, dz.cols);
+    this.gemm(x, dz, dWeight, x.rows, true, false, false, 0, 0, 0); // [inputs, units] = xᵀ·dz
+    if (dx) this.gemm(dz, weight, dx, dz.cols, false, true, false, 0, 0, 0); // [batch, inputs] = dz·weightᵀ
+  }
+
+  activate(z: Matrix, y: Matrix, activation: Activation): void {
+    this.k.activate(at(z).offset, at(y).offset, z.rows, z.cols, ACTIVATION_CODES[activation]);
+  }
+
+  dropout(x: Matrix, mask: Matrix, y: Matrix, rate: number, seed: number): void {
+    this.k.dropout(at(x).offset, at(mask).offset, at(y).offset, x.rows * x.cols, rate, seed | 0);
+  }
+
+  multiply(a: Matrix, b: Matrix, out: Matrix): void {
+    this.k.multiply(at(a).offset, at(b).offset, at(out).offset, out.rows * out.cols);
+  }
+
+  softmaxCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number {
+    return this.k.softmaxCrossEntropy(at(logits).offset, logits.rows, logits.cols, this.labels(labels), this.weights(classWeights), at(dLogits).offset);
+  }
+
+  binaryCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number {
+    return this.k.binaryCrossEntropy(at(logits).offset, logits.rows, this.labels(labels), this.weights(classWeights), at(dLogits).offset);
+  }
+
+  meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix): number {
+    return this.k.meanSquaredError(at(prediction).offset, at(targets).offset, prediction.rows * prediction.cols, at(dPrediction).offset);
+  }
+
+  sumOfSquares(m: Matrix): number {
+    return this.k.sumOfSquares(at(m).offset, m.rows * m.cols);
+  }
+
+  scale(m: Matrix, factor: number): void {
+    this.k.scale(at(m).offset, m.rows * m.cols, factor);
+  }
+
+  sgdStep(param: Matrix, grad: Matrix, velocity: Matrix | null, { lr, momentum, nesterov, weightDecay }: SgdArgs): void {
+    this.k.sgdStep(at(param).offset, at(grad).offset, velocity ? at(velocity).offset : 0, param.rows * param.cols, lr, momentum, nesterov ? 1 : 0, weightDecay);
+  }
+
+  adamStep(param: Matrix, grad: Matrix, m: Matrix, v: Matrix, args: AdamArgs): void {
+    const { lr, beta1, beta2, epsilon, weightDecay, decoupled, step } = args;
+    this.k.adamStep(
+      at(param).offset, at(grad).offset, at(m).offset, at(v).offset, param.rows * param.cols,
+      lr, beta1, beta2, epsilon, weightDecay, decoupled ? 1 : 0, lr / (1 - beta1 ** step), Math.sqrt(1 - beta2 ** step),
+    );
+  }
+
+  close(): void {
+    this.dropThreads();
+  }
+
+  /** Times the training products of the canonical MLP on one thread and on all: do threads pay? */
+  threadsPay(): boolean {
+    const shapes: [number, number, number][] = [[64, 784, 256], [784, 64, 256], [64, 256, 784], [1024, 784, 256]];
+    const operands = shapes.map(([m, k, n]) => [this.matrix(m, k), this.matrix(k, n), this.matrix(m, n)]);
+    const run = (): void => operands.forEach(([a, b, c]) => this.matmul(a, b, c, false, false, false));
+    const time = (): number => {
+      const started = performance.now();
+      for (let i = 0; i < 3; i++) run();
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 10; i++) run(); // let V8 tier the kernels up first
+    const pool = this.pool;
+    const together = Math.min(time(), time());
+    this.pool = null;
+    const alone = Math.min(time(), time());
+    this.pool = pool;
+    return together < alone * 0.9;
+  }
+
+  dropThreads(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+
+  private gemm(
+    a: Matrix, b: Matrix, c: Matrix, k: number, transA: boolean, transB: boolean, accumulate: boolean,
+    bias: number, act: number, y: number,
+  ): void {
+    const args: GemmArgs = [
+      at(a).offset, at(b).offset, at(c).offset, k, a.cols, b.cols, c.cols,
+      transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0, bias, act, y,
+    ];
+    const m = c.rows;
+    const n = c.cols;
+    if (this.pool && m * n * k >= PARALLEL_MIN_WORK) this.pool.gemm(this.k.gemm, args, m, n);
+    else this.k.gemm(...args, 0, m, 0, n, this.scratch);
+  }
+
+  /** Copies labels into the memory (they change every batch) and returns their offset. */
+  private labels(labels: Int32Array): number {
+    if (this.labelBuffer.ints < labels.length) this.labelBuffer = { offset: this.heap.reserve(labels.length * 4), ints: labels.length };
+    this.heap.i32().set(labels, this.labelBuffer.offset >> 2);
+    return this.labelBuffer.offset;
+  }
+
+  private weights(weights: Float32Array | null): number {
+    if (!weights) return 0;
+    if (this.weightBuffer.floats < weights.length) this.weightBuffer = { offset: this.heap.reserve(weights.length * 4), floats: weights.length };
+    this.heap.f32().set(weights, this.weightBuffer.offset >> 2);
+    return this.weightBuffer.offset;
+  }
+}
+
+function at(m: Matrix): WasmMatrix {
+  if (!(m instanceof WasmMatrix)) throw new Error("this matrix belongs to another backend");
+  return m;
+}

@@ -1,0 +1,56 @@
+import { RELAXED_PLAIN, RELAXED_SHARED, SIMD_PLAIN, SIMD_SHARED } from "./kernels.generated.js";
+
+/** The compiled kernels and what they use. */
+export interface KernelModule {
+  module: WebAssembly.Module;
+  relaxedSimd: boolean;
+  sharedMemory: boolean;
+}
+
+/**
+ * Picks and compiles the best kernel variant the runtime accepts: relaxed-SIMD fused multiply-add
+ * when it validates (Node 20 needs V8's --experimental-wasm-relaxed-simd, set here before any
+ * compilation), else plain SIMD128; a shared memory (threads) when SharedArrayBuffer is usable.
+ * Returns null when the runtime has no WebAssembly SIMD at all.
+ */
+export async function loadKernels(options: { relaxedSimd?: boolean } = {}): Promise<KernelModule | null> {
+  if (typeof WebAssembly !== "object") return null;
+  const sharedMemory = canShareMemory();
+  const relaxed = decode(sharedMemory ? RELAXED_SHARED : RELAXED_PLAIN);
+  const simd = decode(sharedMemory ? SIMD_SHARED : SIMD_PLAIN);
+  let useRelaxed = false;
+  if (options.relaxedSimd !== false) {
+    if (!WebAssembly.validate(relaxed)) await enableRelaxedSimdInNode();
+    useRelaxed = WebAssembly.validate(relaxed);
+  }
+  const bytes = useRelaxed ? relaxed : simd;
+  if (!WebAssembly.validate(bytes)) return null;
+  return { module: await WebAssembly.compile(bytes), relaxedSimd: useRelaxed, sharedMemory };
+}
+
+function canShareMemory(): boolean {
+  if (typeof SharedArrayBuffer === "undefined") return false;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (isolated === false) return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function enableRelaxedSimdInNode(): Promise<void> {
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  if (!node) return;
+  const specifier = "node:v8";
+  const v8 = (await import(/* @vite-ignore */ specifier)) as { setFlagsFromString(flag: string): void };
+  v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+}
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
