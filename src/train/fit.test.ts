@@ -124,7 +124,7 @@ test("class weights shift predictions towards the heavily weighted class", () =>
 test("a sigmoid yes/no model and a linear regression model train", () => {
   const data = blobs(400, 2, 4);
   const yesNo = createMlp({ inputs: 2, hidden: [8], labels: ["class 0", "class 1"], output: "sigmoid", seed: 2 });
-  fit(yesNo, data, { epochs: 10, lr: 0.01 });
+  fit(yesNo, data, { epochs: 20, lr: 0.03 });
   assert.ok(evaluate(yesNo, blobs(200, 2, 5)).accuracy > 0.9);
 
   const random = new Random(9);
