@@ -113,7 +113,7 @@ const ratio = (peer: string): number | null => {
 process.stdout.write(`${JSON.stringify({
   machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version },
   workload: "Fashion-MNIST 60k, MLP 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3, batch 64, 1 epoch",
-  wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd },
+  wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd, calibration: wasm.calibration },
   seconds_per_epoch: { wasm: wasmEpoch.seconds_per_epoch, reference: referenceEpoch.seconds_per_epoch },
   reference_epoch_measured_on_rows: referenceRows,
   test_accuracy_after_one_epoch: { wasm: wasmEpoch.test_accuracy },

@@ -43,7 +43,6 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
   const batch = new BatchReader(data, network.normalization, batchSize, outputs);
   const dLogitsFull = backend.matrix(batchSize, outputs);
   const valuesFull = data.targets ? backend.matrix(batchSize, outputs) : null;
-  const inputScale = network.normalization ? 0 : maxAbs(data.features);
 
   const history: EpochEvent[] = [];
   let stopped: StopReason | null = null;
@@ -73,7 +72,7 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
       network.backward(dLogits, false);
       const gradNorm = gradientNorm(backend, params);
       if (!Number.isFinite(batchLoss) || !Number.isFinite(gradNorm)) {
-        stopped = nonFinite(epoch, step + 1, batchLoss, rate, inputScale);
+        stopped = nonFinite(epoch, step + 1, batchLoss, rate, network.normalization ? 0 : maxAbs(data.features));
         break;
       }
       if (options.clipNorm) clipGradients(backend, params, gradNorm, options.clipNorm);
@@ -186,7 +185,7 @@ function countCorrect(logits: ArrayLike<number>, labels: Int32Array, outputs: nu
 
 function maxAbs(values: Float32Array): number {
   let max = 0;
-  for (const v of values) if (Math.abs(v) > max) max = Math.abs(v);
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
   return max;
 }
 

@@ -15,6 +15,8 @@ export interface WasmOptions {
 export interface WasmBackend extends Backend {
   readonly threads: number;
   readonly relaxedSimd: boolean;
+  /** The start-up timing that chose the thread count (null when the count was given). */
+  readonly calibration: { oneThreadMs: number; allThreadsMs: number } | null;
   /** Stops the worker threads; the backend must not be used afterwards. */
   close(): void;
 }
@@ -58,7 +60,7 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
   const instance = await WebAssembly.instantiate(kernels.module, { env: { memory } });
   const exports = instance.exports as unknown as Kernels;
   const heap = new Heap(memory, exports.heapBase());
-  const cores = availableCores();
+  const cores = await availableCores();
   const wanted = options.threads ?? "auto";
   const maxThreads = kernels.sharedMemory ? Math.max(1, Math.min(wanted === "auto" ? cores : wanted, 64)) : 1;
   const scratchStride = Math.ceil(exports.gemmScratchBytes() / 64) * 64;
@@ -69,15 +71,19 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
   return backend;
 }
 
-function availableCores(): number {
-  const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
-  const os = (globalThis as { process?: { availableParallelism?: () => number } }).process;
-  return Math.max(1, g.navigator?.hardwareConcurrency ?? os?.availableParallelism?.() ?? 1);
+async function availableCores(): Promise<number> {
+  const browser = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  if (browser) return browser;
+  if (!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) return 1;
+  const specifier = "node:os";
+  const os = (await import(/* @vite-ignore */ specifier)) as typeof import("node:os");
+  return Math.max(1, os.availableParallelism());
 }
 
 class Wasm implements WasmBackend {
   readonly name = "wasm";
   readonly dtype = "float32" as const;
+  calibration: { oneThreadMs: number; allThreadsMs: number } | null = null;
   private labelBuffer = { offset: 0, ints: 0 };
   private weightBuffer = { offset: 0, floats: 0 };
 
@@ -199,6 +205,7 @@ class Wasm implements WasmBackend {
     this.pool = null;
     const alone = Math.min(time(), time());
     this.pool = pool;
+    this.calibration = { oneThreadMs: alone, allThreadsMs: together };
     return together < alone * 0.9;
   }
 
