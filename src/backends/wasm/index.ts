@@ -2,7 +2,7 @@ import type { AdamArgs, Activation, Backend, DenseBackwardArgs, DenseForwardArgs
 import type { FloatArray, Matrix } from "../../tensor/matrix.js";
 import { Heap, WasmMatrix } from "./memory.js";
 import { loadKernels } from "./module.js";
-import { ThreadPool, type GemmArgs } from "./pool.js";
+import { ThreadPool } from "./pool.js";
 
 export interface WasmOptions {
   /** Threads for matrix products: a number, or "auto" (default) to time 1 against all cores at start-up. */
@@ -27,6 +27,8 @@ const ACTIVATION_CODES: Record<Activation, number> = { linear: 0, relu: 1, leaky
 const EPILOGUE_ACTIVATIONS = new Set<Activation>(["linear", "relu", "leaky_relu"]);
 /** Products smaller than this many multiply-adds run on the calling thread alone. */
 const PARALLEL_MIN_WORK = 1 << 18;
+/** Optimizer steps over fewer parameters than this run on the calling thread alone. */
+const PARALLEL_MIN_PARAMS = 1 << 15;
 
 interface Kernels {
   gemm(...args: number[]): void;
@@ -65,8 +67,8 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
   const maxThreads = kernels.sharedMemory ? Math.max(1, Math.min(wanted === "auto" ? cores : wanted, 64)) : 1;
   const scratchStride = Math.ceil(exports.gemmScratchBytes() / 64) * 64;
   const scratch = heap.reserve(scratchStride * maxThreads);
-  const pool = maxThreads > 1 ? await ThreadPool.start(maxThreads, kernels.module, memory, scratch, scratchStride) : null;
-  const backend = new Wasm(exports, heap, pool, scratch, kernels.relaxedSimd);
+  const pool = maxThreads > 1 ? await ThreadPool.start(maxThreads, kernels.module, memory) : null;
+  const backend = new Wasm(exports, heap, pool, scratch, scratchStride, kernels.relaxedSimd);
   if (pool && wanted === "auto" && !backend.threadsPay()) backend.dropThreads();
   return backend;
 }
@@ -92,6 +94,7 @@ class Wasm implements WasmBackend {
     private readonly heap: Heap,
     private pool: ThreadPool | null,
     private readonly scratch: number,
+    private readonly scratchStride: number,
     readonly relaxedSimd: boolean,
   ) {}
 
@@ -179,10 +182,20 @@ class Wasm implements WasmBackend {
 
   adamStep(param: Matrix, grad: Matrix, m: Matrix, v: Matrix, args: AdamArgs): void {
     const { lr, beta1, beta2, epsilon, weightDecay, decoupled, step } = args;
-    this.k.adamStep(
-      at(param).offset, at(grad).offset, at(m).offset, at(v).offset, param.rows * param.cols,
-      lr, beta1, beta2, epsilon, weightDecay, decoupled ? 1 : 0, lr / (1 - beta1 ** step), Math.sqrt(1 - beta2 ** step),
-    );
+    const count = param.rows * param.cols;
+    const settings = [lr, beta1, beta2, epsilon, weightDecay, decoupled ? 1 : 0, lr / (1 - beta1 ** step), Math.sqrt(1 - beta2 ** step)];
+    const offsets = [at(param).offset, at(grad).offset, at(m).offset, at(v).offset];
+    if (!this.pool || count < PARALLEL_MIN_PARAMS) {
+      this.k.adamStep(...(offsets as [number, number, number, number]), count, ...(settings as [number, number, number, number, number, number, number, number]));
+      return;
+    }
+    // Each thread updates its own slice (a multiple of 4 elements, for the vector loop).
+    const threads = this.pool.threads;
+    const per = Math.ceil(count / 4 / threads) * 4;
+    this.pool.run("adamStep", this.k.adamStep, (part) => {
+      const from = Math.min(count, part * per);
+      return [...offsets.map((o) => o + from * 4), Math.min(count, from + per) - from, ...settings];
+    });
   }
 
   close(): void {
@@ -218,14 +231,28 @@ class Wasm implements WasmBackend {
     a: Matrix, b: Matrix, c: Matrix, k: number, transA: boolean, transB: boolean, accumulate: boolean,
     bias: number, act: number, y: number,
   ): void {
-    const args: GemmArgs = [
+    const args = [
       at(a).offset, at(b).offset, at(c).offset, k, a.cols, b.cols, c.cols,
       transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0, bias, act, y,
     ];
     const m = c.rows;
     const n = c.cols;
-    if (this.pool && m * n * k >= PARALLEL_MIN_WORK) this.pool.gemm(this.k.gemm, args, m, n);
-    else this.k.gemm(...args, 0, m, 0, n, this.scratch);
+    if (!this.pool || m * n * k < PARALLEL_MIN_WORK) {
+      this.k.gemm(...args, 0, m, 0, n, this.scratch);
+      return;
+    }
+    // Split the output by rows (m >= n) or columns, in whole 4-row or 8-column tiles.
+    const threads = this.pool.threads;
+    const byRows = m >= n;
+    const total = byRows ? m : n;
+    const tile = byRows ? 4 : 8;
+    const per = Math.ceil(total / tile / threads) * tile;
+    this.pool.run("gemm", this.k.gemm, (part) => {
+      const from = Math.min(total, part * per);
+      const to = Math.min(total, from + per);
+      const range = byRows ? [from, to, 0, n] : [0, m, from, to];
+      return [...args, ...range, this.scratch + part * this.scratchStride];
+    });
   }
 
   /** Copies labels into the memory (they change every batch) and returns their offset. */
