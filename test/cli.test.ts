@@ -126,6 +126,16 @@ test("bad input: wrong feature count, unknown label, truncated model, missing fi
   assert.equal(existsSync(join(dir, "m.safetensors")), false);
 });
 
+test("--backend reference gives the same kind of result as the default wasm backend", () => {
+  const r = glassbox("train", "fit.csv", "--hidden", "4", "--epochs", "2", "--backend", "reference", "--out", "ref.safetensors", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(lastJson(r.stdout).backend, "reference");
+  const e = glassbox("evaluate", "ref.safetensors", "fit.csv", "--backend", "wasm", "--threads", "1", "--json");
+  assert.equal(e.code, 0, e.stderr);
+  assert.equal(lastJson(e.stdout).count, 60);
+  assert.match(glassbox("evaluate", "ref.safetensors", "fit.csv", "--backend", "gpu").stderr, /--backend: expected one of wasm, reference, got "gpu"/);
+});
+
 test("usage errors exit 2 and say what was expected", () => {
   const r = glassbox("train", "fit.csv", "--epochs", "ten", "--out", "x.safetensors");
   assert.equal(r.code, 1);

@@ -1,0 +1,87 @@
+// The wasm backend in Chromium (Debian's /usr/bin/chromium, driven by playwright-core): the same
+// built module as in Node loads, multiplies matrices like the reference, and uses worker threads
+// when the page is cross-origin isolated (one thread with a plain memory otherwise).
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { existsSync, readFileSync } from "node:fs";
+import { join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CHROMIUM = "/usr/bin/chromium";
+
+// A page that builds the backend, checks a product against plain JavaScript and reports.
+const PAGE = `<!doctype html><meta charset="utf-8"><title>wasm backend</title><link rel="icon" href="data:,"><script type="module">
+import { createWasmBackend } from "/dist/backends/wasm/index.js";
+const threads = Number(new URLSearchParams(location.search).get("threads") ?? "1");
+const backend = await createWasmBackend({ threads });
+const [m, k, n] = [65, 63, 7];
+const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
+const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));
+const [ma, mb, mc] = [backend.matrix(m, k), backend.matrix(k, n), backend.matrix(m, n)];
+backend.write(ma, a);
+backend.write(mb, b);
+backend.matmul(ma, mb, mc, false, false, false);
+const got = backend.read(mc);
+let worst = 0;
+for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+  let sum = 0;
+  for (let p = 0; p < k; p++) sum += a[i * k + p] * b[p * n + j];
+  worst = Math.max(worst, Math.abs(sum - got[i * n + j]));
+}
+window.result = { threads: backend.threads, relaxedSimd: backend.relaxedSimd, worst, isolated: crossOriginIsolated };
+</script>`;
+
+const server = createServer((request, response) => {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const isolated = url.pathname.startsWith("/isolated/");
+  const path = url.pathname.replace(/^\/(isolated|plain)\//, "/");
+  const headers: Record<string, string> = isolated
+    ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" }
+    : {};
+  if (path === "/page.html") {
+    response.writeHead(200, { ...headers, "Content-Type": "text/html" }).end(PAGE);
+    return;
+  }
+  const file = normalize(join(ROOT, path));
+  if (!file.startsWith(join(ROOT, "dist")) || !existsSync(file)) {
+    response.writeHead(404).end();
+    return;
+  }
+  response.writeHead(200, { ...headers, "Content-Type": "text/javascript" }).end(readFileSync(file));
+});
+
+const haveChromium = existsSync(CHROMIUM);
+
+test("the wasm backend loads and computes in Chromium, with and without cross-origin isolation", { skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {
+  assert.ok(existsSync(join(ROOT, "dist/backends/wasm/index.js")), "run npm run build first");
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
+  try {
+    for (const [prefix, threads, expected] of [["isolated", 2, 2], ["plain", 2, 1]] as const) {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`http://127.0.0.1:${port}/${prefix}/page.html?threads=${threads}`);
+      await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 30_000 });
+      const result = await page.evaluate(() => (window as unknown as { result: { threads: number; relaxedSimd: boolean; worst: number; isolated: boolean } }).result);
+      assert.deepEqual(errors, [], `${prefix}: no console errors`);
+      assert.equal(result.isolated, prefix === "isolated");
+      assert.equal(result.threads, expected, `${prefix}: threads`);
+      assert.ok(result.worst < 1e-4, `${prefix}: product differs from plain JavaScript by ${result.worst}`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
+after(() => server.close());
