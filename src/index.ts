@@ -8,6 +8,7 @@ export type { Matrix, FloatArray } from "./tensor/matrix.js";
 export { Random } from "./tensor/random.js";
 export { ACTIVATIONS, type Activation, type Backend } from "./backends/backend.js";
 export { createReferenceBackend, type ReferenceOptions } from "./backends/reference/index.js";
+export { createWasmBackend, type WasmBackend, type WasmOptions } from "./backends/wasm/index.js";
 export type { Layer, LayerSpec, Param, Initializer } from "./layers/layer.js";
 export { Dense } from "./layers/dense.js";
 export { Dropout } from "./layers/dropout.js";

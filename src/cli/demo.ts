@@ -12,20 +12,21 @@ import { backendFrom } from "./data.js";
 import { predictionInWords } from "./format.js";
 import { EpochProgress } from "./progress.js";
 
-export const DEMO_USAGE = "glassbox demo [--epochs 6] [--out out/fashion-small.safetensors] [--json]";
+export const DEMO_USAGE = "glassbox demo [--epochs 10] [--out out/fashion-small.safetensors] [--json]";
 
 /** `npm start`: trains on the embedded Fashion-MNIST subset, reports test accuracy and a few answers in words. */
 export async function demo(argv: string[]): Promise<number> {
   const parsed = parse(argv, { epochs: { type: "string" }, out: { type: "string" } }, DEMO_USAGE);
-  const epochs = integer(parsed.values, "epochs", 6);
+  const epochs = integer(parsed.values, "epochs", 10);
   const out = String(parsed.values.out ?? "out/fashion-small.safetensors");
   const dir = fileURLToPath(new URL("../../data/fashion-mnist-small", import.meta.url));
   const trainSet = loadIdxDirectory(dir, "train");
   const testSet = loadIdxDirectory(dir, "test");
   process.stderr.write(`Fashion-MNIST subset: ${trainSet.rows} training and ${testSet.rows} test images of ${trainSet.columns} pixels, ${trainSet.labelNames.length} labels\n`);
-  process.stderr.write(`network: ${trainSet.columns} -> 128 relu -> 64 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001, batch 64, ${epochs} epochs\n`);
+  const backend = await backendFrom(parsed.values);
+  process.stderr.write(`network: ${trainSet.columns} -> 256 relu -> 128 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001 (cosine), batch 64, ${epochs} epochs, ${backend.name} backend\n`);
 
-  const network = createMlp({ inputs: trainSet.columns, hidden: [128, 64], labels: trainSet.labelNames, seed: 1, backend: await backendFrom(parsed.values) });
+  const network = createMlp({ inputs: trainSet.columns, hidden: [256, 128], labels: trainSet.labelNames, seed: 1, backend });
   network.about = { featureNames: null, labelColumn: null, input: trainSet.input ?? null, training: null };
   const progress = new EpochProgress();
   const result = fit(network, trainSet, { epochs, batchSize: 64, lr: 0.001, seed: 1, onBatch: progress.onBatch, onEpoch: progress.onEpoch });
