@@ -9,6 +9,7 @@ export type ErrorCode =
   | "BAD_MODEL_FILE" // a model file that is truncated, of an unknown version or not a model
   | "SHAPE_MISMATCH" // features per row differ from what the model expects
   | "UNKNOWN_LABEL" // a label the model was not trained on
+  | "CANNOT_WRITE" // an output file that could not be written
   | "NON_FINITE"; // training produced NaN or infinity
 
 export class GlassboxError extends Error {

@@ -138,11 +138,17 @@ test("--backend reference gives the same kind of result as the default wasm back
 
 test("usage errors exit 2 and say what was expected", () => {
   const r = glassbox("train", "fit.csv", "--epochs", "ten", "--out", "x.safetensors");
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /--epochs: expected an integer >= 1, got "ten"/);
   const unknownOption = glassbox("train", "fit.csv", "--epoch", "3");
   assert.equal(unknownOption.code, 2);
   assert.match(unknownOption.stderr, /Unknown option '--epoch'/);
   assert.equal(glassbox("fly").code, 2);
   assert.equal(glassbox("train", "fit.csv").code, 2, "missing --out");
+  const schedule = glassbox("train", "fit.csv", "--schedule", "step:2:1.2.3", "--out", "x.safetensors");
+  assert.equal(schedule.code, 2);
+  assert.match(schedule.stderr, /--schedule: expected constant, cosine or step:EVERY:GAMMA/);
+  const noDir = glassbox("train", "fit.csv", "--out", "no/such/dir/m.safetensors");
+  assert.equal(noDir.code, 1);
+  assert.match(noDir.stderr, /--out no\/such\/dir\/m.safetensors: the directory .*no\/such\/dir does not exist/);
 });

@@ -48,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`glassbox ${name}: ${error.message}\n`);
       return 2;
     }
+    if (error instanceof GlassboxError && error.code === "BAD_ARGUMENT") {
+      process.stderr.write(`glassbox ${name}: error: ${error.message.split("\n")[0]}\n`);
+      if (verbose) process.stderr.write(`${error.stack ?? ""}\n`);
+      return 2;
+    }
     const message = error instanceof GlassboxError ? error.message : `unexpected error: ${(error as Error).message ?? String(error)}`;
     process.stderr.write(`glassbox ${name}: error: ${message.split("\n")[0]}\n`);
     if (verbose) process.stderr.write(`${(error as Error).stack ?? ""}\n`);

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { ACTIVATIONS, type Activation } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
 import { loadDataset } from "../data/files.js";
@@ -46,6 +48,9 @@ export async function train(argv: string[]): Promise<number> {
   const dataPath = onePositional(parsed, "one data path (an IDX directory or a CSV file)", TRAIN_USAGE);
   const out = text(values, "out", "");
   if (!out) throw new UsageError(`--out is required: where to write the model file\nusage: ${TRAIN_USAGE}`);
+  if (!existsSync(dirname(resolve(out)))) {
+    throw new GlassboxError("FILE_NOT_FOUND", `--out ${out}: the directory ${dirname(resolve(out))} does not exist`);
+  }
   const backend = await backendFrom(values);
 
   const data = loadDataset(dataPath, { split: "train", ...(typeof values.label === "string" ? { label: values.label } : {}) });
@@ -113,17 +118,18 @@ export async function train(argv: string[]): Promise<number> {
 }
 
 function trainingSummary(result: FitResult, backend: string, totalSeconds: number): Record<string, unknown> {
-  const last = result.history[result.history.length - 1];
+  const kept = result.kept;
   return {
     epochs: result.epochs,
+    kept_epoch: kept ? kept.epoch : null,
     training_rows: result.trainingRows,
     validation_rows: result.validationRows,
     seconds_per_epoch: result.secondsPerEpoch,
     samples_per_second: result.samplesPerSecond,
     total_seconds: totalSeconds,
     final_loss: result.finalLoss,
-    final_accuracy: last ? last.accuracy : null,
-    validation_loss: last ? last.validationLoss : null,
+    final_accuracy: kept ? kept.accuracy : null,
+    validation_loss: kept ? kept.validationLoss : null,
     validation_accuracy: result.validationAccuracy,
     backend,
     stopped: result.stopped,
@@ -133,8 +139,10 @@ function trainingSummary(result: FitResult, backend: string, totalSeconds: numbe
 function schedule(spec: string): Schedule {
   if (spec === "constant") return { kind: "constant" };
   if (spec === "cosine") return { kind: "cosine" };
-  const match = /^step:(\d+):([0-9.]+)$/.exec(spec);
-  if (match) return { kind: "step", every: Number(match[1]), gamma: Number(match[2]) };
+  const match = /^step:(\d+):(.+)$/.exec(spec);
+  const every = Number(match?.[1]);
+  const gamma = Number(match?.[2]);
+  if (match && every >= 1 && Number.isFinite(gamma) && gamma > 0) return { kind: "step", every, gamma };
   throw new GlassboxError("BAD_ARGUMENT", `--schedule: expected constant, cosine or step:EVERY:GAMMA (e.g. step:5:0.5), got "${spec}"`);
 }
 

@@ -49,6 +49,7 @@ test("bad input names the file, row, line and column", () => {
   assert.match(unknown.message, /row 2 \(line 3\) of t.csv, column "label": unknown label "cow"; the model knows "cat", "dog"/);
   assert.match(failure(() => parseCsvDataset("a,b\n1,2\n", { source: "t.csv", label: "kind" })).message, /no label column "kind"; its columns are: a, b/);
   assert.match(failure(() => parseCsvDataset("", { source: "t.csv" })).message, /t.csv is empty/);
+  assert.match(failure(() => parseCsvDataset("label,x,label\n1,2,3\n", { source: "t.csv" })).message, /t.csv: column names must be unique, found "label" more than once/);
   assert.match(failure(() => parseCsvDataset("a,b\n1,2\n", { source: "t.csv", featureNames: ["a", "c"], requireLabel: false })).message, /lacks the feature column "c"/);
 });
 

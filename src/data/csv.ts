@@ -1,4 +1,5 @@
-import { parse } from "csv-parse/sync";
+// The browser build carries its own small Buffer, so the same parser runs in Node and in browsers.
+import { parse } from "csv-parse/browser/esm/sync";
 import { GlassboxError } from "../errors.js";
 import type { Dataset } from "./dataset.js";
 
@@ -36,6 +37,10 @@ export function parseCsvDataset(text: string, options: CsvDatasetOptions): Datas
   const header = records[0].record;
   const body = records.slice(1);
   if (body.length === 0) throw new GlassboxError("BAD_DATA", `${source} has a header but no data rows`);
+  const repeated = header.filter((name, j) => header.indexOf(name) !== j);
+  if (repeated.length > 0) {
+    throw new GlassboxError("BAD_DATA", `${source}: column names must be unique, found ${[...new Set(repeated)].map((n) => `"${n}"`).join(", ")} more than once`);
+  }
 
   const labelName = options.label ?? (header.includes("label") ? "label" : header[header.length - 1]);
   const labelColumn = header.indexOf(labelName);

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Backend } from "../backends/backend.js";
+import { GlassboxError } from "../errors.js";
 import { readBytes } from "../data/files.js";
 import type { Network } from "../model/network.js";
 import { decodeModel, encodeModel } from "./modelFile.js";
@@ -34,6 +35,6 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    throw new GlassboxError("CANNOT_WRITE", `cannot write ${path}: ${(error as Error).message}`);
   }
 }

@@ -75,6 +75,18 @@ test("a file of a newer format version says to upgrade", () => {
   assert.match(errorCode(() => decodeModel(newer, "new.safetensors")), /newer Glassbox \(model format version 2\).*upgrade/);
 });
 
+test("an architecture with an unknown activation or a bad dropout rate is refused", () => {
+  const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
+  const spec = JSON.parse(file.metadata.architecture);
+  spec.layers[0].activation = "swish";
+  const bad = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
+  assert.match(errorCode(() => decodeModel(bad, "m")), /BAD_MODEL_FILE: m: its architecture is not valid: layer 0: unknown activation "swish"/);
+  spec.layers[0].activation = "relu";
+  spec.layers[1].rate = 1;
+  const rate = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
+  assert.match(errorCode(() => decodeModel(rate, "m")), /layer 1: dropout rate must be in \[0, 1\), got 1/);
+});
+
 test("a tensor whose size disagrees with the architecture is refused", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
   const tensors = file.tensors.map((t) => (t.name === "layers.0.bias" ? { ...t, shape: [4], data: t.data.subarray(0, 4) } : t));

@@ -44,14 +44,15 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
   if (version > FORMAT_VERSION) {
     fail(`made by a newer Glassbox (model format version ${version}); this version reads format ${FORMAT_VERSION}: upgrade glassbox`);
   }
-  let spec: NetworkSpec;
-  let about: ModelAbout;
-  try {
-    spec = JSON.parse(metadata.architecture);
-    about = JSON.parse(metadata.about ?? "null") ?? { featureNames: null, labelColumn: null, input: null, training: null };
-  } catch {
-    return fail("its architecture metadata is not valid JSON");
-  }
+  const parse = <T>(key: string, fallback: T): T => {
+    try {
+      return (JSON.parse(metadata[key] ?? "null") as T | null) ?? fallback;
+    } catch {
+      return fail(`its "${key}" metadata is not valid JSON`);
+    }
+  };
+  const spec = parse<NetworkSpec | null>("architecture", null) ?? fail("its metadata has no architecture");
+  const about = parse<ModelAbout>("about", { featureNames: null, labelColumn: null, input: null, training: null });
   let network: Network;
   try {
     network = new Network(spec, backend);

@@ -1,4 +1,4 @@
-import type { Activation, Backend } from "../backends/backend.js";
+import { ACTIVATIONS, type Activation, type Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { GlassboxError, check } from "../errors.js";
 import { Dense } from "../layers/dense.js";
@@ -96,6 +96,27 @@ export function outputCount(output: OutputKind, labels: string[]): number {
   return labels.length;
 }
 
+const OUTPUT_KINDS: readonly string[] = ["softmax", "sigmoid", "linear"];
+
+/** Checks every field of an architecture (it may come from a file) before any layer is built. */
+function checkSpec(spec: NetworkSpec): void {
+  const positive = (n: unknown): boolean => Number.isInteger(n) && (n as number) > 0;
+  check(typeof spec === "object" && spec !== null && Array.isArray(spec.layers) && spec.layers.length > 0, "an architecture needs a list of layers");
+  check(positive(spec.inputs), `inputs must be a positive integer, got ${spec.inputs}`);
+  check(OUTPUT_KINDS.includes(spec.output), `output must be one of ${OUTPUT_KINDS.join(", ")}, got ${spec.output}`);
+  check(Array.isArray(spec.labels) && spec.labels.every((l) => typeof l === "string"), "labels must be a list of strings");
+  spec.layers.forEach((layer, index) => {
+    if (layer.type === "dense") {
+      check(positive(layer.inputs) && positive(layer.units), `layer ${index}: inputs and units must be positive integers`);
+      check((ACTIVATIONS as readonly string[]).includes(layer.activation), `layer ${index}: unknown activation "${layer.activation}"; expected one of ${ACTIVATIONS.join(", ")}`);
+    } else if (layer.type === "dropout") {
+      check(typeof layer.rate === "number" && layer.rate >= 0 && layer.rate < 1, `layer ${index}: dropout rate must be in [0, 1), got ${layer.rate}`);
+    } else {
+      check(false, `layer ${index}: unknown layer type "${(layer as { type: unknown }).type}"`);
+    }
+  });
+}
+
 export class Network {
   readonly backend: Backend;
   readonly layers: Layer[];
@@ -107,6 +128,7 @@ export class Network {
   constructor(readonly spec: NetworkSpec, backend: Backend = createReferenceBackend()) {
     this.backend = backend;
     this.layers = [];
+    checkSpec(spec);
     let width = spec.inputs;
     spec.layers.forEach((layerSpec, index) => {
       if (layerSpec.type === "dense") {

@@ -18,6 +18,7 @@ export function learningRate(lr: number, schedule: Schedule, epoch: number, epoc
       return lr;
     case "step":
       check(schedule.every >= 1, `a step schedule needs every >= 1, got ${schedule.every}`);
+      check(schedule.gamma > 0 && Number.isFinite(schedule.gamma), `a step schedule needs a finite gamma > 0, got ${schedule.gamma}`);
       return lr * schedule.gamma ** Math.floor(epoch / schedule.every);
     case "cosine": {
       const minLr = schedule.minLr ?? 0;

@@ -18,3 +18,10 @@ export function sizeOf(m: Matrix): number {
 export function shapeText(m: Matrix): string {
   return `[${m.rows}, ${m.cols}]`;
 }
+
+/** Throws unless `values` fills `m` exactly (for Backend.write). */
+export function checkLength(m: Matrix, values: ArrayLike<number>): void {
+  if (values.length !== m.rows * m.cols) {
+    throw new Error(`expected ${m.rows * m.cols} values for a ${shapeText(m)} matrix, got ${values.length}`);
+  }
+}

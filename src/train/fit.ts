@@ -38,6 +38,9 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
   const optimizer = createOptimizer(network.backend, options.optimizer);
   const params = network.params();
   const backend = network.backend;
+  // The weights that gave the last finite loss and gradients, to go back to if the next ones do not.
+  const lastGood = params.map((p) => backend.matrix(p.value.rows, p.value.cols));
+  let updated = false;
   const outputs = network.outputs;
   const steps = Math.ceil(trainRows.length / batchSize);
   const batch = new BatchReader(data, network.normalization, batchSize, outputs);
@@ -72,11 +75,14 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
       network.backward(dLogits, false);
       const gradNorm = gradientNorm(backend, params);
       if (!Number.isFinite(batchLoss) || !Number.isFinite(gradNorm)) {
+        if (updated) params.forEach((p, i) => backend.copy(lastGood[i], p.value));
         stopped = nonFinite(epoch, step + 1, batchLoss, rate, network.normalization ? 0 : maxAbs(data.features));
         break;
       }
       if (options.clipNorm) clipGradients(backend, params, gradNorm, options.clipNorm);
+      params.forEach((p, i) => backend.copy(p.value, lastGood[i]));
       optimizer.step(params, rate);
+      updated = true;
       lossSum += batchLoss * n;
       if (labels) correct += countCorrect(backend.read(logits), labels, outputs);
       options.onBatch?.({
@@ -118,8 +124,8 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
 function summarize(history: EpochEvent[], stopped: StopReason | null, trainingRows: number, validationRows: number): FitResult {
   const seconds = history.reduce((sum, e) => sum + e.seconds, 0);
   const samples = history.reduce((sum, e) => sum + e.samplesPerSecond * e.seconds, 0);
-  const last = history[history.length - 1];
-  const bestEpoch = stopped?.reason === "early_stopping" ? history[stopped.bestEpoch - 1] : last;
+  // Early stopping restores an earlier epoch's weights: report that epoch, the one the network holds.
+  const kept = stopped?.reason === "early_stopping" ? history[stopped.bestEpoch - 1] : history[history.length - 1];
   return {
     epochs: history.length,
     trainingRows,
@@ -128,8 +134,9 @@ function summarize(history: EpochEvent[], stopped: StopReason | null, trainingRo
     stopped,
     secondsPerEpoch: history.length > 0 ? seconds / history.length : 0,
     samplesPerSecond: seconds > 0 ? samples / seconds : 0,
-    finalLoss: last ? last.loss : NaN,
-    validationAccuracy: bestEpoch ? bestEpoch.validationAccuracy : null,
+    kept: kept ?? null,
+    finalLoss: kept ? kept.loss : NaN,
+    validationAccuracy: kept ? kept.validationAccuracy : null,
   };
 }
 

@@ -55,6 +55,7 @@ export interface EpochEvent {
   lr: number;
   loss: number; // mean training loss over the epoch
   accuracy: number; // training accuracy over the epoch (NaN for regression)
+  /** Loss on the held-out rows, with the same class weights as training; null without validation. */
   validationLoss: number | null;
   validationAccuracy: number | null;
   seconds: number;
@@ -76,6 +77,9 @@ export interface FitResult {
   stopped: StopReason | null;
   secondsPerEpoch: number;
   samplesPerSecond: number;
+  /** The epoch whose weights the network holds at the end: the last, or the best when stopped early. */
+  kept: EpochEvent | null;
+  /** Training loss and validation accuracy of the kept epoch. */
   finalLoss: number;
   validationAccuracy: number | null;
 }

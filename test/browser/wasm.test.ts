@@ -17,7 +17,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>wasm backend</title><l
 import { createWasmBackend } from "/dist/backends/wasm/index.js";
 const threads = Number(new URLSearchParams(location.search).get("threads") ?? "1");
 const backend = await createWasmBackend({ threads });
-const [m, k, n] = [65, 63, 7];
+const [m, k, n] = [129, 257, 65]; // about 2 million multiply-adds: split across the threads
 const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
 const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));
 const [ma, mb, mc] = [backend.matrix(m, k), backend.matrix(k, n), backend.matrix(m, n)];
@@ -34,6 +34,21 @@ for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
 window.result = { threads: backend.threads, relaxedSimd: backend.relaxedSimd, worst, isolated: crossOriginIsolated };
 </script>`;
 
+// The whole library in the page: read a CSV, train on the wasm backend, predict.
+const LIBRARY_PAGE = `<!doctype html><meta charset="utf-8"><title>library</title><link rel="icon" href="data:,">
+<script type="importmap">{ "imports": { "csv-parse/browser/esm/sync": "/node_modules/csv-parse/dist/esm/sync.js" } }</script>
+<script type="module">
+import { parseCsvDataset, createMlp, createWasmBackend, fit, classify } from "/dist/index.js";
+const rows = ["x,y,label"];
+for (let i = 0; i < 200; i++) rows.push(i % 2 ? \`\${1 + (i % 7) / 10},\${1 - (i % 5) / 10},yes\` : \`\${-1 - (i % 7) / 10},\${-1 + (i % 5) / 10},no\`);
+const data = parseCsvDataset(rows.join("\\n"), { source: "points.csv" });
+const backend = await createWasmBackend({ threads: 1 });
+const network = createMlp({ inputs: 2, hidden: [8], labels: data.labelNames, output: "sigmoid", backend });
+fit(network, data, { epochs: 30, lr: 0.05, standardize: true });
+const [a, b] = classify(network, Float32Array.of(1.2, 0.8, -1.2, -0.8), 2);
+window.result = { labels: data.labelNames, a: a.label, b: b.label };
+</script>`;
+
 const server = createServer((request, response) => {
   const url = new URL(request.url ?? "/", "http://localhost");
   const isolated = url.pathname.startsWith("/isolated/");
@@ -41,12 +56,13 @@ const server = createServer((request, response) => {
   const headers: Record<string, string> = isolated
     ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" }
     : {};
-  if (path === "/page.html") {
-    response.writeHead(200, { ...headers, "Content-Type": "text/html" }).end(PAGE);
+  if (path === "/page.html" || path === "/library.html") {
+    response.writeHead(200, { ...headers, "Content-Type": "text/html" }).end(path === "/page.html" ? PAGE : LIBRARY_PAGE);
     return;
   }
   const file = normalize(join(ROOT, path));
-  if (!file.startsWith(join(ROOT, "dist")) || !existsSync(file)) {
+  const served = [join(ROOT, "dist"), join(ROOT, "node_modules/csv-parse/dist/esm")];
+  if (!served.some((dir) => file.startsWith(dir)) || !existsSync(file)) {
     response.writeHead(404).end();
     return;
   }
@@ -79,6 +95,15 @@ test("the wasm backend loads and computes in Chromium, with and without cross-or
       assert.ok(result.worst < 1e-4, `${prefix}: product differs from plain JavaScript by ${result.worst}`);
       await page.close();
     }
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+    await page.goto(`http://127.0.0.1:${port}/plain/library.html`);
+    await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined || document.title === "failed", undefined, { timeout: 30_000 }).catch(() => undefined);
+    const library = await page.evaluate(() => (window as unknown as { result?: unknown }).result);
+    assert.deepEqual(errors, [], "the library page runs without errors");
+    assert.deepEqual(library, { labels: ["no", "yes"], a: "yes", b: "no" });
   } finally {
     await browser.close();
   }

@@ -11,6 +11,8 @@ import { Random } from "../../src/tensor/random.js";
 export const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 3], [3, 1, 7], [7, 3, 1], [63, 65, 7], [65, 63, 3],
   [1, 257, 65], [257, 1, 63], [64, 257, 3], [63, 7, 257], [65, 65, 65], [257, 257, 257],
+  // wider than one packed block of columns (512), and large enough to be split across threads
+  [65, 70, 600], [3, 1, 1030], [600, 300, 9],
 ];
 
 // float32 storage rounds each input to 2^-24 relative; sums over k terms of size ~1 can drift by
@@ -162,6 +164,23 @@ export function conformanceSuite(name: string, make: () => Backend): void {
         same(p, p0, ELEMENT_TOLERANCE, `adam step decoupled=${decoupled}`);
         same(s, s0, ELEMENT_TOLERANCE, "adam second moment");
       }
+    }
+  });
+
+  test(`${name}: optimizer steps on a large tensor (split across threads where there are several)`, () => {
+    const [rows, cols] = [300, 201]; // 60,300 parameters, not a multiple of 4
+    const [p, p0] = pair(rows, cols);
+    const [g, g0] = pair(rows, cols);
+    const [m, m0] = pair(rows, cols, 0.1);
+    const [v, v0] = pair(rows, cols);
+    backend.multiply(v, v, v); // second moments are squares
+    oracle.multiply(v0, v0, v0);
+    for (const step of [1, 2]) {
+      const adam = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, decoupled: step === 2, step };
+      backend.adamStep(p, g, m, v, adam);
+      oracle.adamStep(p0, g0, m0, v0, adam);
+      same(p, p0, ELEMENT_TOLERANCE, `large adam step ${step}`);
+      same(m, m0, ELEMENT_TOLERANCE, `large adam first moment ${step}`);
     }
   });
 

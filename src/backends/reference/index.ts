@@ -1,5 +1,5 @@
 import type { AdamArgs, Activation, Backend, DenseBackwardArgs, DenseForwardArgs, SgdArgs } from "../backend.js";
-import type { FloatArray, Matrix } from "../../tensor/matrix.js";
+import { checkLength, type FloatArray, type Matrix } from "../../tensor/matrix.js";
 import { hashUniform } from "../../tensor/random.js";
 import { matmul } from "./matmul.js";
 import { binaryCrossEntropy, meanSquaredError, softmaxCrossEntropy } from "./losses.js";
@@ -40,6 +40,7 @@ class ReferenceBackend implements Backend {
   }
 
   write(m: Matrix, values: ArrayLike<number>): void {
+    checkLength(m, values);
     data(m).set(values);
   }
 

@@ -3,8 +3,14 @@ import { sigmoid } from "./scalar.js";
 
 /**
  * Loss kernels: each returns the mean loss and writes d loss / d input.
- * Weighted means follow sum(w_i * l_i) / sum(w_i), with w_i the weight of row i's class.
+ * Weighted means follow sum(w_i * l_i) / sum(w_i), with w_i the weight of row i's class; a batch
+ * whose rows all weigh 0 has loss 0 and gradient 0.
  */
+
+function nothingToLearn(dLogits: FloatArray, count: number): number {
+  dLogits.fill(0, 0, count);
+  return 0;
+}
 
 // logits: [batch, classes], labels: [batch] -> loss; dLogits: [batch, classes]
 export function softmaxCrossEntropy(
@@ -13,6 +19,7 @@ export function softmaxCrossEntropy(
 ): number {
   let totalWeight = 0;
   for (let i = 0; i < batch; i++) totalWeight += classWeights ? classWeights[labels[i]] : 1;
+  if (totalWeight === 0) return nothingToLearn(dLogits, batch * classes);
   let loss = 0;
   for (let i = 0; i < batch; i++) {
     const start = i * classes;
@@ -39,6 +46,7 @@ export function binaryCrossEntropy(
 ): number {
   let totalWeight = 0;
   for (let i = 0; i < batch; i++) totalWeight += classWeights ? classWeights[labels[i]] : 1;
+  if (totalWeight === 0) return nothingToLearn(dLogits, batch);
   let loss = 0;
   for (let i = 0; i < batch; i++) {
     const z = logits[i];

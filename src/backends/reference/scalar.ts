@@ -31,7 +31,7 @@ export function activateScalar(activation: Activation, z: number): number {
     case "linear":
       return z;
     case "relu":
-      return z > 0 ? z : 0;
+      return Math.max(z, 0); // NaN stays NaN, as in the wasm kernels
     case "leaky_relu":
       return z > 0 ? z : LEAKY_RELU_SLOPE * z;
     case "sigmoid":

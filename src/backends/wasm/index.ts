@@ -1,5 +1,5 @@
 import type { AdamArgs, Activation, Backend, DenseBackwardArgs, DenseForwardArgs, SgdArgs } from "../backend.js";
-import type { FloatArray, Matrix } from "../../tensor/matrix.js";
+import { checkLength, type FloatArray, type Matrix } from "../../tensor/matrix.js";
 import { Heap, WasmMatrix } from "./memory.js";
 import { loadKernels } from "./module.js";
 import { ThreadPool } from "./pool.js";
@@ -87,7 +87,7 @@ class Wasm implements WasmBackend {
   readonly dtype = "float32" as const;
   calibration: { oneThreadMs: number; allThreadsMs: number } | null = null;
   private labelBuffer = { offset: 0, ints: 0 };
-  private weightBuffer = { offset: 0, floats: 0 };
+  private weightBuffer: { offset: number; floats: number; source: Float32Array | null } = { offset: 0, floats: 0, source: null };
 
   constructor(
     private readonly k: Kernels,
@@ -113,17 +113,18 @@ class Wasm implements WasmBackend {
   }
 
   write(m: Matrix, values: ArrayLike<number>): void {
-    this.heap.f32().set(values, at(m).offset >> 2);
+    checkLength(m, values);
+    this.heap.f32().set(values, at(m).offset >>> 2);
   }
 
   read(m: Matrix): FloatArray {
-    const start = at(m).offset >> 2;
+    const start = at(m).offset >>> 2;
     return this.heap.f32().slice(start, start + m.rows * m.cols);
   }
 
   copy(src: Matrix, dst: Matrix): void {
-    const from = at(src).offset >> 2;
-    this.heap.f32().copyWithin(at(dst).offset >> 2, from, from + src.rows * src.cols);
+    const from = at(src).offset >>> 2;
+    this.heap.f32().copyWithin(at(dst).offset >>> 2, from, from + src.rows * src.cols);
   }
 
   matmul(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean, accumulate: boolean): void {
@@ -258,14 +259,19 @@ class Wasm implements WasmBackend {
   /** Copies labels into the memory (they change every batch) and returns their offset. */
   private labels(labels: Int32Array): number {
     if (this.labelBuffer.ints < labels.length) this.labelBuffer = { offset: this.heap.reserve(labels.length * 4), ints: labels.length };
-    this.heap.i32().set(labels, this.labelBuffer.offset >> 2);
+    this.heap.i32().set(labels, this.labelBuffer.offset >>> 2);
     return this.labelBuffer.offset;
   }
 
+  /** Copies class weights into the memory when they are not the ones copied last time. */
   private weights(weights: Float32Array | null): number {
     if (!weights) return 0;
-    if (this.weightBuffer.floats < weights.length) this.weightBuffer = { offset: this.heap.reserve(weights.length * 4), floats: weights.length };
-    this.heap.f32().set(weights, this.weightBuffer.offset >> 2);
+    if (this.weightBuffer.source !== weights) {
+      if (this.weightBuffer.floats < weights.length) this.weightBuffer.offset = this.heap.reserve(weights.length * 4);
+      this.weightBuffer.floats = Math.max(this.weightBuffer.floats, weights.length);
+      this.weightBuffer.source = weights;
+      this.heap.f32().set(weights, this.weightBuffer.offset >>> 2);
+    }
     return this.weightBuffer.offset;
   }
 }

@@ -42,7 +42,7 @@ export class Heap {
     const offset = this.top;
     this.top += size;
     this.ensure(this.top);
-    this.f32().fill(0, offset >> 2, (offset + size) >> 2);
+    this.f32().fill(0, offset >>> 2, (offset + size) >>> 2);
     return offset;
   }
 
@@ -50,7 +50,7 @@ export class Heap {
     const bytes = roundUp(Math.max(rows * cols * 4, 4), ALIGN);
     const reused = this.free.get(bytes)?.pop();
     const offset = reused ?? this.reserve(bytes);
-    if (reused !== undefined) this.f32().fill(0, offset >> 2, (offset + bytes) >> 2);
+    if (reused !== undefined) this.f32().fill(0, offset >>> 2, (offset + bytes) >>> 2);
     const m = new WasmMatrix(rows, cols, offset);
     this.reclaim.register(m, { offset, bytes });
     return m;

@@ -10,6 +10,7 @@
 const SEQ = 0; // incremented for each job
 const DONE = 1; // workers that finished the current job
 const KERNEL = 2; // index into KERNELS, or -1 to stop
+const FAILED = 3; // set by a worker whose kernel threw
 const ARGS_BYTES = 16; // the argument lists start here
 const MAX_ARGS = 24;
 const MAX_THREADS = 64;
@@ -33,9 +34,14 @@ const WORKER_MAIN = `function main(data, ready) {
     seen = Atomics.load(ctl, ${SEQ});
     const kernel = ctl[${KERNEL}];
     if (kernel < 0) return;
-    kernels[kernel](...args);
-    Atomics.add(ctl, ${DONE}, 1);
-    Atomics.notify(ctl, ${DONE});
+    try {
+      kernels[kernel](...args);
+    } catch {
+      Atomics.store(ctl, ${FAILED}, 1);
+    } finally {
+      Atomics.add(ctl, ${DONE}, 1);
+      Atomics.notify(ctl, ${DONE});
+    }
   }
 }`;
 
@@ -72,13 +78,19 @@ export class ThreadPool {
       list.set(argsOf(part));
     }
     s[KERNEL] = KERNELS.indexOf(kernel);
+    Atomics.store(s, FAILED, 0);
     Atomics.store(s, DONE, 0);
     Atomics.add(s, SEQ, 1);
     Atomics.notify(s, SEQ);
-    local(...argsOf(0));
-    while (Atomics.load(s, DONE) < this.threads - 1) {
-      // The other parts take about as long as ours: spin briefly rather than sleep.
+    try {
+      local(...argsOf(0));
+    } finally {
+      // Always wait, so that no worker is still writing when the next job starts.
+      while (Atomics.load(s, DONE) < this.threads - 1) {
+        // The other parts take about as long as ours: spin briefly rather than sleep.
+      }
     }
+    if (Atomics.load(s, FAILED)) throw new Error(`the ${kernel} kernel failed in a worker thread`);
   }
 
   /** Stops the workers (they also stop by themselves when the process exits). */

@@ -126,19 +126,19 @@ export function scale(m: usize, count: i32, factor: f32): void {
   }
 }
 
-// sum of squares, in float32 lanes over blocks of 1024 and float64 across blocks
+// sum of squares, in float64 lanes (as the reference), so large gradients overflow no sooner
 export function sumOfSquares(m: usize, count: i32): f64 {
-  let total: f64 = 0;
+  let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
   let i = 0;
-  while (i + 4 <= count) {
-    let acc = f32x4.splat(0);
-    const end = min(count, i + 1024);
-    for (; i + 4 <= end; i += 4) {
-      const v = v128.load(m + (<usize>i << 2));
-      acc = f32x4.add(acc, f32x4.mul(v, v));
-    }
-    total += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+  for (; i + 4 <= count; i += 4) {
+    const v = v128.load(m + (<usize>i << 2));
+    const low = f64x2.promote_low_f32x4(v);
+    const high = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+    acc0 = f64x2.add(acc0, f64x2.mul(low, low));
+    acc1 = f64x2.add(acc1, f64x2.mul(high, high));
   }
+  const sum = f64x2.add(acc0, acc1);
+  let total = f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
   for (; i < count; i++) {
     const v = <f64>load<f32>(m + (<usize>i << 2));
     total += v * v;

@@ -5,6 +5,10 @@ import { sigmoid } from "./math";
 export function softmaxCrossEntropy(logits: usize, batch: i32, classes: i32, labels: usize, weights: usize, dLogits: usize): f64 {
   let total: f64 = 0;
   for (let i = 0; i < batch; i++) total += weights == 0 ? 1 : <f64>load<f32>(weights + (<usize>load<i32>(labels + (<usize>i << 2)) << 2));
+  if (total == 0) {
+    memory.fill(dLogits, 0, <usize>batch * classes << 2); // every row weighs 0: nothing to learn
+    return 0;
+  }
   let loss: f64 = 0;
   for (let i = 0; i < batch; i++) {
     const row = logits + ((<usize>i * classes) << 2);
@@ -29,6 +33,10 @@ export function softmaxCrossEntropy(logits: usize, batch: i32, classes: i32, lab
 export function binaryCrossEntropy(logits: usize, batch: i32, labels: usize, weights: usize, dLogits: usize): f64 {
   let total: f64 = 0;
   for (let i = 0; i < batch; i++) total += weights == 0 ? 1 : <f64>load<f32>(weights + (<usize>load<i32>(labels + (<usize>i << 2)) << 2));
+  if (total == 0) {
+    memory.fill(dLogits, 0, <usize>batch << 2);
+    return 0;
+  }
   let loss: f64 = 0;
   for (let i = 0; i < batch; i++) {
     const z = <f64>load<f32>(logits + (<usize>i << 2));

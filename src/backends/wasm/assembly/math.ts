@@ -33,7 +33,7 @@ export function normalCdf(z: f64): f64 {
 }
 
 export function activateScalar(act: i32, z: f64): f64 {
-  if (act == ACT_RELU) return z > 0 ? z : 0;
+  if (act == ACT_RELU) return Math.max(z, 0);
   if (act == ACT_LEAKY_RELU) return z > 0 ? z : <f64>LEAKY_SLOPE * z;
   if (act == ACT_SIGMOID) return sigmoid(z);
   if (act == ACT_TANH) return Math.tanh(z);
