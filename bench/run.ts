@@ -29,8 +29,8 @@ if (!existsSync(dataDir)) {
 const wasm = await createWasmBackend();
 if (!wasm) throw new Error("the wasm backend did not load");
 const reference = createReferenceBackend();
-const train = loadIdxDirectory(dataDir, "train");
-const test = loadIdxDirectory(dataDir, "test");
+const train = await loadIdxDirectory(dataDir, "train");
+const test = await loadIdxDirectory(dataDir, "test");
 
 function gemmCheck(backend: Backend, m: number, k: number, n: number): number {
   const random = new Random(m * 7 + k * 3 + n);

@@ -2,8 +2,8 @@
 // Run: npm run build && node examples/quickstart.mjs
 import { createMlp, fit, evaluate, classify, loadIdxDirectory, saveModel, loadModel } from "glassbox/node";
 
-const train = loadIdxDirectory("data/fashion-mnist-small", "train");
-const test = loadIdxDirectory("data/fashion-mnist-small", "test");
+const train = await loadIdxDirectory("data/fashion-mnist-small", "train");
+const test = await loadIdxDirectory("data/fashion-mnist-small", "test");
 
 const network = createMlp({ inputs: 784, hidden: [64], labels: train.labelNames, seed: 1 });
 const result = fit(network, train, { epochs: 3, batchSize: 64, lr: 0.001, seed: 1 });

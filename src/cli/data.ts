@@ -28,9 +28,9 @@ export async function backendFrom(values: Parsed["values"]): Promise<Backend> {
  * The data a trained model is asked about: the test half of an IDX directory or a CSV whose
  * columns are matched to the model's by name. Rows must have the model's feature count.
  */
-export function loadForModel(network: Network, path: string, requireLabel: boolean): Dataset {
+export async function loadForModel(network: Network, path: string, requireLabel: boolean): Promise<Dataset> {
   const featureNames = network.about.featureNames ?? undefined;
-  const data = loadDataset(path, {
+  const data = await loadDataset(path, {
     split: "test",
     labelNames: network.labels,
     requireLabel,

@@ -20,8 +20,8 @@ export async function demo(argv: string[]): Promise<number> {
   const epochs = integer(parsed.values, "epochs", 10);
   const out = String(parsed.values.out ?? "out/fashion-small.safetensors");
   const dir = fileURLToPath(new URL("../../data/fashion-mnist-small", import.meta.url));
-  const trainSet = loadIdxDirectory(dir, "train");
-  const testSet = loadIdxDirectory(dir, "test");
+  const trainSet = await loadIdxDirectory(dir, "train");
+  const testSet = await loadIdxDirectory(dir, "test");
   process.stderr.write(`Fashion-MNIST subset: ${trainSet.rows} training and ${testSet.rows} test images of ${trainSet.columns} pixels, ${trainSet.labelNames.length} labels\n`);
   const backend = await backendFrom(parsed.values);
   process.stderr.write(`network: ${trainSet.columns} -> 256 relu -> 128 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001 (cosine), batch 64, ${epochs} epochs, ${backend.name} backend\n`);

@@ -11,7 +11,7 @@ export async function evaluate(argv: string[]): Promise<number> {
   if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${parsed.positionals.length} arguments\nusage: ${EVALUATE_USAGE}`);
   const [modelPath, dataPath] = parsed.positionals;
   const network = loadModel(modelPath, await backendFrom(parsed.values));
-  const data = loadForModel(network, dataPath, true);
+  const data = await loadForModel(network, dataPath, true);
   const result = evaluateNetwork(network, data);
   if (parsed.values.json) {
     process.stdout.write(`${JSON.stringify({

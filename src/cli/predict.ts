@@ -12,7 +12,7 @@ export async function predict(argv: string[]): Promise<number> {
   const [modelPath, dataPath] = parsed.positionals;
   const top = integer(parsed.values, "top", 3);
   const network = loadModel(modelPath, await backendFrom(parsed.values));
-  const data = loadForModel(network, dataPath, false);
+  const data = await loadForModel(network, dataPath, false);
   const rows = Math.min(data.rows, integer(parsed.values, "limit", data.rows));
   const predictions = classify(network, data.features.subarray(0, rows * data.columns), rows, top);
   if (parsed.values.json) {

@@ -53,7 +53,7 @@ export async function train(argv: string[]): Promise<number> {
   }
   const backend = await backendFrom(values);
 
-  const data = loadDataset(dataPath, { split: "train", ...(typeof values.label === "string" ? { label: values.label } : {}) });
+  const data = await loadDataset(dataPath, { split: "train", ...(typeof values.label === "string" ? { label: values.label } : {}) });
   const isTable = data.input?.kind === "table";
   const defaultOutput: OutputKind = data.labelNames.length === 2 ? "sigmoid" : "softmax";
   const output = choice<OutputKind>(values, "output", defaultOutput, ["softmax", "sigmoid"]);

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import type { Readable } from "node:stream";
+import { createGunzip, gunzipSync } from "node:zlib";
 import { GlassboxError } from "../errors.js";
 import { parseCsvDataset, type CsvDatasetOptions } from "./csv.js";
 import type { Dataset } from "./dataset.js";
-import { idxImagesToFeatures, parseIdx } from "./idx.js";
+import { invalid, parseIdx, parseIdxHeader } from "./idx.js";
 
 /** Node-only: reads datasets from disk. The parsers it calls are pure and also run in browsers. */
 
@@ -15,11 +16,11 @@ export interface LoadOptions extends Omit<CsvDatasetOptions, "source"> {
 
 /**
  * An IDX directory (MNIST layout) or a CSV file -> a dataset.
- * @example loadDataset("data/fashion-mnist-small", { split: "test" }).rows // 2000
+ * @example (await loadDataset("data/fashion-mnist-small", { split: "test" })).rows // 2000
  */
-export function loadDataset(path: string, options: LoadOptions): Dataset {
+export async function loadDataset(path: string, options: LoadOptions): Promise<Dataset> {
   if (!existsSync(path)) throw new GlassboxError("FILE_NOT_FOUND", `no such file or directory: ${path}`);
-  if (statSync(path).isDirectory()) return loadIdxDirectory(path, options.split, options.labelNames, options.requireLabel ?? true);
+  if (statSync(path).isDirectory()) return await loadIdxDirectory(path, options.split, options.labelNames, options.requireLabel ?? true);
   if (/\.csv$/i.test(path)) return parseCsvDataset(readText(path), { ...options, source: path });
   throw new GlassboxError("BAD_DATA", `${path}: expected an IDX directory or a .csv file`);
 }
@@ -55,14 +56,16 @@ function readText(path: string): string {
  * train-images-idx3-ubyte[.gz] + train-labels-idx1-ubyte[.gz] (or t10k-*), and optionally
  * labels.txt with one class name per line; without it the classes are named "0", "1", ...
  * The labels file may be absent when `requireLabels` is false (prediction).
+ * @example (await loadIdxDirectory("data/fashion-mnist-small", "train")).columns // 784
  */
-export function loadIdxDirectory(dir: string, split: "train" | "test", knownLabels?: string[], requireLabels = true): Dataset {
+export async function loadIdxDirectory(dir: string, split: "train" | "test", knownLabels?: string[], requireLabels = true): Promise<Dataset> {
   const prefix = split === "train" ? "train" : "t10k";
   const imagesPath = findFile(dir, `${prefix}-images-idx3-ubyte`);
-  const images = parseIdx(readMaybeGzip(imagesPath), imagesPath);
-  const { features, rows, columns } = idxImagesToFeatures(images, imagesPath);
-  const [, height, width] = images.dims;
-  const input = images.dims.length === 3 ? { kind: "image" as const, height, width, channels: 1 } : undefined;
+  const { dims, features } = await readIdxImages(imagesPath);
+  const rows = dims[0];
+  const columns = rows > 0 ? features.length / rows : 0;
+  const [, height, width] = dims;
+  const input = dims.length === 3 ? { kind: "image" as const, height, width, channels: 1 } : undefined;
   const labelsPath = requireLabels ? findFile(dir, `${prefix}-labels-idx1-ubyte`) : tryFindFile(dir, `${prefix}-labels-idx1-ubyte`);
   let labels: Int32Array | null = null;
   if (labelsPath) {
@@ -84,6 +87,60 @@ export function loadIdxDirectory(dir: string, split: "train" | "test", knownLabe
     }
   });
   return { features, rows, columns, featureNames: null, labels, labelNames, source: imagesPath, input };
+}
+
+/**
+ * Streams an IDX image file (gzip or raw) straight into brightness 0..1 per pixel, so memory
+ * holds the float features and one chunk, never the whole decompressed file as well.
+ */
+async function readIdxImages(path: string): Promise<{ dims: number[]; features: Float32Array }> {
+  let stream: Readable = createReadStream(path);
+  if (startsWithGzipMagic(path)) stream = stream.pipe(createGunzip());
+  let pending = new Uint8Array(0);
+  let header: { dims: number[]; headerSize: number } | null = null;
+  let features: Float32Array | null = null;
+  let filled = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
+      let bytes = chunk;
+      if (!features) {
+        const joined = new Uint8Array(pending.length + bytes.length);
+        joined.set(pending);
+        joined.set(bytes, pending.length);
+        header = parseIdxHeader(joined, path);
+        if (!header) {
+          pending = joined;
+          continue;
+        }
+        if (header.dims.length < 2) invalid(path, `expected images [count, height, width], got dimensions [${header.dims.join(", ")}]`);
+        features = new Float32Array(header.dims.reduce((a, b) => a * b, 1));
+        bytes = joined.subarray(header.headerSize);
+      }
+      if (filled + bytes.length > features.length) invalid(path, `it holds more than the ${features.length} values its header promises`);
+      for (let i = 0; i < bytes.length; i++) features[filled + i] = bytes[i] / 255;
+      filled += bytes.length;
+    }
+  } catch (error) {
+    if (error instanceof GlassboxError) throw error;
+    throw new GlassboxError("BAD_DATA", `cannot read ${path}: ${(error as Error).message}`);
+  } finally {
+    stream.destroy();
+  }
+  if (!header || !features) return invalid(path, "the file ends inside its header");
+  if (filled !== features.length) {
+    invalid(path, `the header promises ${header.dims.join("x")} = ${features.length} values, the file holds ${filled} (truncated or corrupt)`);
+  }
+  return { dims: header.dims, features };
+}
+
+function startsWithGzipMagic(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const magic = new Uint8Array(2);
+    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function tryFindFile(dir: string, base: string): string | null {

@@ -2,9 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeIdx, idxImagesToFeatures, parseIdx } from "./idx.js";
+import { encodeIdx, parseIdx } from "./idx.js";
 import { loadIdxDirectory } from "./files.js";
 
 test("IDX round trip: dimensions and bytes", () => {
@@ -12,10 +13,6 @@ test("IDX round trip: dimensions and bytes", () => {
   const parsed = parseIdx(encodeIdx([2, 3, 4], data), "mem");
   assert.deepEqual(parsed.dims, [2, 3, 4]);
   assert.deepEqual(parsed.data, data);
-  const { features, rows, columns } = idxImagesToFeatures(parsed, "mem");
-  assert.equal(rows, 2);
-  assert.equal(columns, 12);
-  assert.equal(features[23], Math.fround(230 / 255));
 });
 
 test("truncated or foreign IDX files are refused with the reason", () => {
@@ -27,9 +24,9 @@ test("truncated or foreign IDX files are refused with the reason", () => {
   assert.throws(() => parseIdx(floats, "x.idx"), /expected element type 0x08/);
 });
 
-test("the embedded Fashion-MNIST subset loads with its label names (gzip)", () => {
+test("the embedded Fashion-MNIST subset loads with its label names (gzip)", async () => {
   const dir = fileURLToPath(new URL("../../data/fashion-mnist-small", import.meta.url));
-  const data = loadIdxDirectory(dir, "test");
+  const data = await loadIdxDirectory(dir, "test");
   assert.equal(data.rows, 2000);
   assert.equal(data.columns, 784);
   assert.equal(data.labelNames[9], "Ankle boot");
@@ -38,15 +35,20 @@ test("the embedded Fashion-MNIST subset loads with its label names (gzip)", () =
   assert.ok(data.features.every((v) => v >= 0 && v <= 1));
 });
 
-test("an IDX directory of uncompressed files, without labels.txt, names classes by number", () => {
+test("an IDX directory of uncompressed files, without labels.txt, names classes by number", async () => {
   const dir = mkdtempSync(join(tmpdir(), "glassbox-idx-"));
   writeFileSync(join(dir, "train-images-idx3-ubyte"), encodeIdx([3, 2, 2], Uint8Array.of(0, 255, 0, 255, 1, 2, 3, 4, 9, 9, 9, 9)));
   writeFileSync(join(dir, "train-labels-idx1-ubyte"), encodeIdx([3], Uint8Array.of(0, 2, 1)));
-  const data = loadIdxDirectory(dir, "train");
+  const data = await loadIdxDirectory(dir, "train");
   assert.deepEqual(data.labelNames, ["0", "1", "2"]);
   assert.deepEqual(Array.from(data.labels ?? []), [0, 2, 1]);
   assert.equal(data.features[1], 1);
+  assert.equal(data.features[4], Math.fround(1 / 255));
+  assert.equal(data.columns, 4);
   writeFileSync(join(dir, "t10k-images-idx3-ubyte"), encodeIdx([2, 2, 2], new Uint8Array(8)));
   writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), encodeIdx([3], new Uint8Array(3)));
-  assert.throws(() => loadIdxDirectory(dir, "test"), /expected 2 labels \(one per image in .*t10k-images-idx3-ubyte\), got \[3\]/);
+  await assert.rejects(loadIdxDirectory(dir, "test"), /expected 2 labels \(one per image in .*t10k-images-idx3-ubyte\), got \[3\]/);
+  // A gzipped image file cut short is reported as truncated.
+  writeFileSync(join(dir, "t10k-images-idx3-ubyte.gz"), gzipSync(encodeIdx([2, 2, 2], new Uint8Array(8))).subarray(0, 20));
+  await assert.rejects(loadIdxDirectory(dir, "test"), /t10k-images-idx3-ubyte.gz: (unexpected end of file|.*truncated)/);
 });
