@@ -3,6 +3,7 @@
 // GEMM throughput, 10k-image classification time and the peers, as one JSON object on stdout.
 // Every kernel timed here is first checked against the reference backend.
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { availableParallelism, cpus } from "node:os";
 import type { Backend } from "../src/backends/backend.js";
 import { createReferenceBackend } from "../src/backends/reference/index.js";
@@ -17,8 +18,8 @@ import { pytorch, tfjs, type PeerOutcome } from "./peers.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const dataDir = args.find((a) => !a.startsWith("--")) ?? "../shared/data/fashion-mnist";
-const peersDir = "../shared/peers";
+const dataDir = resolve(args.find((a) => !a.startsWith("--")) ?? "../shared/data/fashion-mnist");
+const peersDir = resolve("../shared/peers");
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 
 if (!existsSync(dataDir)) {
