@@ -35,7 +35,22 @@ function packA(a: usize, lda: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: 
     } else if (rows == MR) {
       let r0 = a + ((<usize>i * lda + p0) << 2);
       const stride = <usize>lda << 2;
-      for (let p = 0; p < kc; p++) {
+      let p = 0;
+      // Four rows by four steps at a time: load 4x4, transpose in registers, store 4 steps.
+      for (; p + 4 <= kc; p += 4) {
+        const x0 = v128.load(r0), x1 = v128.load(r0 + stride), x2 = v128.load(r0 + 2 * stride), x3 = v128.load(r0 + 3 * stride);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        r0 += 16;
+        dst += 64;
+      }
+      for (; p < kc; p++) {
         store<f32>(dst, load<f32>(r0));
         store<f32>(dst, load<f32>(r0 + stride), 4);
         store<f32>(dst, load<f32>(r0 + 2 * stride), 8);
@@ -197,8 +212,10 @@ export function gemm(
   }
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    // Blocks of equal depth (784 = 4 x 196, not 3 x 256 + 16): no thin last block.
+    const depth = (k + ((k + KC - 1) / KC) - 1) / ((k + KC - 1) / KC);
+    for (let pc = 0; pc < k; pc += depth) {
+      const kc = min(depth, k - pc);
       const add = accumulate || pc > 0;
       const last = pc + kc >= k;
       packB(b, ldb, transB, pc, kc, jc, nc, bpack);
