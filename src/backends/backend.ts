@@ -70,9 +70,15 @@ export interface Backend {
 
   /** c: [m, n] = op(a)·op(b) (+ c when accumulate); op transposes when asked. op(a): [m, k], op(b): [k, n]. */
   matmul(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean, accumulate: boolean): void;
-  /** A dense layer's forward pass: z = x·weight + bias; y = activation(z). */
+  /**
+   * A dense layer's forward pass: z = x·weight + bias; y = activation(z). For relu, leaky_relu
+   * and linear, z and y may be the same matrix (then it ends holding y).
+   */
   denseForward(args: DenseForwardArgs): void;
-  /** A dense layer's backward pass: dz from dy through the activation, then dWeight, dBias and dx. */
+  /**
+   * A dense layer's backward pass: dz from dy through the activation, then dWeight, dBias and dx.
+   * For relu, leaky_relu and linear, `z` may be the forward output (same sign as the pre-activation).
+   */
   denseBackward(args: DenseBackwardArgs): void;
   /** y: [rows, cols] = activation(z) row by row (softmax is per row). */
   activate(z: Matrix, y: Matrix, activation: Activation): void;

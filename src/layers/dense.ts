@@ -50,8 +50,10 @@ export class Dense implements Layer {
 
   forward(x: Matrix, _training: boolean): Matrix {
     this.input = x;
-    this.z = this.scratch.get("z", x.rows, this.units);
     this.y = this.scratch.get("y", x.rows, this.units);
+    // ReLU, leaky ReLU and linear derivatives can be read from the output (y > 0 exactly when
+    // z > 0), so those layers keep no separate pre-activation: z and y share one matrix.
+    this.z = KEEPS_NO_PRE_ACTIVATION.has(this.activation) ? this.y : this.scratch.get("z", x.rows, this.units);
     this.backend.denseForward({
       x, weight: this.weight.value, bias: this.bias.value, z: this.z, y: this.y, activation: this.activation,
     });
@@ -74,6 +76,8 @@ export class Dense implements Layer {
     return [this.weight, this.bias];
   }
 }
+
+const KEEPS_NO_PRE_ACTIVATION = new Set<Activation>(["relu", "leaky_relu", "linear"]);
 
 export function defaultInitializer(activation: Activation): Initializer {
   return activation === "relu" || activation === "leaky_relu" || activation === "gelu" ? "he" : "glorot";

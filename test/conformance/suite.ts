@@ -88,6 +88,21 @@ export function conformanceSuite(name: string, make: () => Backend): void {
     }
   });
 
+  test(`${name}: dense forward in place (z and y one matrix) for relu, leaky relu and linear`, () => {
+    for (const activation of ["relu", "leaky_relu", "linear"] as const) {
+      for (const [batch, inputs, units] of [[64, 784, 256], [3, 7, 9], [65, 63, 17]] as const) {
+        const [x, x0] = pair(batch, inputs);
+        const [w, w0] = pair(inputs, units, 0.1);
+        const [b, b0] = pair(1, units, 0.1);
+        const [y, y0] = pair(batch, units);
+        const [z0] = [oracle.matrix(batch, units)];
+        backend.denseForward({ x, weight: w, bias: b, z: y, y, activation });
+        oracle.denseForward({ x: x0, weight: w0, bias: b0, z: z0, y: y0, activation });
+        same(y, y0, SUM_TOLERANCE, `${activation} in place ${batch}x${inputs}x${units}`);
+      }
+    }
+  });
+
   test(`${name}: losses match in value and gradient`, () => {
     for (const [batch, classes] of [[1, 2], [7, 3], [65, 10], [257, 7]] as const) {
       const [logits, logits0] = pair(batch, classes, 3);

@@ -159,12 +159,21 @@ function kernel(
     c20 = f32x4.add(c20, bias0); c21 = f32x4.add(c21, bias1);
     c30 = f32x4.add(c30, bias0); c31 = f32x4.add(c31, bias1);
   }
+  // When y is c itself (the layer keeps no separate pre-activation), store the activated tile once.
+  const epilogue = last && y != 0 && (act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_LINEAR);
+  if (full && epilogue && y == c) {
+    v128.store(y, activate(c00, act)); v128.store(y, activate(c01, act), 16);
+    v128.store(y + stride, activate(c10, act)); v128.store(y + stride, activate(c11, act), 16);
+    v128.store(y + 2 * stride, activate(c20, act)); v128.store(y + 2 * stride, activate(c21, act), 16);
+    v128.store(y + 3 * stride, activate(c30, act)); v128.store(y + 3 * stride, activate(c31, act), 16);
+    return;
+  }
   v128.store(out, c00); v128.store(out, c01, 16);
   v128.store(out + stride, c10); v128.store(out + stride, c11, 16);
   v128.store(out + 2 * stride, c20); v128.store(out + 2 * stride, c21, 16);
   v128.store(out + 3 * stride, c30); v128.store(out + 3 * stride, c31, 16);
   if (full) {
-    if (last && y != 0 && (act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_LINEAR)) {
+    if (epilogue) {
       v128.store(y, activate(c00, act)); v128.store(y, activate(c01, act), 16);
       v128.store(y + stride, activate(c10, act)); v128.store(y + stride, activate(c11, act), 16);
       v128.store(y + 2 * stride, activate(c20, act)); v128.store(y + 2 * stride, activate(c21, act), 16);
