@@ -116,9 +116,9 @@ function packB(b: usize, ldb: i32, transB: bool, p0: i32, kc: i32, j0: i32, nc: 
   return v;
 }
 
-// One MR x NR tile: c (+)= a-panel · b-panel over kc. On the last block, adds the bias and writes
-// y = act(c) for element-wise activations that need no transcendental (linear, relu, leaky relu).
-// A partial tile goes through `tile` (MR x NR floats of scratch) and is copied element by element.
+// One MR x NR tile: c (+)= a-panel · b-panel over kc. The loop keeps its eight accumulators in
+// registers and nothing else; the tile then goes through `tile` (MR x NR floats of scratch) to
+// storeTile, so the register allocator sees a small loop.
 function kernel(
   ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32,
   add: bool, last: bool, bias: usize, act: i32, y: usize, tile: usize,
@@ -143,45 +143,45 @@ function kernel(
     ap += 16;
     bp += 32;
   }
-  const full = rows == MR && cols == NR;
-  const stride = full ? <usize>ldc << 2 : 32;
-  const out = full ? c : tile;
-  if (full && add) {
-    c00 = f32x4.add(c00, v128.load(out)); c01 = f32x4.add(c01, v128.load(out, 16));
-    c10 = f32x4.add(c10, v128.load(out + stride)); c11 = f32x4.add(c11, v128.load(out + stride, 16));
-    c20 = f32x4.add(c20, v128.load(out + 2 * stride)); c21 = f32x4.add(c21, v128.load(out + 2 * stride, 16));
-    c30 = f32x4.add(c30, v128.load(out + 3 * stride)); c31 = f32x4.add(c31, v128.load(out + 3 * stride, 16));
-  }
-  if (full && last && bias != 0) {
-    const bias0 = v128.load(bias), bias1 = v128.load(bias, 16);
-    c00 = f32x4.add(c00, bias0); c01 = f32x4.add(c01, bias1);
-    c10 = f32x4.add(c10, bias0); c11 = f32x4.add(c11, bias1);
-    c20 = f32x4.add(c20, bias0); c21 = f32x4.add(c21, bias1);
-    c30 = f32x4.add(c30, bias0); c31 = f32x4.add(c31, bias1);
-  }
-  // When y is c itself (the layer keeps no separate pre-activation), store the activated tile once.
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  storeTile(tile, c, ldc, rows, cols, add, last, bias, act, y);
+}
+
+// Writes a computed tile to c (adding c's old values when `add`). On the last block, adds the bias
+// and writes y = act(c) for the activations that need no transcendental (linear, relu, leaky
+// relu); when y is c itself (the layer keeps no separate pre-activation) it is stored once.
+function storeTile(tile: usize, c: usize, ldc: i32, rows: i32, cols: i32, add: bool, last: bool, bias: usize, act: i32, y: usize): void {
   const epilogue = last && y != 0 && (act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_LINEAR);
-  if (full && epilogue && y == c) {
-    v128.store(y, activate(c00, act)); v128.store(y, activate(c01, act), 16);
-    v128.store(y + stride, activate(c10, act)); v128.store(y + stride, activate(c11, act), 16);
-    v128.store(y + 2 * stride, activate(c20, act)); v128.store(y + 2 * stride, activate(c21, act), 16);
-    v128.store(y + 3 * stride, activate(c30, act)); v128.store(y + 3 * stride, activate(c31, act), 16);
-    return;
-  }
-  v128.store(out, c00); v128.store(out, c01, 16);
-  v128.store(out + stride, c10); v128.store(out + stride, c11, 16);
-  v128.store(out + 2 * stride, c20); v128.store(out + 2 * stride, c21, 16);
-  v128.store(out + 3 * stride, c30); v128.store(out + 3 * stride, c31, 16);
-  if (full) {
-    if (epilogue) {
-      v128.store(y, activate(c00, act)); v128.store(y, activate(c01, act), 16);
-      v128.store(y + stride, activate(c10, act)); v128.store(y + stride, activate(c11, act), 16);
-      v128.store(y + 2 * stride, activate(c20, act)); v128.store(y + 2 * stride, activate(c21, act), 16);
-      v128.store(y + 3 * stride, activate(c30, act)); v128.store(y + 3 * stride, activate(c31, act), 16);
+  if (rows == MR && cols == NR) {
+    const stride = <usize>ldc << 2;
+    const bias0 = last && bias != 0 ? v128.load(bias) : f32x4.splat(0);
+    const bias1 = last && bias != 0 ? v128.load(bias, 16) : f32x4.splat(0);
+    for (let r = 0; r < MR; r++) {
+      const row = c + <usize>r * stride;
+      let v0 = v128.load(tile + (<usize>r << 5));
+      let v1 = v128.load(tile + (<usize>r << 5), 16);
+      if (add) {
+        v0 = f32x4.add(v0, v128.load(row));
+        v1 = f32x4.add(v1, v128.load(row, 16));
+      }
+      v0 = f32x4.add(v0, bias0);
+      v1 = f32x4.add(v1, bias1);
+      if (!(epilogue && y == c)) {
+        v128.store(row, v0);
+        v128.store(row, v1, 16);
+      }
+      if (epilogue) {
+        const out = y + <usize>r * stride;
+        v128.store(out, activate(v0, act));
+        v128.store(out, activate(v1, act), 16);
+      }
     }
     return;
   }
-  // Partial tile: copy the valid part out of the scratch tile.
+  // Partial tile: element by element.
   for (let r = 0; r < rows; r++) {
     for (let col = 0; col < cols; col++) {
       const dst = c + ((<usize>r * ldc + col) << 2);
@@ -189,10 +189,10 @@ function kernel(
       if (add) v += load<f32>(dst);
       if (last && bias != 0) v += load<f32>(bias + (<usize>col << 2));
       store<f32>(dst, v);
-      if (last && y != 0) {
+      if (epilogue) {
         if (act == ACT_RELU) v = max(v, 0);
         else if (act == ACT_LEAKY_RELU) v = v > 0 ? v : v * LEAKY_SLOPE;
-        if (act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_LINEAR) store<f32>(y + ((<usize>r * ldc + col) << 2), v);
+        store<f32>(y + ((<usize>r * ldc + col) << 2), v);
       }
     }
   }
