@@ -25,7 +25,8 @@ export function parse(argv: string[], options: Options, usage: string): Parsed {
     const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
     return { values: values as Parsed["values"], positionals };
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]}\nusage: ${usage}`);
+    // node's messages are several sentences on separate lines: keep them on one.
+    throw new UsageError(`${(error as Error).message.split("\n").join(" ")}\nusage: ${usage}`);
   }
 }
 
