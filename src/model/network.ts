@@ -3,7 +3,7 @@ import { createReferenceBackend } from "../backends/reference/index.js";
 import { GlassboxError, check } from "../errors.js";
 import { Dense } from "../layers/dense.js";
 import { Dropout } from "../layers/dropout.js";
-import type { Initializer, Layer, LayerSpec, Param } from "../layers/layer.js";
+import { Scratch, type Initializer, type Layer, type LayerSpec, type Param } from "../layers/layer.js";
 import type { Matrix } from "../tensor/matrix.js";
 import { Random } from "../tensor/random.js";
 import type { Normalization } from "../data/normalize.js";
@@ -123,11 +123,12 @@ export class Network {
   /** Per-feature standardisation applied to raw inputs before the first layer, or null. */
   normalization: Normalization | null = null;
   about: ModelAbout = { featureNames: null, labelColumn: null, input: null, training: null };
-  private readonly scratch: Map<number, Matrix> = new Map();
+  private readonly scratch: Scratch;
 
   constructor(readonly spec: NetworkSpec, backend: Backend = createReferenceBackend()) {
     this.backend = backend;
     this.layers = [];
+    this.scratch = new Scratch(backend);
     checkSpec(spec);
     let width = spec.inputs;
     spec.layers.forEach((layerSpec, index) => {
@@ -203,14 +204,14 @@ export class Network {
   /** Logits -> probabilities (softmax, sigmoid) or values (linear), in a scratch matrix. */
   answer(logits: Matrix): Matrix {
     if (this.spec.output === "linear") return logits;
-    const out = this.scratchMatrix(-1, logits.rows, logits.cols);
+    const out = this.scratch.get("answer", logits.rows, logits.cols);
     this.backend.activate(logits, out, this.spec.output);
     return out;
   }
 
   /** An input matrix for `rows` rows, reused between calls. */
   input(rows: number): Matrix {
-    return this.scratchMatrix(0, rows, this.inputs);
+    return this.scratch.get("input", rows, this.inputs);
   }
 
   checkFeatures(features: Float32Array, rows: number): void {
@@ -220,14 +221,5 @@ export class Network {
         `expected ${this.inputs} features per row (${rows} rows = ${rows * this.inputs} numbers), got ${features.length} numbers`,
       );
     }
-  }
-
-  private scratchMatrix(key: number, rows: number, cols: number): Matrix {
-    let m = this.scratch.get(key);
-    if (!m || m.rows < rows || m.cols !== cols) {
-      m = this.backend.matrix(rows, cols);
-      this.scratch.set(key, m);
-    }
-    return this.backend.view(m, rows);
   }
 }

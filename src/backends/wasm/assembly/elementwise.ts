@@ -1,6 +1,6 @@
 // Element-wise and row-wise kernels: activations and their derivatives, bias gradients,
 // dropout, products, scaling and sums of squares. Pointers are byte offsets into the shared memory.
-import { ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SOFTMAX, LEAKY_SLOPE, activateScalar, derivativeScalar, hashBits } from "./math";
+import { ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SOFTMAX, LEAKY_SLOPE, activateScalar, activateVector, derivativeScalar, hashBits } from "./math";
 
 // y: [rows, cols] = act(z); softmax works on each row.
 export function activate(z: usize, y: usize, rows: i32, cols: i32, act: i32): void {
@@ -11,16 +11,7 @@ export function activate(z: usize, y: usize, rows: i32, cols: i32, act: i32): vo
   }
   let i = 0;
   if (act == ACT_RELU || act == ACT_LINEAR || act == ACT_LEAKY_RELU) {
-    const zero = f32x4.splat(0);
-    const slope = f32x4.splat(LEAKY_SLOPE);
-    for (; i + 4 <= count; i += 4) {
-      const at = <usize>i << 2;
-      const v = v128.load(z + at);
-      let out = v;
-      if (act == ACT_RELU) out = f32x4.max(v, zero);
-      else if (act == ACT_LEAKY_RELU) out = v128.bitselect(v, f32x4.mul(v, slope), f32x4.gt(v, zero));
-      v128.store(y + at, out);
-    }
+    for (; i + 4 <= count; i += 4) v128.store(y + (<usize>i << 2), activateVector(v128.load(z + (<usize>i << 2)), act));
   }
   for (; i < count; i++) {
     const at = <usize>i << 2;

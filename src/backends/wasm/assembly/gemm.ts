@@ -1,7 +1,7 @@
 // Matrix product with packed panels and a 4x8 register-blocked microkernel (AssemblyScript).
 // c: [m, n] = op(a): [m, k] · op(b): [k, n] (+ c), computed for rows [i0, i1) and columns
 // [j0, j1) so that threads can share one product without sharing an output element.
-import { ACT_LINEAR, ACT_LEAKY_RELU, ACT_RELU, LEAKY_SLOPE } from "./math";
+import { ACT_LINEAR, ACT_LEAKY_RELU, ACT_RELU, LEAKY_SLOPE, activateVector } from "./math";
 
 const MR = 4; // rows of a microkernel tile
 const NR = 8; // columns of a microkernel tile (two v128)
@@ -110,11 +110,6 @@ function packB(b: usize, ldb: i32, transB: bool, p0: i32, kc: i32, j0: i32, nc: 
   }
 }
 
-@inline function activate(v: v128, act: i32): v128 {
-  if (act == ACT_RELU) return f32x4.max(v, f32x4.splat(0));
-  if (act == ACT_LEAKY_RELU) return v128.bitselect(v, f32x4.mul(v, f32x4.splat(LEAKY_SLOPE)), f32x4.gt(v, f32x4.splat(0)));
-  return v;
-}
 
 // One MR x NR tile: c (+)= a-panel · b-panel over kc. The loop keeps its eight accumulators in
 // registers and nothing else; the tile then goes through `tile` (MR x NR floats of scratch) to
@@ -175,8 +170,8 @@ function storeTile(tile: usize, c: usize, ldc: i32, rows: i32, cols: i32, add: b
       }
       if (epilogue) {
         const out = y + <usize>r * stride;
-        v128.store(out, activate(v0, act));
-        v128.store(out, activate(v1, act), 16);
+        v128.store(out, activateVector(v0, act));
+        v128.store(out, activateVector(v1, act), 16);
       }
     }
     return;

@@ -32,6 +32,13 @@ export function normalCdf(z: f64): f64 {
   return 0.5 * erfc(-z * Math.SQRT1_2);
 }
 
+/** Four lanes of linear, relu or leaky relu (the activations that need no transcendental). */
+@inline export function activateVector(v: v128, act: i32): v128 {
+  if (act == ACT_RELU) return f32x4.max(v, f32x4.splat(0));
+  if (act == ACT_LEAKY_RELU) return v128.bitselect(v, f32x4.mul(v, f32x4.splat(LEAKY_SLOPE)), f32x4.gt(v, f32x4.splat(0)));
+  return v;
+}
+
 export function activateScalar(act: i32, z: f64): f64 {
   if (act == ACT_RELU) return Math.max(z, 0);
   if (act == ACT_LEAKY_RELU) return z > 0 ? z : <f64>LEAKY_SLOPE * z;
