@@ -31,3 +31,21 @@ export { parseCsvDataset, type CsvDatasetOptions } from "./data/csv.js";
 export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";
 export { encodeModel, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
 export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from "./io/safetensors.js";
+export {
+  featurizeFile, featureCount, featureNames, describeFeaturizer, checkFeaturizerState, readableText, kindOfFile,
+  FEATURIZER_KINDS, type Featurized, type FeaturizerKind, type FeaturizerState,
+} from "./featurizers/index.js";
+export {
+  decodeImage, resizeImage, fitImage, imageFeatures, imageFeatureNames, featuresToRgba, encodePng,
+  type ImageState, type ImageOptions, type RgbaImage,
+} from "./featurizers/image/index.js";
+export {
+  decodeWav, encodeWav, resample, fixedWindow, fitSound, soundFeatures, soundFeatureNames, spectrogramShape,
+  type SoundState, type SoundOptions, type SpectrogramState, type Clip,
+} from "./featurizers/sound/index.js";
+export { tokenize, fitText, textFeatures, textFeatureNames, textTokens, emailText, type TextState, type TextOptions } from "./featurizers/text/index.js";
+export {
+  fitTable, tableFeatures, tableFeatureNames, tableFeatureGroups, MISSING,
+  type TableState, type TableColumn, type TableOptions,
+} from "./featurizers/table/index.js";
+export { levels, accuracyByLevel, labelsFromPaths, type Hierarchy, type Level } from "./model/hierarchy.js";

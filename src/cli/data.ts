@@ -2,10 +2,9 @@ import type { Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { createWasmBackend } from "../backends/wasm/index.js";
 import { GlassboxError } from "../errors.js";
-import type { Dataset } from "../data/dataset.js";
-import { loadDataset } from "../data/files.js";
-import type { Network } from "../model/network.js";
-import { choice, integer, type Parsed } from "./args.js";
+import type { LoadedData, TrainingDataOptions } from "../data/load.js";
+import { describeFeaturizer, FEATURIZER_KINDS, type FeaturizerKind } from "../featurizers/index.js";
+import { choice, integer, number, type Parsed } from "./args.js";
 
 export const BACKENDS = ["wasm", "reference"] as const;
 
@@ -24,23 +23,71 @@ export async function backendFrom(values: Parsed["values"]): Promise<Backend> {
   return createReferenceBackend();
 }
 
-/**
- * The data a trained model is asked about: the test half of an IDX directory or a CSV whose
- * columns are matched to the model's by name. Rows must have the model's feature count.
- */
-export async function loadForModel(network: Network, path: string, requireLabel: boolean): Promise<Dataset> {
-  const featureNames = network.about.featureNames ?? undefined;
-  const data = await loadDataset(path, {
-    split: "test",
-    labelNames: network.labels,
-    requireLabel,
-    ...(featureNames ? { featureNames } : {}),
-    // A model trained on images reads a CSV of pixels: every column is a feature but "label".
-    label: network.about.labelColumn ?? "label",
-  });
-  if (data.columns !== network.inputs) {
-    const what = network.about.input?.kind === "image" ? ` (${network.about.input.height}x${network.about.input.width} image)` : "";
-    throw new GlassboxError("SHAPE_MISMATCH", `${data.source}: expected ${network.inputs} features per row${what}, got ${data.columns}`);
+/** Options that say how raw data becomes features (train). */
+export const FEATURIZER_OPTIONS = {
+  featurizer: { type: "string" },
+  size: { type: "string" },
+  channels: { type: "string" },
+  rate: { type: "string" },
+  seconds: { type: "string" },
+  spectrogram: { type: "boolean" },
+  "no-spectrogram": { type: "boolean" },
+  vocab: { type: "string" },
+  "min-count": { type: "string" },
+  tfidf: { type: "boolean" },
+  counts: { type: "boolean" },
+  bigrams: { type: "boolean" },
+  "stop-words": { type: "boolean" },
+  text: { type: "string" },
+  categorical: { type: "string" },
+} as const;
+
+export function trainingDataOptions(values: Parsed["values"], standardize: boolean | undefined): TrainingDataOptions {
+  const options: TrainingDataOptions = {};
+  if (values.featurizer !== undefined) options.featurizer = choice<FeaturizerKind>(values, "featurizer", "table", FEATURIZER_KINDS);
+  if (typeof values.label === "string") options.label = values.label;
+  if (typeof values.text === "string") options.text = values.text;
+  const size = values.size;
+  if (typeof size === "string") {
+    const match = /^(\d+)x(\d+)$/.exec(size);
+    const [width, height] = [Number(match?.[1]), Number(match?.[2])];
+    if (!match || width < 1 || height < 1) throw new GlassboxError("BAD_ARGUMENT", `--size: expected WIDTHxHEIGHT such as 28x28, got "${size}"`);
+    options.image = { size: { width, height } };
   }
-  return data;
+  if (values.channels !== undefined) {
+    options.image = { ...options.image, channels: choice(values, "channels", "gray", ["gray", "rgb"]) === "gray" ? 1 : 3 };
+  }
+  options.sound = {
+    ...(values.rate !== undefined ? { rate: integer(values, "rate", 16000, 100) } : {}),
+    ...(values.seconds !== undefined ? { seconds: number(values, "seconds", 1, (n) => n > 0 && n <= 600, "a length in seconds, above 0 and at most 600") } : {}),
+    ...(values["no-spectrogram"] ? { spectrogram: false } : values.spectrogram ? { spectrogram: true } : {}),
+  };
+  options.textOptions = {
+    ...(values.vocab !== undefined ? { maxSize: integer(values, "vocab", 20000) } : {}),
+    ...(values["min-count"] !== undefined ? { minCount: integer(values, "min-count", 2) } : {}),
+    ...(values.tfidf ? { tfidf: true } : values.counts ? { tfidf: false } : {}),
+    ...(values.bigrams ? { bigrams: true } : {}),
+    ...(values["stop-words"] ? { stopWords: true } : {}),
+  };
+  options.table = {
+    ...(typeof values.categorical === "string" ? { categorical: values.categorical.split(",").map((s) => s.trim()).filter((s) => s) } : {}),
+    ...(standardize === false ? { standardize: false } : {}),
+  };
+  return options;
+}
+
+/** Says on stderr what was detected, what was adapted and what was skipped (with reasons), unless --json (then skips go to stderr only). */
+export function reportLoaded(loaded: LoadedData, json: boolean): void {
+  const lines: string[] = [];
+  if (!json && loaded.detected) {
+    const how = loaded.featurizer ? ` -> ${describeFeaturizer(loaded.featurizer)}` : "";
+    lines.push(`detected ${loaded.detected}${how}`);
+  }
+  if (loaded.notes.length > 0) {
+    lines.push(`note: ${loaded.notes.length} input${loaded.notes.length === 1 ? " was" : "s were"} resized; the first: ${loaded.notes[0]}`);
+  }
+  for (const skip of loaded.skipped.slice(0, 10)) lines.push(`skipped ${skip.file}: ${skip.reason}`);
+  if (loaded.skipped.length > 10) lines.push(`... and ${loaded.skipped.length - 10} more`);
+  if (loaded.skipped.length > 0) lines.push(`skipped ${loaded.skipped.length} file${loaded.skipped.length === 1 ? "" : "s"} in all; used ${loaded.data.rows}`);
+  if (lines.length > 0) process.stderr.write(`${lines.join("\n")}\n`);
 }

@@ -27,7 +27,9 @@ export async function demo(argv: string[]): Promise<number> {
   process.stderr.write(`network: ${trainSet.columns} -> 256 relu -> 128 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001 (cosine), batch 64, ${epochs} epochs, ${backend.name} backend\n`);
 
   const network = createMlp({ inputs: trainSet.columns, hidden: [256, 128], labels: trainSet.labelNames, seed: 1, backend });
-  network.about = { featureNames: null, labelColumn: null, input: trainSet.input ?? null, training: null };
+  // The image featurizer lets the saved model read PNG and JPEG files as well as IDX rows.
+  const featurizer = { kind: "image" as const, height: 28, width: 28, channels: 1 as const };
+  network.about = { featureNames: null, labelColumn: null, input: trainSet.input ?? null, featurizer, training: null };
   const progress = new EpochProgress();
   const result = fit(network, trainSet, { epochs, batchSize: 64, lr: 0.001, seed: 1, onBatch: progress.onBatch, onEpoch: progress.onEpoch });
   progress.stop();

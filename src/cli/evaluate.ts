@@ -1,7 +1,9 @@
+import { loadForModel } from "../data/load.js";
 import { loadModel } from "../io/disk.js";
+import { accuracyByLevel } from "../model/hierarchy.js";
 import { evaluate as evaluateNetwork } from "../train/evaluate.js";
 import { parse, UsageError } from "./args.js";
-import { backendFrom, loadForModel } from "./data.js";
+import { backendFrom, reportLoaded } from "./data.js";
 import { evaluationTable } from "./format.js";
 
 export const EVALUATE_USAGE = "glassbox evaluate model.safetensors <data> [--json]";
@@ -11,8 +13,12 @@ export async function evaluate(argv: string[]): Promise<number> {
   if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${parsed.positionals.length} arguments\nusage: ${EVALUATE_USAGE}`);
   const [modelPath, dataPath] = parsed.positionals;
   const network = loadModel(modelPath, await backendFrom(parsed.values));
-  const data = await loadForModel(network, dataPath, true);
+  const loaded = await loadForModel(network, [dataPath], true);
+  reportLoaded({ ...loaded, detected: "" }, Boolean(parsed.values.json));
+  const { data } = loaded;
   const result = evaluateNetwork(network, data);
+  const hierarchy = network.about.hierarchy;
+  const byLevel = hierarchy && data.labels ? accuracyByLevel(network.predict(data.features, data.rows), network.outputs, data.labels, hierarchy) : null;
   if (parsed.values.json) {
     process.stdout.write(`${JSON.stringify({
       command: "evaluate",
@@ -23,9 +29,12 @@ export async function evaluate(argv: string[]): Promise<number> {
       per_class: result.perClass,
       confusion_matrix: result.confusion,
       backend: network.backend.name,
+      ...(byLevel ? { accuracy_by_level: byLevel } : {}),
+      skipped: loaded.skipped,
     })}\n`);
   } else {
-    process.stdout.write(`${evaluationTable(result)}\n`);
+    const levels = byLevel ? `\naccuracy by level: ${byLevel.map((l) => `${l.depth}: ${(l.accuracy * 100).toFixed(2)}%`).join(", ")}` : "";
+    process.stdout.write(`${evaluationTable(result)}${levels}\n`);
   }
   return 0;
 }

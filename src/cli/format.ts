@@ -9,10 +9,11 @@ export function percent(p: number): string {
   return `${Math.round(value)}%`;
 }
 
-/** "Ankle boot 93% (Sneaker 5%, Sandal 1%)" */
+/** "Ankle boot 93% (Sneaker 5%, Sandal 1%)"; with categories "footwear 97% > Ankle boot 93% (...)" */
 export function predictionInWords(p: Prediction): string {
   const others = p.top.slice(1).map((t) => `${t.label} ${percent(t.probability)}`);
-  return `${p.label} ${percent(p.probability)}${others.length > 0 ? ` (${others.join(", ")})` : ""}`;
+  const above = (p.levels ?? []).slice(0, -1).map((l) => `${l.label} ${percent(l.probability)} > `).join("");
+  return `${above}${p.label} ${percent(p.probability)}${others.length > 0 ? ` (${others.join(", ")})` : ""}`;
 }
 
 export function seconds(s: number): string {

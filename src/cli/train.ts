@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ACTIVATIONS, type Activation } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
-import { loadDataset } from "../data/files.js";
+import { loadTrainingData } from "../data/load.js";
 import { saveModel } from "../io/disk.js";
 import { createMlp, type OutputKind } from "../model/network.js";
 import { OPTIMIZERS, type OptimizerName } from "../optimizers/optimizer.js";
@@ -10,14 +10,19 @@ import type { Schedule } from "../optimizers/schedule.js";
 import { fit } from "../train/fit.js";
 import type { FitResult } from "../train/options.js";
 import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
-import { backendFrom } from "./data.js";
+import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
 import { EpochProgress } from "./progress.js";
 
 export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128] [--activation relu]
   [--epochs 10] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
   [--label COLUMN] [--output softmax|sigmoid] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
   [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
-  [--class-weights balanced|w1,w2,...] [--standardize|--no-standardize] [--json]`;
+  [--class-weights balanced|w1,w2,...] [--standardize|--no-standardize] [--json]
+  data: an IDX directory, a folder per label of images / WAVs / texts (nested folders: categories), or a CSV
+  [--featurizer image|sound|text|table]  images: [--size 28x28] [--channels gray|rgb]
+  sound: [--rate 16000] [--seconds 1] [--spectrogram|--no-spectrogram]
+  text: [--vocab 20000] [--min-count 2] [--tfidf|--counts] [--bigrams] [--stop-words] [--text COLUMN]
+  tables: [--categorical COLUMN,COLUMN]`;
 
 const OPTIONS = {
   out: { type: "string", short: "o" },
@@ -40,6 +45,7 @@ const OPTIONS = {
   "class-weights": { type: "string" },
   standardize: { type: "boolean" },
   "no-standardize": { type: "boolean" },
+  ...FEATURIZER_OPTIONS,
 } as const;
 
 export async function train(argv: string[]): Promise<number> {
@@ -53,8 +59,10 @@ export async function train(argv: string[]): Promise<number> {
   }
   const backend = await backendFrom(values);
 
-  const data = await loadDataset(dataPath, { split: "train", ...(typeof values.label === "string" ? { label: values.label } : {}) });
-  const isTable = data.input?.kind === "table";
+  const standardizeOption = values["no-standardize"] ? false : values.standardize ? true : undefined;
+  const loaded = await loadTrainingData(dataPath, trainingDataOptions(values, standardizeOption));
+  const { data, featurizer } = loaded;
+  reportLoaded(loaded, Boolean(values.json));
   const defaultOutput: OutputKind = data.labelNames.length === 2 ? "sigmoid" : "softmax";
   const output = choice<OutputKind>(values, "output", defaultOutput, ["softmax", "sigmoid"]);
   if (data.labelNames.length < 2) {
@@ -71,7 +79,15 @@ export async function train(argv: string[]): Promise<number> {
     seed,
     backend,
   });
-  network.about = { featureNames: data.featureNames, labelColumn: data.labelColumn ?? null, input: data.input ?? null, training: null };
+  network.about = {
+    featureNames: featurizer ? null : data.featureNames, // a featurizer names its own features
+    labelColumn: data.labelColumn ?? null,
+    input: data.input ?? null,
+    featurizer,
+    hierarchy: loaded.hierarchy,
+    textColumn: loaded.textColumn,
+    training: null,
+  };
 
   const progress = new EpochProgress();
   const started = performance.now();
@@ -89,7 +105,8 @@ export async function train(argv: string[]): Promise<number> {
     validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
     patience: values.patience === undefined ? null : integer(values, "patience", 3),
     classWeights: classWeights(values["class-weights"]),
-    standardize: values["no-standardize"] ? false : values.standardize ? true : isTable,
+    // Tables are standardised inside their featurizer; log-mel spectrograms need it here.
+    standardize: featurizer?.kind === "table" ? false : standardizeOption ?? featurizer?.kind === "sound",
     seed,
     onBatch: progress.onBatch,
     onEpoch: progress.onEpoch,

@@ -27,6 +27,49 @@ export interface CsvDatasetOptions {
  */
 export function parseCsvDataset(text: string, options: CsvDatasetOptions): Dataset {
   const { source } = options;
+  const { header, rows, lines } = parseCsvTable(text, source);
+  const labelName = options.label ?? defaultLabelColumn(header);
+  const labelColumn = header.indexOf(labelName);
+  const requireLabel = options.requireLabel ?? true;
+  if (labelColumn < 0 && requireLabel) {
+    throw new GlassboxError("BAD_DATA", `${source} has no label column "${labelName}"; its columns are: ${header.join(", ")}`);
+  }
+  const featureNames = options.featureNames ?? header.filter((_, j) => j !== labelColumn);
+  const featureColumns = featureNames.map((name) => {
+    const j = header.indexOf(name);
+    if (j < 0) throw new GlassboxError("BAD_DATA", `${source} lacks the feature column "${name}" the model was trained on; its columns are: ${header.join(", ")}`);
+    return j;
+  });
+
+  const columns = featureNames.length;
+  const features = new Float32Array(rows.length * columns);
+  rows.forEach((record, i) => {
+    featureColumns.forEach((j, c) => {
+      const cell = record[j];
+      const value = cell === "" ? NaN : Number(cell);
+      if (!Number.isFinite(value)) {
+        const found = cell === "" ? "an empty cell" : `"${cell}"`;
+        throw new GlassboxError("BAD_DATA", `${rowName(i, lines, source)}, column "${header[j]}": expected a finite number, got ${found}`);
+      }
+      features[i * columns + c] = value;
+    });
+  });
+  const base = { features, rows: rows.length, columns, featureNames, source, input: { kind: "table" } as const, labelColumn: labelName };
+  if (labelColumn < 0) return { ...base, labels: null, labelNames: options.labelNames ?? [] };
+  const { labels, labelNames } = indexLabels(rows.map((r) => r[labelColumn]), options.labelNames, (i) => `${rowName(i, lines, source)}, column "${labelName}"`);
+  return { ...base, labels, labelNames };
+}
+
+/** A CSV file's header and rows, every row as long as the header. */
+export interface CsvTable {
+  header: string[];
+  rows: string[][];
+  /** The line each row ends on, for messages. */
+  lines: number[];
+}
+
+/** Text -> header and rows; an empty file, a header alone, repeated column names or a short row is an error. */
+export function parseCsvTable(text: string, source: string): CsvTable {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, { relax_column_count: true, skip_empty_lines: true, info: true, trim: true, bom: true }) as unknown as typeof records;
@@ -41,57 +84,41 @@ export function parseCsvDataset(text: string, options: CsvDatasetOptions): Datas
   if (repeated.length > 0) {
     throw new GlassboxError("BAD_DATA", `${source}: column names must be unique, found ${[...new Set(repeated)].map((n) => `"${n}"`).join(", ")} more than once`);
   }
-
-  const labelName = options.label ?? (header.includes("label") ? "label" : header[header.length - 1]);
-  const labelColumn = header.indexOf(labelName);
-  const requireLabel = options.requireLabel ?? true;
-  if (labelColumn < 0 && requireLabel) {
-    throw new GlassboxError("BAD_DATA", `${source} has no label column "${labelName}"; its columns are: ${header.join(", ")}`);
-  }
-  const featureNames = options.featureNames ?? header.filter((_, j) => j !== labelColumn);
-  const featureColumns = featureNames.map((name) => {
-    const j = header.indexOf(name);
-    if (j < 0) throw new GlassboxError("BAD_DATA", `${source} lacks the feature column "${name}" the model was trained on; its columns are: ${header.join(", ")}`);
-    return j;
-  });
-
-  const columns = featureNames.length;
-  const features = new Float32Array(body.length * columns);
-  const labelTexts: string[] = [];
-  body.forEach(({ record, info }, i) => {
-    const where = `row ${i + 1} (line ${info.lines}) of ${source}`;
+  const lines = body.map((r) => r.info.lines);
+  body.forEach(({ record }, i) => {
     if (record.length !== header.length) {
-      throw new GlassboxError("BAD_DATA", `${where} has ${record.length} columns, expected ${header.length} like the header`);
+      throw new GlassboxError("BAD_DATA", `${rowName(i, lines, source)} has ${record.length} columns, expected ${header.length} like the header`);
     }
-    featureColumns.forEach((j, c) => {
-      const cell = record[j];
-      const value = cell === "" ? NaN : Number(cell);
-      if (!Number.isFinite(value)) {
-        const found = cell === "" ? "an empty cell" : `"${cell}"`;
-        throw new GlassboxError("BAD_DATA", `${where}, column "${header[j]}": expected a finite number, got ${found}`);
-      }
-      features[i * columns + c] = value;
-    });
-    if (labelColumn >= 0) labelTexts.push(record[labelColumn]);
   });
+  return { header, rows: body.map((r) => r.record), lines };
+}
 
-  if (labelColumn < 0) {
-    return { features, rows: body.length, columns, featureNames, labels: null, labelNames: options.labelNames ?? [], source, input: { kind: "table" }, labelColumn: labelName };
-  }
-  const labelNames = options.labelNames ?? [...new Set(labelTexts)].sort(naturalOrder);
+/** "row 3 (line 4) of pets.csv" */
+export function rowName(i: number, lines: number[], source: string): string {
+  return `row ${i + 1} (line ${lines[i]}) of ${source}`;
+}
+
+/** A column named "label" if there is one, else the last column. */
+export function defaultLabelColumn(header: string[]): string {
+  return header.includes("label") ? "label" : header[header.length - 1];
+}
+
+/**
+ * Label texts -> class indices. With `known` names (a trained model's), a text outside them is
+ * an error; without, the names are learnt and sorted.
+ */
+export function indexLabels(texts: string[], known: string[] | undefined, where: (i: number) => string): { labels: Int32Array; labelNames: string[] } {
+  const labelNames = known ?? [...new Set(texts)].sort(naturalOrder);
   const index = new Map(labelNames.map((name, k) => [name, k]));
-  const labels = new Int32Array(body.length);
-  labelTexts.forEach((text, i) => {
+  const labels = new Int32Array(texts.length);
+  texts.forEach((text, i) => {
     const k = index.get(text);
     if (k === undefined) {
-      throw new GlassboxError(
-        "UNKNOWN_LABEL",
-        `row ${i + 1} (line ${body[i].info.lines}) of ${source}, column "${labelName}": unknown label "${text}"; the model knows ${labelNames.map((l) => `"${l}"`).join(", ")}`,
-      );
+      throw new GlassboxError("UNKNOWN_LABEL", `${where(i)}: unknown label "${text}"; the model knows ${labelNames.map((l) => `"${l}"`).join(", ")}`);
     }
     labels[i] = k;
   });
-  return { features, rows: body.length, columns, featureNames, labels, labelNames, source, input: { kind: "table" }, labelColumn: labelName };
+  return { labels, labelNames };
 }
 
 /** Sorts "2" before "10" and text alphabetically. */

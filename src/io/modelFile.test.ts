@@ -49,7 +49,7 @@ test("the file is safetensors: 8-byte length, JSON header padded to 8, F32 tenso
   assert.equal(headerLength % 8, 0);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   assert.equal(header.__metadata__.format, "glassbox");
-  assert.equal(header.__metadata__.format_version, "1");
+  assert.equal(header.__metadata__.format_version, "2");
   assert.deepEqual(header["layers.0.weight"].shape, [6, 5]);
   assert.deepEqual(header["layers.0.bias"].shape, [5]);
   assert.deepEqual(header["normalization.mean"].shape, [6]);
@@ -71,8 +71,8 @@ test("a file that is not a model, or a safetensors file without Glassbox metadat
 
 test("a file of a newer format version says to upgrade", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
-  const newer = encodeSafetensors({ ...file, metadata: { ...file.metadata, format_version: "2" } });
-  assert.match(errorCode(() => decodeModel(newer, "new.safetensors")), /newer Glassbox \(model format version 2\).*upgrade/);
+  const newer = encodeSafetensors({ ...file, metadata: { ...file.metadata, format_version: "3" } });
+  assert.match(errorCode(() => decodeModel(newer, "new.safetensors")), /newer Glassbox \(model format version 3\).*upgrade/);
 });
 
 test("an architecture with an unknown activation or a bad dropout rate is refused", () => {

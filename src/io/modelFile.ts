@@ -1,6 +1,7 @@
 import type { Backend } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
 import { Network, type ModelAbout, type NetworkSpec } from "../model/network.js";
+import { checkFeaturizerState, featureCount } from "../featurizers/index.js";
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safetensors.js";
 
 /**
@@ -9,7 +10,7 @@ import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safete
  * standardises its input "normalization.mean" / "normalization.std": [inputs]) and, in
  * __metadata__, JSON strings for the architecture, the input and the training summary.
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2; // 2: the featurizer and the label hierarchy in "about"
 
 /** Network -> file bytes. */
 export function encodeModel(network: Network): Uint8Array {
@@ -60,6 +61,16 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
     return fail(`its architecture is not valid: ${(error as Error).message}`);
   }
   network.about = about;
+  if (about.featurizer) {
+    about.featurizer = checkFeaturizerState(about.featurizer, source);
+    const count = featureCount(about.featurizer);
+    if (count !== network.inputs) fail(`its featurizer makes ${count} features but the network reads ${network.inputs}`);
+  }
+  if (about.hierarchy) {
+    const h = about.hierarchy;
+    const valid = Array.isArray(h) && h.length === spec.labels.length && h.every((path) => Array.isArray(path) && path.length > 0 && path.every((p) => typeof p === "string"));
+    if (!valid) fail(`its label hierarchy must give a path of categories for each of its ${spec.labels.length} labels`);
+  }
   const byName = new Map(file.tensors.map((t) => [t.name, t]));
   const take = (name: string, size: number): Float32Array => {
     const t = byName.get(name) ?? fail(`missing tensor "${name}"`);

@@ -1,3 +1,4 @@
+import { levels, type Level } from "./hierarchy.js";
 import type { Network } from "./network.js";
 
 /** One answer in words' worth of numbers: the top label, its probability and the runners-up. */
@@ -5,6 +6,8 @@ export interface Prediction {
   label: string;
   probability: number;
   top: { label: string; probability: number }[];
+  /** For nested labels: the most probable category at each level, the label last. */
+  levels?: Level[];
 }
 
 /**
@@ -22,7 +25,10 @@ export function classify(network: Network, features: Float32Array, rows: number,
     const ranked = probabilities
       .map((probability, k) => ({ label: network.labels[k], probability }))
       .sort((a, b) => b.probability - a.probability);
-    predictions.push({ label: ranked[0].label, probability: ranked[0].probability, top: ranked.slice(0, Math.max(1, top)) });
+    const prediction: Prediction = { label: ranked[0].label, probability: ranked[0].probability, top: ranked.slice(0, Math.max(1, top)) };
+    const hierarchy = network.about.hierarchy;
+    if (hierarchy) prediction.levels = levels(probabilities, hierarchy);
+    predictions.push(prediction);
   }
   return predictions;
 }

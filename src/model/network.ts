@@ -9,6 +9,8 @@ import { Random } from "../tensor/random.js";
 import type { Normalization } from "../data/normalize.js";
 import { normalizeRows } from "../data/normalize.js";
 import type { InputDescription } from "../data/dataset.js";
+import type { FeaturizerState } from "../featurizers/featurizer.js";
+import type { Hierarchy } from "./hierarchy.js";
 
 /**
  * How the last layer's numbers (logits) become the answer:
@@ -34,6 +36,12 @@ export interface ModelAbout {
   /** The table column that held the label when training, or null (IDX images). */
   labelColumn: string | null;
   input: InputDescription | null;
+  /** How raw inputs (image files, clips, texts, table rows) become the features, fitted on the training data. */
+  featurizer?: FeaturizerState | null;
+  /** For nested labels, each label's path of categories (root first, the label last). */
+  hierarchy?: Hierarchy | null;
+  /** The CSV column that held the text, for a text model trained on a CSV. */
+  textColumn?: string | null;
   /** A summary of the training run that produced the weights (epochs, loss, accuracy...). */
   training: Record<string, unknown> | null;
 }

@@ -34,11 +34,13 @@ for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
 window.result = { threads: backend.threads, relaxedSimd: backend.relaxedSimd, worst, isolated: crossOriginIsolated };
 </script>`;
 
-// The whole library in the page: read a CSV, train on the wasm backend, predict.
+// The whole library in the page, from the browser bundle: read a CSV, train on the wasm backend,
+// predict; and the featurizers on a PNG, a WAV and a text made in the page.
 const LIBRARY_PAGE = `<!doctype html><meta charset="utf-8"><title>library</title><link rel="icon" href="data:,">
-<script type="importmap">{ "imports": { "csv-parse/browser/esm/sync": "/node_modules/csv-parse/dist/esm/sync.js" } }</script>
 <script type="module">
-import { parseCsvDataset, createMlp, createWasmBackend, fit, classify } from "/dist/index.js";
+import {
+  parseCsvDataset, createMlp, createWasmBackend, fit, classify, featurizeFile, encodePng, encodeWav, fitText, fitSound,
+} from "/dist/glassbox.browser.js";
 const rows = ["x,y,label"];
 for (let i = 0; i < 200; i++) rows.push(i % 2 ? \`\${1 + (i % 7) / 10},\${1 - (i % 5) / 10},yes\` : \`\${-1 - (i % 7) / 10},\${-1 + (i % 5) / 10},no\`);
 const data = parseCsvDataset(rows.join("\\n"), { source: "points.csv" });
@@ -46,7 +48,17 @@ const backend = await createWasmBackend({ threads: 1 });
 const network = createMlp({ inputs: 2, hidden: [8], labels: data.labelNames, output: "sigmoid", backend });
 fit(network, data, { epochs: 30, lr: 0.05, standardize: true });
 const [a, b] = classify(network, Float32Array.of(1.2, 0.8, -1.2, -0.8), 2);
-window.result = { labels: data.labelNames, a: a.label, b: b.label };
+const png = encodePng(2, 1, Uint8Array.of(255, 255, 255, 255, 0, 0, 0, 255));
+const image = featurizeFile({ kind: "image", height: 1, width: 2, channels: 1 }, png, "two.png");
+const wav = encodeWav({ rate: 8000, samples: new Float32Array(8000).map((_, t) => Math.sin(t / 3)) });
+const sound = featurizeFile(fitSound({ rate: 8000 }), wav, "tone.wav");
+const words = fitText(["a cat sat", "a dog sat"], { minCount: 1, tfidf: false });
+const text = featurizeFile(words, new TextEncoder().encode("cat cat dog"), "pets.txt");
+window.result = {
+  labels: data.labelNames, a: a.label, b: b.label,
+  pixels: Array.from(image.features), soundFeatures: sound.features.length, soundFinite: sound.features.every(Number.isFinite),
+  text: Object.fromEntries(words.vocabulary.map((w, k) => [w, text.features[k]])),
+};
 </script>`;
 
 const server = createServer((request, response) => {
@@ -61,7 +73,7 @@ const server = createServer((request, response) => {
     return;
   }
   const file = normalize(join(ROOT, path));
-  const served = [join(ROOT, "dist"), join(ROOT, "node_modules/csv-parse/dist/esm")];
+  const served = [join(ROOT, "dist")];
   if (!served.some((dir) => file.startsWith(dir)) || !existsSync(file)) {
     response.writeHead(404).end();
     return;
@@ -103,7 +115,12 @@ test("the wasm backend loads and computes in Chromium, with and without cross-or
     await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined || document.title === "failed", undefined, { timeout: 30_000 }).catch(() => undefined);
     const library = await page.evaluate(() => (window as unknown as { result?: unknown }).result);
     assert.deepEqual(errors, [], "the library page runs without errors");
-    assert.deepEqual(library, { labels: ["no", "yes"], a: "yes", b: "no" });
+    const { pixels, soundFeatures, soundFinite, text, ...answers } = library as Record<string, unknown>;
+    assert.deepEqual(answers, { labels: ["no", "yes"], a: "yes", b: "no" });
+    assert.deepEqual(pixels, [1, 0], "a white and a black pixel");
+    assert.equal(soundFeatures, 98 * 40, "a 1 s log-mel spectrogram at 8 kHz");
+    assert.equal(soundFinite, true);
+    assert.ok((text as Record<string, number>).cat > (text as Record<string, number>).dog && (text as Record<string, number>).dog > 0, `word weights ${JSON.stringify(text)}`);
   } finally {
     await browser.close();
   }

@@ -1,0 +1,143 @@
+import { GlassboxError } from "../errors.js";
+import { parseCsvTable, rowName } from "../data/csv.js";
+import { FEATURIZER_KINDS, type FeaturizerKind, type FeaturizerState } from "./featurizer.js";
+import { checkImageState, decodeImage, imageFeatureNames, imageFeatures } from "./image/index.js";
+import { checkSoundState, decodeWav, resample, soundFeatureCount, soundFeatureNames, soundFeatures, spectrogramShape } from "./sound/index.js";
+import { checkTextState, emailText, textFeatureNames, textFeatures } from "./text/index.js";
+import { checkTableState, tableFeatureCount, tableFeatureNames, tableFeatures } from "./table/index.js";
+
+export { FEATURIZER_KINDS, type FeaturizerKind, type FeaturizerState } from "./featurizer.js";
+
+/** Numbers per input. */
+export function featureCount(state: FeaturizerState): number {
+  switch (state.kind) {
+    case "image": return state.height * state.width * state.channels;
+    case "sound": return soundFeatureCount(state);
+    case "text": return state.vocabulary.length;
+    case "table": return tableFeatureCount(state);
+  }
+}
+
+/** One name per number, in the featurizer's language ("pixel (row 3, column 5)", "city = Oslo", "free"). */
+export function featureNames(state: FeaturizerState): string[] {
+  switch (state.kind) {
+    case "image": return imageFeatureNames(state);
+    case "sound": return soundFeatureNames(state);
+    case "text": return textFeatureNames(state);
+    case "table": return tableFeatureNames(state);
+  }
+}
+
+/** "image 28x28 gray", "text: 5000 words, tf-idf", ... */
+export function describeFeaturizer(state: FeaturizerState): string {
+  switch (state.kind) {
+    case "image": return `image ${state.width}x${state.height} ${state.channels === 1 ? "gray" : "rgb"}`;
+    case "sound": {
+      const shape = spectrogramShape(state);
+      const what = shape ? `log-mel spectrogram ${shape.frames} frames x ${shape.mels} bands` : "amplitudes";
+      return `sound ${state.rate} Hz, ${state.seconds} s window, ${what}`;
+    }
+    case "text": return `text: ${state.vocabulary.length} terms${state.bigrams ? " (with bigrams)" : ""}, ${state.idf ? "tf-idf" : "word counts"}`;
+    case "table": {
+      const numeric = state.columns.filter((c) => c.type === "numeric").length;
+      return `table: ${state.columns.length} columns (${numeric} numeric, ${state.columns.length - numeric} categorical) -> ${tableFeatureCount(state)} features`;
+    }
+  }
+}
+
+/** Checks a featurizer state read from a model file. */
+export function checkFeaturizerState(state: unknown, source: string): FeaturizerState {
+  const kind = (state as { kind?: unknown } | null)?.kind;
+  switch (kind) {
+    case "image": return checkImageState(state, source);
+    case "sound": return checkSoundState(state, source);
+    case "text": return checkTextState(state, source);
+    case "table": return checkTableState(state, source);
+    default:
+      throw new GlassboxError("BAD_MODEL_FILE", `${source}: unknown featurizer "${String(kind)}"; expected one of ${FEATURIZER_KINDS.join(", ")}`);
+  }
+}
+
+/** Features of one or more inputs from one raw file, with a note when something was adapted (an image resized). */
+export interface Featurized {
+  features: Float32Array; // [rows, featureCount]
+  rows: number;
+  note: string | null;
+  /** Labels found in the file (a CSV's label column), else null. */
+  labelTexts: string[] | null;
+}
+
+/**
+ * The bytes of one raw file -> features, the way the model was trained: a PNG or JPEG for an
+ * image model, a WAV for a sound model, a text or e-mail for a text model, a CSV (one row per
+ * input, header first) for a table model. Throws BAD_DATA with the reason for unusable input.
+ * @example featurizeFile(model.about.featurizer, pngBytes, "shoe.png").rows // 1
+ */
+export function featurizeFile(state: FeaturizerState, bytes: Uint8Array, source: string, labelColumn: string | null = null): Featurized {
+  switch (state.kind) {
+    case "image": {
+      const { features, resizedFrom } = imageFeatures(state, decodeImage(bytes, source));
+      const note = resizedFrom ? `${source} is ${resizedFrom.width}x${resizedFrom.height}; resized to the model's ${state.width}x${state.height}` : null;
+      return { features, rows: 1, note, labelTexts: null };
+    }
+    case "sound":
+      return { features: soundFeatures(state, resample(decodeWav(bytes, source), state.rate)), rows: 1, note: null, labelTexts: null };
+    case "text":
+      return { features: textFeatures(state, readableText(bytes, source)), rows: 1, note: null, labelTexts: null };
+    case "table":
+      return tableRows(state, new TextDecoder().decode(bytes), source, labelColumn);
+  }
+}
+
+/**
+ * A text file's words: UTF-8, or Windows-1252 when the bytes are not UTF-8 (older e-mails);
+ * an e-mail keeps its subject, sender and decoded body. An empty or blank file is BAD_DATA.
+ */
+export function readableText(bytes: Uint8Array, source: string): string {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder("windows-1252").decode(bytes);
+  }
+  if (text.trim() === "") throw new GlassboxError("BAD_DATA", `${source} is empty: expected some text`);
+  return looksLikeEmail(text) ? emailText(text) : text;
+}
+
+/** An e-mail starts with header lines such as "From: ..." or "Received: ...". */
+function looksLikeEmail(text: string): boolean {
+  const head = text.slice(0, 2000).split(/\r?\n/, 8);
+  return /^(From |[A-Za-z][A-Za-z0-9-]*: )/.test(head[0] ?? "") && head.slice(0, 5).filter((line) => /^[A-Za-z][A-Za-z0-9-]*: /.test(line)).length >= 2;
+}
+
+/** A CSV -> one feature row per data row; the label column, when present, is read but not a feature. */
+function tableRows(state: Extract<FeaturizerState, { kind: "table" }>, text: string, source: string, labelColumn: string | null): Featurized {
+  const { header, rows, lines } = parseCsvTable(text, source);
+  const count = tableFeatureCount(state);
+  const features = new Float32Array(rows.length * count);
+  const position = new Map(header.map((name, j) => [name, j]));
+  for (const column of state.columns) {
+    if (!position.has(column.name)) {
+      throw new GlassboxError("BAD_DATA", `${source} lacks the column "${column.name}" the model was trained on; its columns are: ${header.join(", ")}`);
+    }
+  }
+  rows.forEach((row, i) => {
+    const cell = (name: string): string | undefined => {
+      const j = position.get(name);
+      return j === undefined ? undefined : row[j];
+    };
+    features.set(tableFeatures(state, cell, rowName(i, lines, source)), i * count);
+  });
+  const labelAt = labelColumn === null ? -1 : header.indexOf(labelColumn);
+  return { features, rows: rows.length, note: null, labelTexts: labelAt >= 0 ? rows.map((r) => r[labelAt]) : null };
+}
+
+/** What kind of raw file a name suggests: images, sounds, texts or a table. */
+export function kindOfFile(name: string): FeaturizerKind | null {
+  const extension = /\.([^./\\]+)$/.exec(name)?.[1]?.toLowerCase() ?? "";
+  if (["png", "jpg", "jpeg"].includes(extension)) return "image";
+  if (["wav", "wave"].includes(extension)) return "sound";
+  if (["txt", "eml", "text", "msg", ""].includes(extension)) return "text";
+  if (extension === "csv") return "table";
+  return null;
+}

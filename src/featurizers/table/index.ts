@@ -1,0 +1,184 @@
+import { GlassboxError } from "../../errors.js";
+
+/**
+ * Table rows -> numbers. A numeric column is standardised ((x - mean) / std over the training
+ * rows); a missing number is replaced by the training mean and flagged in an extra indicator
+ * column "<name> missing" (only for columns that had gaps in training). A categorical column
+ * becomes one number per category seen in training (one-hot) plus "other", which takes
+ * categories first seen at prediction time.
+ */
+export type TableColumn =
+  | { name: string; type: "numeric"; mean: number; std: number; indicator: boolean }
+  | { name: string; type: "categorical"; categories: string[] };
+
+/** Fitted state, saved as JSON inside the model file. */
+export interface TableState {
+  kind: "table";
+  columns: TableColumn[];
+}
+
+export interface TableOptions {
+  /** Columns to read as categories even when they hold numbers (e.g. postcodes, class codes). */
+  categorical?: string[];
+  /** Standardise numeric columns. Default true; false keeps the raw numbers (mean 0, std 1). */
+  standardize?: boolean;
+  /** Most categories kept per column, by frequency; rarer ones go to "other". Default 100. */
+  maxCategories?: number;
+}
+
+/**
+ * Cells that mean "no value". Only these: the text "None" is an ordinary category (a person
+ * named None, "None" as an answer), unlike in tools that read it as missing.
+ */
+export const MISSING = new Set(["", "NA", "N/A", "NaN", "nan", "null", "NULL", "?"]);
+
+const OTHER = "other";
+
+export function isMissing(cell: string): boolean {
+  return MISSING.has(cell.trim());
+}
+
+function asNumber(cell: string): number {
+  const trimmed = cell.trim();
+  return trimmed === "" ? NaN : Number(trimmed);
+}
+
+/**
+ * Learns each column's type and statistics from the training rows (`rows[i][j]` is the cell of
+ * column `names[j]`). A column is numeric when more than half of its non-missing cells are
+ * numbers; then every other non-missing cell in it is an error that names its row, because a
+ * stray word in a column of numbers is more often a typo than a category.
+ * @example fitTable(["age", "city"], [["30", "Oslo"], ["", "Rome"]]).columns[0]
+ * // { name: "age", type: "numeric", mean: 30, std: 1, indicator: true }
+ */
+export function fitTable(names: string[], rows: string[][], options: TableOptions = {}, where = (i: number) => `row ${i + 1}`): TableState {
+  const categorical = new Set(options.categorical ?? []);
+  for (const name of categorical) {
+    if (!names.includes(name)) throw new GlassboxError("BAD_ARGUMENT", `--categorical ${name}: no such column; the columns are: ${names.join(", ")}`);
+  }
+  const standardize = options.standardize ?? true;
+  const maxCategories = options.maxCategories ?? 100;
+  const columns = names.map((name, j): TableColumn => {
+    let numbers = 0;
+    let present = 0;
+    for (const row of rows) {
+      if (isMissing(row[j])) continue;
+      present++;
+      if (Number.isFinite(asNumber(row[j]))) numbers++;
+    }
+    if (!categorical.has(name) && numbers * 2 > present) return fitNumeric(name, rows, j, standardize, where);
+    return fitCategorical(name, rows, j, maxCategories);
+  });
+  return { kind: "table", columns };
+}
+
+function fitNumeric(name: string, rows: string[][], j: number, standardize: boolean, where: (i: number) => string): TableColumn {
+  let sum = 0;
+  let sumSquares = 0;
+  let count = 0;
+  rows.forEach((row, i) => {
+    const cell = row[j];
+    if (isMissing(cell)) return;
+    const value = asNumber(cell);
+    if (!Number.isFinite(value)) {
+      throw new GlassboxError(
+        "BAD_DATA",
+        `${where(i)}, column "${name}": expected a finite number, got "${cell}" (most of this column is numbers; pass --categorical ${name} to read it as categories)`,
+      );
+    }
+    sum += value;
+    sumSquares += value * value;
+    count++;
+  });
+  const mean = count > 0 ? sum / count : 0;
+  const spread = Math.sqrt(Math.max(sumSquares / Math.max(count, 1) - mean * mean, 0));
+  const std = spread > 1e-6 * Math.max(1, Math.abs(mean)) ? spread : 1;
+  return { name, type: "numeric", mean: standardize ? mean : 0, std: standardize ? std : 1, indicator: count < rows.length };
+}
+
+function fitCategorical(name: string, rows: string[][], j: number, maxCategories: number): TableColumn {
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const cell = row[j].trim();
+    counts.set(cell, (counts.get(cell) ?? 0) + 1);
+  }
+  counts.delete(OTHER); // "other" is the slot for unseen categories; a cell that says "other" lands there too
+  const categories = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, maxCategories)
+    .map(([category]) => category)
+    .sort((a, b) => a.localeCompare(b));
+  return { name, type: "categorical", categories };
+}
+
+/** Numbers per row. */
+export function tableFeatureCount(state: TableState): number {
+  return state.columns.reduce((n, c) => n + (c.type === "numeric" ? (c.indicator ? 2 : 1) : c.categories.length + 1), 0);
+}
+
+/** "age", "age missing", "city = Oslo", "city = other": one name per number. */
+export function tableFeatureNames(state: TableState): string[] {
+  return state.columns.flatMap((c) =>
+    c.type === "numeric"
+      ? c.indicator ? [c.name, `${c.name} missing`] : [c.name]
+      : [...c.categories.map((k) => `${c.name} = ${k === "" ? "(empty)" : k}`), `${c.name} = ${OTHER}`],
+  );
+}
+
+/** For each original column, the feature indices it became (explanations sum one-hot groups back). */
+export function tableFeatureGroups(state: TableState): { column: string; features: number[] }[] {
+  let start = 0;
+  return state.columns.map((c) => {
+    const width = c.type === "numeric" ? (c.indicator ? 2 : 1) : c.categories.length + 1;
+    const group = { column: c.name, features: Array.from({ length: width }, (_, k) => start + k) };
+    start += width;
+    return group;
+  });
+}
+
+/**
+ * One row -> numbers. `cell(name)` returns the row's text for a column, or undefined when the
+ * row lacks that column (an error: the model needs every column it was trained on).
+ */
+export function tableFeatures(state: TableState, cell: (name: string) => string | undefined, where = "row"): Float32Array {
+  const out = new Float32Array(tableFeatureCount(state));
+  let k = 0;
+  for (const column of state.columns) {
+    const text = cell(column.name);
+    if (text === undefined) throw new GlassboxError("BAD_DATA", `${where} lacks the column "${column.name}" the model was trained on`);
+    if (column.type === "numeric") {
+      const missing = isMissing(text);
+      const value = missing ? column.mean : asNumber(text);
+      if (!Number.isFinite(value)) {
+        throw new GlassboxError("BAD_DATA", `${where}, column "${column.name}": expected a number or an empty cell, got "${text}"`);
+      }
+      out[k++] = (value - column.mean) / column.std;
+      if (column.indicator) out[k++] = missing ? 1 : 0;
+    } else {
+      const index = column.categories.indexOf(text.trim());
+      out[k + (index >= 0 ? index : column.categories.length)] = 1;
+      k += column.categories.length + 1;
+    }
+  }
+  return out;
+}
+
+/** Checks a state read from a model file. */
+export function checkTableState(state: unknown, source: string): TableState {
+  const fail = (what: string): never => {
+    throw new GlassboxError("BAD_MODEL_FILE", `${source}: its table featurizer is not valid: ${what}`);
+  };
+  const s = state as TableState;
+  if (!Array.isArray(s.columns) || s.columns.length === 0) fail("expected a list of columns");
+  for (const c of s.columns) {
+    if (typeof c.name !== "string") fail("a column has no name");
+    if (c.type === "numeric") {
+      if (!Number.isFinite(c.mean) || !Number.isFinite(c.std) || c.std <= 0) fail(`column "${c.name}" needs a finite mean and a positive std`);
+    } else if (c.type === "categorical") {
+      if (!Array.isArray(c.categories) || !c.categories.every((k) => typeof k === "string")) fail(`column "${c.name}" needs a list of categories`);
+    } else {
+      fail(`column "${(c as TableColumn).name}" has unknown type "${(c as { type: unknown }).type}"`);
+    }
+  }
+  return s;
+}
