@@ -2,7 +2,9 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ACTIVATIONS, type Activation } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
+import { selectRows, type Dataset } from "../data/dataset.js";
 import { loadTrainingData } from "../data/load.js";
+import { permutation, Random } from "../tensor/random.js";
 import { saveModel } from "../io/disk.js";
 import { createMlp, type OutputKind } from "../model/network.js";
 import { OPTIMIZERS, type OptimizerName } from "../optimizers/optimizer.js";
@@ -89,6 +91,8 @@ export async function train(argv: string[]): Promise<number> {
     training: null,
   };
 
+  // Table models keep a sample of training rows: the baseline their explanations compare with.
+  if (featurizer?.kind === "table") network.background = sampleRows(data, 100, seed);
   const progress = new EpochProgress();
   const started = performance.now();
   const result = fit(network, data, {
@@ -151,6 +155,11 @@ function trainingSummary(result: FitResult, backend: string, totalSeconds: numbe
     backend,
     stopped: result.stopped,
   };
+}
+
+function sampleRows(data: Dataset, count: number, seed: number): { features: Float32Array; rows: number } {
+  const order = permutation(data.rows, new Random(seed)).slice(0, Math.min(count, data.rows));
+  return { features: selectRows(data, order).features, rows: order.length };
 }
 
 function schedule(spec: string): Schedule {

@@ -23,6 +23,9 @@ export function encodeModel(network: Network): Uint8Array {
     tensors.push({ name: "normalization.mean", shape: [network.inputs], data: network.normalization.mean });
     tensors.push({ name: "normalization.std", shape: [network.inputs], data: network.normalization.std });
   }
+  if (network.background) {
+    tensors.push({ name: "background", shape: [network.background.rows, network.inputs], data: network.background.features });
+  }
   const metadata = {
     format: "glassbox",
     format_version: String(FORMAT_VERSION),
@@ -80,6 +83,11 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
   for (const p of network.params()) network.backend.write(p.value, take(p.name, p.value.rows * p.value.cols));
   if (byName.has("normalization.mean")) {
     network.normalization = { mean: take("normalization.mean", network.inputs), std: take("normalization.std", network.inputs) };
+  }
+  const background = byName.get("background");
+  if (background) {
+    if (background.shape.length !== 2 || background.shape[1] !== network.inputs) fail(`tensor "background" must be [rows, ${network.inputs}], got [${background.shape.join(", ")}]`);
+    network.background = { features: background.data, rows: background.shape[0] };
   }
   return network;
 }

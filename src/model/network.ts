@@ -131,6 +131,11 @@ export class Network {
   /** Per-feature standardisation applied to raw inputs before the first layer, or null. */
   normalization: Normalization | null = null;
   about: ModelAbout = { featureNames: null, labelColumn: null, input: null, training: null };
+  /**
+   * Typical raw input rows kept from training (table models keep up to 100): the baseline that
+   * explanations compare an input with, or null (then the baseline is all zeros).
+   */
+  background: { features: Float32Array; rows: number } | null = null;
   private readonly scratch: Scratch;
 
   constructor(readonly spec: NetworkSpec, backend: Backend = createReferenceBackend()) {
@@ -207,6 +212,26 @@ export class Network {
       out.set(this.backend.read(this.answer(logits)), start * this.outputs);
     }
     return out;
+  }
+
+  /**
+   * What every layer computes for one raw input row: the output of each dense layer (its
+   * neurons' activations, after the activation function; the last is the logits) and the answer.
+   * This is the glass box's view: which neurons light up for this input.
+   * @example network.layerOutputs(pixels).layers.map((a) => a.length) // [256, 128, 10]
+   */
+  layerOutputs(features: Float32Array): { layers: Float32Array[]; answer: Float32Array } {
+    this.checkFeatures(features, 1);
+    const x = this.input(1);
+    this.backend.write(x, this.normalization ? normalizeRows(features, this.normalization) : features);
+    const layers: Float32Array[] = [];
+    let h = x;
+    const random = new Random(0);
+    for (const layer of this.layers) {
+      h = layer.forward(h, false, random);
+      if (layer instanceof Dense) layers.push(Float32Array.from(this.backend.read(h)));
+    }
+    return { layers, answer: Float32Array.from(this.backend.read(this.answer(h))) };
   }
 
   /** Logits -> probabilities (softmax, sigmoid) or values (linear), in a scratch matrix. */

@@ -1,0 +1,137 @@
+import { loadForModel } from "../data/load.js";
+import { GlassboxError } from "../errors.js";
+import { explain } from "../explain/index.js";
+import { explanationPng, featureAttributions, soundStretches } from "../explain/present.js";
+import { EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions } from "../explain/types.js";
+import { soundFeatures } from "../featurizers/sound/index.js";
+import { tableFeatureGroups } from "../featurizers/table/index.js";
+import { writeFileAtomic } from "../io/disk.js";
+import { loadModel } from "../io/disk.js";
+import { classify } from "../model/classify.js";
+import type { Network } from "../model/network.js";
+import { choice, integer, parse, text, UsageError } from "./args.js";
+import { backendFrom, reportLoaded } from "./data.js";
+import { predictionInWords } from "./format.js";
+
+export const EXPLAIN_USAGE = `glassbox explain model.safetensors <input> [--method ig|shap|occlusion|saliency|smoothgrad|gradxinput]
+  [--label L] [--out picture.png] [--top 10] [--row 1] [--steps 64] [--samples N] [--window N] [--stride N] [--json]
+  input: a file the model reads (photo.png, clip.wav, mail.txt, rows.csv) or a dataset (--row picks the row)`;
+
+const OPTIONS = {
+  method: { type: "string" },
+  label: { type: "string" },
+  out: { type: "string", short: "o" },
+  top: { type: "string" },
+  row: { type: "string" },
+  steps: { type: "string" },
+  samples: { type: "string" },
+  window: { type: "string" },
+  stride: { type: "string" },
+} as const;
+
+export async function explainCommand(argv: string[]): Promise<number> {
+  const parsed = parse(argv, OPTIONS, EXPLAIN_USAGE);
+  if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and one input, got ${parsed.positionals.length} arguments\nusage: ${EXPLAIN_USAGE}`);
+  const { values } = parsed;
+  const [modelPath, inputPath] = parsed.positionals;
+  const network = loadModel(modelPath, await backendFrom(values));
+  if (network.spec.output === "linear" && values.label === undefined && network.outputs > 1) {
+    throw new GlassboxError("BAD_ARGUMENT", "this model predicts several values: pass --label to say which one to explain");
+  }
+  const loaded = await loadForModel(network, [inputPath], false);
+  reportLoaded({ ...loaded, detected: "" }, Boolean(values.json));
+  const { data } = loaded;
+  const row = integer(values, "row", 1);
+  if (row > data.rows) throw new GlassboxError("BAD_ARGUMENT", `--row ${row}: ${data.source} has ${data.rows} row${data.rows === 1 ? "" : "s"}`);
+  const input = data.features.slice((row - 1) * data.columns, row * data.columns);
+
+  const method = choice<ExplainMethod>(values, "method", "ig", EXPLAIN_METHODS);
+  const options: ExplainOptions = { method, ...baselineFor(network) };
+  if (values.label !== undefined) options.label = labelOption(network, String(values.label));
+  if (values.steps !== undefined) options.steps = integer(values, "steps", 64);
+  if (values.samples !== undefined) options.samples = integer(values, "samples", 32);
+  if (values.window !== undefined) options.window = integer(values, "window", 4);
+  if (values.stride !== undefined) options.stride = integer(values, "stride", 4);
+  const explanation = explain(network, input, options);
+  const prediction = network.spec.output === "linear" ? null : classify(network, input, 1, 3)[0];
+
+  const state = network.about.featurizer ?? null;
+  const attributions = featureAttributions(network, input, explanation);
+  const stretches = state?.kind === "sound" ? soundStretches(state, explanation.attributions) : null;
+  const out = text(values, "out", "");
+  if (out) {
+    const png = explanationPng(state, input, explanation.attributions);
+    if (!png) throw new GlassboxError("BAD_ARGUMENT", `--out: a picture needs an image or sound model; this one reads ${state ? state.kind : "plain features"} (use --json for the numbers)`);
+    writeFileAtomic(out, png);
+  }
+  const top = integer(values, "top", 10);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({
+      command: "explain",
+      method: explanation.method,
+      label: explanation.label,
+      output: explanation.output,
+      baseline_output: explanation.baselineOutput,
+      delta: explanation.delta,
+      steps: explanation.steps,
+      ...(prediction ? { prediction } : {}),
+      ...(stretches ? { stretches } : {}),
+      ...(out ? { picture: out } : {}),
+      attributions,
+    })}\n`);
+    return 0;
+  }
+  const sum = attributions.reduce((s, a) => s + a.value, 0);
+  const lines = [
+    ...(prediction ? [`answer: ${predictionInWords(prediction)}`] : []),
+    `why "${explanation.label}" (${describeMethod(explanation.method, explanation.steps)}): output ${explanation.output.toFixed(4)}, baseline ${explanation.baselineOutput.toFixed(4)}`,
+    `the attributions add up to ${sum.toFixed(4)}; off from output - baseline by ${explanation.delta.toExponential(2)} (delta)`,
+    "",
+    `top ${Math.min(top, attributions.length)} features (+ pushes towards "${explanation.label}", - away from it):`,
+    ...attributions.slice(0, top).map((a) => `  ${a.value >= 0 ? "+" : "-"}${Math.abs(a.value).toFixed(4)}  ${a.feature}`),
+    ...(stretches && stretches.length > 0
+      ? ["", "moments that weigh most:", ...stretches.slice(0, 5).map((s) => `  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s: ${s.value >= 0 ? "+" : "-"}${Math.abs(s.value).toFixed(4)}`)]
+      : []),
+    ...(out ? ["", `picture: ${out} (red: towards the answer, blue: against it)`] : []),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}
+
+/**
+ * What "nothing" looks like for this model: the mean of the training rows it keeps (tables:
+ * shap's background too, each column one player), silence for a sound, else all zeros.
+ */
+export function baselineFor(network: Network): Pick<ExplainOptions, "baseline" | "background" | "groups"> {
+  const state = network.about.featurizer;
+  const background = network.background;
+  if (state?.kind === "table" && background) {
+    const mean = new Float32Array(network.inputs);
+    for (let r = 0; r < background.rows; r++) for (let j = 0; j < network.inputs; j++) mean[j] += background.features[r * network.inputs + j] / background.rows;
+    return { baseline: mean, background, groups: tableFeatureGroups(state).map((g) => g.features) };
+  }
+  if (state?.kind === "sound") {
+    const silence = soundFeatures(state, { rate: state.rate, samples: new Float32Array(Math.round(state.rate * state.seconds)) });
+    return { baseline: silence, background: { features: silence, rows: 1 } };
+  }
+  return {};
+}
+
+function labelOption(network: Network, label: string): number | string {
+  if (network.labels.includes(label)) return label;
+  const index = Number(label);
+  if (Number.isInteger(index) && index >= 0 && index < network.labels.length) return index;
+  throw new GlassboxError("BAD_ARGUMENT", `--label: expected one of the model's labels (${network.labels.join(", ")}) or an index 0..${network.labels.length - 1}, got "${label}"`);
+}
+
+function describeMethod(method: ExplainMethod, steps: number): string {
+  const names: Record<ExplainMethod, string> = {
+    ig: `integrated gradients, ${steps} steps`,
+    shap: `Shapley values, ${steps} coalitions`,
+    occlusion: `occlusion, ${steps} windows`,
+    saliency: "saliency (gradient size)",
+    smoothgrad: `SmoothGrad, ${steps} noisy copies`,
+    gradxinput: "gradient x input",
+  };
+  return names[method];
+}

@@ -1,0 +1,74 @@
+import { GlassboxError } from "../errors.js";
+import type { ImageState } from "../featurizers/image/index.js";
+import { encodePng } from "../featurizers/image/index.js";
+import { Dense } from "../layers/dense.js";
+import type { Network } from "../model/network.js";
+
+/** What hidden neurons look for: their incoming weights, and the inputs that excite them most. */
+
+/** The first dense layer, whose neurons read the input features directly. */
+function firstDense(network: Network): Dense {
+  const layer = network.layers.find((l): l is Dense => l instanceof Dense);
+  if (!layer) throw new GlassboxError("BAD_ARGUMENT", "the model has no dense layer");
+  return layer;
+}
+
+/** Neuron `unit` of the first hidden layer: one incoming weight per input feature. */
+export function neuronWeights(network: Network, unit: number): Float32Array {
+  const layer = firstDense(network);
+  if (!(Number.isInteger(unit) && unit >= 0 && unit < layer.units)) {
+    throw new GlassboxError("BAD_ARGUMENT", `neuron ${unit}: the first layer has neurons 0..${layer.units - 1}`);
+  }
+  const weights = network.backend.read(layer.weight.value); // [inputs, units]
+  const out = new Float32Array(layer.inputs);
+  for (let i = 0; i < layer.inputs; i++) out[i] = weights[i * layer.units + unit];
+  return out;
+}
+
+/**
+ * First-layer neurons of an image model as pictures, side by side in a grid: each neuron's
+ * weights laid out like the image (colour channels summed), positive weights red, negative blue,
+ * each neuron scaled to its own strongest weight.
+ * @example weightPicturesPng(network, image, [0, 1, 2]) // PNG bytes of 3 pictures
+ */
+export function weightPicturesPng(network: Network, image: ImageState, neurons: number[], scale = 3, perRow = 8): Uint8Array {
+  const { width, height, channels } = image;
+  const cell = width * scale + 2;
+  const rowsOfCells = Math.ceil(neurons.length / perRow);
+  const W = Math.min(neurons.length, perRow) * cell;
+  const H = rowsOfCells * (height * scale + 2);
+  const rgba = new Uint8Array(W * H * 4).fill(255);
+  neurons.forEach((unit, n) => {
+    const w = neuronWeights(network, unit);
+    const pixels = new Float32Array(width * height);
+    for (let p = 0; p < pixels.length; p++) for (let c = 0; c < channels; c++) pixels[p] += w[p * channels + c];
+    const max = Math.max(1e-12, ...Array.from(pixels, Math.abs));
+    const x0 = (n % perRow) * cell;
+    const y0 = Math.floor(n / perRow) * (height * scale + 2);
+    for (let y = 0; y < height * scale; y++) {
+      for (let x = 0; x < width * scale; x++) {
+        const v = pixels[Math.floor(y / scale) * width + Math.floor(x / scale)] / max;
+        const o = ((y0 + y) * W + x0 + x) * 4;
+        const fade = 1 - Math.abs(v);
+        rgba[o] = v >= 0 ? 255 : 255 * fade;
+        rgba[o + 1] = 255 * fade;
+        rgba[o + 2] = v < 0 ? 255 : 255 * fade;
+      }
+    }
+  });
+  return encodePng(W, H, rgba);
+}
+
+/**
+ * For each neuron in `neurons` (first hidden layer), the `k` rows of `features` that excite it
+ * most, with its activation for them.
+ */
+export function topActivating(network: Network, features: Float32Array, rows: number, neurons: number[], k = 5): { neuron: number; rows: { row: number; activation: number }[] }[] {
+  const columns = network.inputs;
+  const activations = neurons.map(() => [] as { row: number; activation: number }[]);
+  for (let r = 0; r < rows; r++) {
+    const first = network.layerOutputs(features.subarray(r * columns, (r + 1) * columns)).layers[0];
+    neurons.forEach((unit, n) => activations[n].push({ row: r, activation: first[unit] }));
+  }
+  return neurons.map((neuron, n) => ({ neuron, rows: activations[n].sort((a, b) => b.activation - a.activation).slice(0, k) }));
+}

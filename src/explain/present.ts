@@ -1,0 +1,156 @@
+import type { FeaturizerState } from "../featurizers/featurizer.js";
+import { featureNames } from "../featurizers/index.js";
+import { encodePng } from "../featurizers/image/index.js";
+import { spectrogramShape, type SoundState } from "../featurizers/sound/index.js";
+import { tableFeatureGroups, type TableState } from "../featurizers/table/index.js";
+import type { Network } from "../model/network.js";
+import type { FloatArray } from "../tensor/matrix.js";
+import type { Explanation } from "./types.js";
+
+/**
+ * Attributions in the featurizer's language: pixels, words, table columns (one-hot groups summed
+ * back to their column), moments of a sound. Pure: the CLI, the server and the web app share it.
+ */
+
+export interface FeatureAttribution {
+  feature: string;
+  value: number;
+}
+
+/**
+ * One entry per thing a person recognises, sorted by |value|, largest first:
+ * - tables: one per column, "city = Oslo" or "income = 95" (its one-hot or missing-flag features summed);
+ * - texts: one per word of the vocabulary present in the input;
+ * - images: one per pixel, colour channels summed;
+ * - sounds and plain features: one per feature.
+ * @example featureAttributions(network, row, explanation)[0] // { feature: "city = Oslo", value: -0.21 }
+ */
+export function featureAttributions(
+  network: Network,
+  input: Float32Array,
+  { attributions, groupAttributions }: Pick<Explanation, "attributions" | "groupAttributions">,
+): FeatureAttribution[] {
+  const state = network.about.featurizer ?? null;
+  let out: FeatureAttribution[];
+  if (state?.kind === "table") out = tableAttributions(state, input, attributions, groupAttributions);
+  else if (state?.kind === "text") out = featureNames(state).map((feature, k) => ({ feature, value: attributions[k] })).filter((_, k) => input[k] !== 0);
+  else if (state?.kind === "image" && state.channels === 3) out = pixelSums(attributions, 3).map((value, p) => ({ feature: `pixel (row ${Math.floor(p / state.width)}, column ${p % state.width})`, value }));
+  else {
+    const names = state ? featureNames(state) : network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k}`);
+    out = names.map((feature, k) => ({ feature, value: attributions[k] }));
+  }
+  return out.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+}
+
+/** One entry per column: its group's value (shap, occlusion with the column groups) or its features' sum. */
+function tableAttributions(state: TableState, input: Float32Array, attributions: FloatArray, groupValues: FloatArray | null): FeatureAttribution[] {
+  const groups = tableFeatureGroups(state);
+  return groups.map(({ column, features }, c) => {
+    const spec = state.columns[c];
+    const value = groupValues && groupValues.length === groups.length ? groupValues[c] : features.reduce((sum, k) => sum + attributions[k], 0);
+    let shown: string;
+    if (spec.type === "numeric") {
+      const missing = spec.indicator && input[features[1]] === 1;
+      shown = missing ? "(missing)" : String(Number((input[features[0]] * spec.std + spec.mean).toPrecision(6)));
+    } else {
+      const active = features.findIndex((k) => input[k] === 1);
+      shown = active >= 0 && active < spec.categories.length ? spec.categories[active] : "other";
+    }
+    return { feature: `${column} = ${shown}`, value };
+  });
+}
+
+function pixelSums(attributions: FloatArray, channels: number): number[] {
+  const out: number[] = [];
+  for (let p = 0; p < attributions.length / channels; p++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += attributions[p * channels + c];
+    out.push(sum);
+  }
+  return out;
+}
+
+/**
+ * A picture of an explanation, for image and sound models (null for others): the input in gray
+ * (an image, or a sound's spectrogram with time left to right and pitch upwards) with positive
+ * attributions in red and negative ones in blue, stronger where they weigh more. RGB
+ * attributions are summed per pixel. Each cell is drawn `scale` pixels wide.
+ */
+export function explanationPng(state: FeaturizerState | null | undefined, input: Float32Array, attributions: FloatArray, scale = 8): Uint8Array | null {
+  const grid = gridOf(state, input, attributions);
+  if (!grid) return null;
+  const { width, height, base, heat } = grid;
+  const max = Math.max(1e-12, ...heat.map(Math.abs));
+  const W = width * scale;
+  const H = height * scale;
+  const rgba = new Uint8Array(W * H * 4);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const cell = Math.floor(y / scale) * width + Math.floor(x / scale);
+      const gray = 255 * base[cell] * 0.6;
+      const strength = Math.min(1, Math.abs(heat[cell]) / max);
+      const [r, g, b] = heat[cell] >= 0 ? [220, 40, 40] : [40, 90, 230];
+      const o = (y * W + x) * 4;
+      rgba[o] = gray + (r - gray) * strength;
+      rgba[o + 1] = gray + (g - gray) * strength;
+      rgba[o + 2] = gray + (b - gray) * strength;
+      rgba[o + 3] = 255;
+    }
+  }
+  return encodePng(W, H, rgba);
+}
+
+/** The input's brightness (0..1) and attribution per cell of a 2-D grid, top row first. */
+function gridOf(state: FeaturizerState | null | undefined, input: Float32Array, attributions: FloatArray): { width: number; height: number; base: number[]; heat: number[] } | null {
+  if (state?.kind === "image") {
+    const c = state.channels;
+    const base = pixelSums(input, c).map((v) => v / c);
+    return { width: state.width, height: state.height, base, heat: pixelSums(attributions, c) };
+  }
+  if (state?.kind === "sound") {
+    const shape = spectrogramShape(state);
+    if (!shape) return null;
+    const { frames, mels } = shape;
+    const lo = Math.min(...input);
+    const hi = Math.max(...input);
+    const base: number[] = [];
+    const heat: number[] = [];
+    for (let m = mels - 1; m >= 0; m--) {
+      for (let f = 0; f < frames; f++) {
+        base.push((input[f * mels + m] - lo) / Math.max(hi - lo, 1e-12));
+        heat.push(attributions[f * mels + m]);
+      }
+    }
+    return { width: frames, height: mels, base, heat };
+  }
+  return null;
+}
+
+/**
+ * For sound models: the stretches of time that weigh most, as seconds, with their summed
+ * attribution; adjacent moments above a third of the strongest moment's weight are joined.
+ */
+export function soundStretches(state: SoundState, attributions: FloatArray): { start: number; end: number; value: number }[] {
+  const shape = spectrogramShape(state);
+  const step = shape ? state.spectrogram!.hopSeconds : 1 / state.rate;
+  const width = shape ? shape.mels : 1;
+  const moments = attributions.length / width;
+  const perMoment = Array.from({ length: moments }, (_, t) => {
+    let sum = 0;
+    for (let k = 0; k < width; k++) sum += attributions[t * width + k];
+    return sum;
+  });
+  const threshold = Math.max(...perMoment.map(Math.abs)) / 3;
+  const out: { start: number; end: number; value: number }[] = [];
+  let open: { start: number; end: number; value: number } | null = null;
+  perMoment.forEach((value, t) => {
+    if (Math.abs(value) >= threshold && threshold > 0) {
+      if (!open) out.push((open = { start: t * step, end: (t + 1) * step, value: 0 }));
+      open.end = (t + 1) * step;
+      open.value += value;
+    } else {
+      open = null;
+    }
+  });
+  return out.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+}

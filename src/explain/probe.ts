@@ -1,0 +1,174 @@
+import { Scratch } from "../layers/layer.js";
+import type { Network, OutputKind } from "../model/network.js";
+import type { FloatArray, Matrix } from "../tensor/matrix.js";
+import { Random } from "../tensor/random.js";
+
+/** Numbers per activation matrix a probe aims for when it splits rows into chunks (4 MiB in float32). */
+const CHUNK_NUMBERS = 1 << 20;
+
+/**
+ * Asks a network, on its own backend, for f, its answer for one label, and for d f / d x, the
+ * gradient of that answer with respect to the raw input row:
+ *
+ *   raw x -> (x - mean) / std -> layers -> logits -> f
+ *
+ * d f / d logits is written by hand (answerOf), the network's backward pass carries it to the
+ * standardised input, and dividing by std carries it to the raw input. Rows go through in chunks
+ * of at most `chunkRows`; matrices are reused between calls.
+ */
+export class Probe {
+  readonly features: number;
+  readonly outputs: number;
+  readonly kind: OutputKind;
+  /** Rows per forward/backward pass. */
+  readonly chunkRows: number;
+  private readonly scratch: Scratch;
+  private readonly random = new Random(0); // unused: no dropout outside training
+  private staged: FloatArray;
+
+  constructor(readonly network: Network) {
+    this.features = network.inputs;
+    this.outputs = network.outputs;
+    this.kind = network.spec.output;
+    this.scratch = new Scratch(network.backend);
+    const widest = Math.max(this.features, ...network.layers.map((layer) => layer.outputs));
+    this.chunkRows = Math.max(1, Math.min(8192, Math.floor(CHUNK_NUMBERS / widest)));
+    this.staged = this.buffer(0);
+  }
+
+  /** The probe of `network`, made once and kept while the network lives. */
+  static of(network: Network): Probe {
+    let probe = probes.get(network);
+    if (!probe) probes.set(network, (probe = new Probe(network)));
+    return probe;
+  }
+
+  /** rows: [n, features] raw -> logits: [n, outputs], as float64. */
+  logits(rows: FloatArray, n: number): Float64Array {
+    const out = new Float64Array(n * this.outputs);
+    for (let start = 0; start < n; start += this.chunkRows) {
+      const count = Math.min(this.chunkRows, n - start);
+      out.set(this.network.backend.read(this.forward(rows, start, count)), start * this.outputs);
+    }
+    return out;
+  }
+
+  /** rows: [n, features] raw, labels: [n] -> f per row. */
+  answers(rows: FloatArray, n: number, labels: Int32Array): Float64Array {
+    const logits = this.logits(rows, n);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = answerOf(this.kind, logits, i * this.outputs, this.outputs, labels[i], null);
+    return out;
+  }
+
+  /**
+   * rows: [n, features] raw, labels: [n] -> d f / d raw row, handed to `each` chunk by chunk:
+   * gradients: [count, features] for rows start..start+count (a fresh array the caller may keep or change).
+   */
+  gradients(rows: FloatArray, n: number, labels: Int32Array, each: (start: number, count: number, gradients: FloatArray) => void): void {
+    const backend = this.network.backend;
+    const std = this.network.normalization?.std ?? null;
+    const f = this.features;
+    for (let start = 0; start < n; start += this.chunkRows) {
+      const count = Math.min(this.chunkRows, n - start);
+      const logits = backend.read(this.forward(rows, start, count));
+      // dLogits: [count, outputs] = d f / d logits, row by row
+      const slope = new Float64Array(count * this.outputs);
+      for (let i = 0; i < count; i++) answerOf(this.kind, logits, i * this.outputs, this.outputs, labels[start + i], slope);
+      const dLogits = this.scratch.get("dLogits", count, this.outputs);
+      backend.write(dLogits, slope);
+      const dx = this.network.backward(dLogits, true);
+      if (!dx) throw new Error("Network.backward returned no input gradient");
+      const g = backend.read(dx); // [count, features] w.r.t. the standardised input
+      if (std) {
+        for (let i = 0; i < count; i++) {
+          const row = i * f;
+          for (let j = 0; j < f; j++) g[row + j] /= std[j];
+        }
+      }
+      each(start, count, g);
+    }
+  }
+
+  /** All gradients at once: [n, features] as float64 (for a few rows). */
+  allGradients(rows: FloatArray, n: number, labels: Int32Array): Float64Array {
+    const out = new Float64Array(n * this.features);
+    this.gradients(rows, n, labels, (start, _count, g) => out.set(g, start * this.features));
+    return out;
+  }
+
+  /** Standardises rows start..start+count into the input matrix and runs the layers: -> logits. */
+  private forward(rows: FloatArray, start: number, count: number): Matrix {
+    const f = this.features;
+    const source = rows.subarray(start * f, (start + count) * f);
+    if (this.staged.length < count * f) this.staged = this.buffer(count * f);
+    const staged = this.staged.subarray(0, count * f);
+    const normalization = this.network.normalization;
+    if (normalization) {
+      const { mean, std } = normalization;
+      for (let i = 0; i < count; i++) {
+        const row = i * f;
+        for (let j = 0; j < f; j++) staged[row + j] = (source[row + j] - mean[j]) / std[j];
+      }
+    } else {
+      staged.set(source);
+    }
+    const x = this.scratch.get("input", count, f);
+    this.network.backend.write(x, staged);
+    return this.network.forward(x, false, this.random);
+  }
+
+  /** A row buffer in the backend's precision (float64 rows would only be rounded on the way in). */
+  buffer(size: number): FloatArray {
+    return this.network.backend.dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  }
+}
+
+const probes = new WeakMap<Network, Probe>();
+
+/**
+ * f for `label` from one row of logits (at `offset`), in float64; writes d f / d logits to
+ * `slope` (same offset) when given.
+ * - softmax: f = p_label, d f / d z_j = p_label (e_label - p)_j;
+ * - sigmoid (one logit z, p = sigmoid(z)): label 1 -> f = p, label 0 -> f = 1 - p, d f / d z = +-p (1 - p);
+ * - linear: f = z_label, d f / d z = e_label.
+ */
+export function answerOf(kind: OutputKind, logits: ArrayLike<number>, offset: number, outputs: number, label: number, slope: Float64Array | null): number {
+  if (kind === "linear") {
+    if (slope) {
+      for (let j = 0; j < outputs; j++) slope[offset + j] = 0;
+      slope[offset + label] = 1;
+    }
+    return logits[offset + label];
+  }
+  if (kind === "sigmoid") {
+    const p = sigmoid(logits[offset]);
+    if (slope) slope[offset] = (label === 1 ? 1 : -1) * p * (1 - p);
+    return label === 1 ? p : 1 - p;
+  }
+  let max = -Infinity;
+  for (let j = 0; j < outputs; j++) max = Math.max(max, logits[offset + j]);
+  let sum = 0;
+  for (let j = 0; j < outputs; j++) sum += Math.exp(logits[offset + j] - max);
+  const f = Math.exp(logits[offset + label] - max) / sum;
+  if (slope) {
+    for (let j = 0; j < outputs; j++) slope[offset + j] = -f * (Math.exp(logits[offset + j] - max) / sum);
+    slope[offset + label] += f;
+  }
+  return f;
+}
+
+/** The label a row of logits predicts: softmax the largest, sigmoid 1 when p >= 0.5, linear output 0. */
+export function predictedLabel(kind: OutputKind, logits: ArrayLike<number>, offset: number, outputs: number): number {
+  if (kind === "linear") return 0;
+  if (kind === "sigmoid") return logits[offset] >= 0 ? 1 : 0;
+  let best = 0;
+  for (let j = 1; j < outputs; j++) if (logits[offset + j] > logits[offset + best]) best = j;
+  return best;
+}
+
+function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}

@@ -1,0 +1,120 @@
+// Shared by the explanation tests: small networks with chosen weights, synthetic data, an
+// independent float64 forward pass (the oracle for f), rank correlation.
+import type { Backend } from "../../src/backends/backend.js";
+import type { Dataset } from "../../src/data/dataset.js";
+import { Network, type NetworkSpec } from "../../src/model/network.js";
+import { Random } from "../../src/tensor/random.js";
+
+/** A network of `spec` whose params are set from `values` (in params() order: weight [inputs, units], bias per layer). */
+export function networkWithWeights(spec: NetworkSpec, backend: Backend, values: number[][]): Network {
+  const network = new Network(spec, backend);
+  const params = network.params();
+  if (params.length !== values.length) throw new Error(`expected ${params.length} parameter arrays, got ${values.length}`);
+  params.forEach((p, i) => backend.write(p.value, values[i]));
+  return network;
+}
+
+/**
+ * f(x) for `label` computed in plain float64 JavaScript from the network's weights: dense layers
+ * (relu or linear only), standardisation, then softmax / sigmoid / nothing. Independent of the
+ * engine's Probe, so it can check the engine's efficiency sums.
+ */
+export function oracleAnswer(network: Network, x: ArrayLike<number>, label: number): number {
+  let h = Array.from(x, (v, j) => (network.normalization ? (v - network.normalization.mean[j]) / network.normalization.std[j] : v));
+  const params = network.params();
+  network.spec.layers.forEach((layer, index) => {
+    if (layer.type !== "dense") return;
+    const weight = network.backend.read(params[2 * index].value);
+    const bias = network.backend.read(params[2 * index + 1].value);
+    const out = new Array<number>(layer.units).fill(0);
+    for (let u = 0; u < layer.units; u++) {
+      let z = bias[u];
+      for (let i = 0; i < layer.inputs; i++) z += h[i] * weight[i * layer.units + u];
+      if (layer.activation === "relu") z = Math.max(0, z);
+      else if (layer.activation !== "linear") throw new Error(`oracleAnswer handles relu and linear, not ${layer.activation}`);
+      out[u] = z;
+    }
+    h = out;
+  });
+  if (network.spec.output === "linear") return h[label];
+  if (network.spec.output === "sigmoid") {
+    const p = 1 / (1 + Math.exp(-h[0]));
+    return label === 1 ? p : 1 - p;
+  }
+  const max = Math.max(...h);
+  const exps = h.map((z) => Math.exp(z - max));
+  return exps[label] / exps.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * `rows` rows of `columns` standard-normal features, labelled by which of `classes` fixed
+ * random directions has the largest |projection| (nonlinear: learnable by an MLP, not by a line).
+ */
+export function syntheticClasses(rows: number, columns: number, classes: number, seed: number): Dataset {
+  const directions = new Random(12345);
+  const w = Float64Array.from({ length: classes * columns }, () => directions.normal());
+  const random = new Random(seed);
+  const features = new Float32Array(rows * columns);
+  const labels = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < columns; j++) features[r * columns + j] = 2 + 3 * random.normal(); // offset and scale: standardisation matters
+    let best = 0;
+    let bestScore = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      let s = 0;
+      for (let j = 0; j < columns; j++) s += w[c * columns + j] * (features[r * columns + j] - 2);
+      if (Math.abs(s) > bestScore) [best, bestScore] = [c, Math.abs(s)];
+    }
+    labels[r] = best;
+  }
+  const labelNames = Array.from({ length: classes }, (_, c) => `class ${c}`);
+  return { features, rows, columns, featureNames: null, labels, labelNames, source: "synthetic" };
+}
+
+/** Spearman rank correlation (ties get their average rank). */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const n = ra.length;
+  const mean = (n - 1) / 2;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (ra[i] - mean) * (rb[i] - mean);
+    saa += (ra[i] - mean) ** 2;
+    sbb += (rb[i] - mean) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}
+
+function ranks(values: ArrayLike<number>): Float64Array {
+  const order = Array.from({ length: values.length }, (_, i) => i).sort((i, j) => values[i] - values[j]);
+  const out = new Float64Array(values.length);
+  for (let start = 0; start < order.length;) {
+    let end = start;
+    while (end + 1 < order.length && values[order[end + 1]] === values[order[start]]) end++;
+    for (let k = start; k <= end; k++) out[order[k]] = (start + end) / 2;
+    start = end + 1;
+  }
+  return out;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+export function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return total;
+}
