@@ -94,7 +94,7 @@ test("bad input: wrong feature count, unknown label, truncated model, missing fi
 
   const bytes = readFileSync(join(dir, "f.safetensors"));
   writeFileSync(join(dir, "cut.safetensors"), bytes.subarray(0, bytes.length - 7));
-  expectOneLineError(glassbox("evaluate", "cut.safetensors", "fit.csv"), /cut.safetensors: truncated: tensor "normalization.std" needs bytes \d+..\d+ of the data but the file holds \d+$/);
+  expectOneLineError(glassbox("evaluate", "cut.safetensors", "fit.csv"), /cut.safetensors: truncated: tensor "[\w.]+" needs bytes \d+..\d+ of the data but the file holds \d+$/);
   expectOneLineError(glassbox("predict", "fit.csv", "fit.csv"), /fit.csv: truncated or not a model file/);
 
   expectOneLineError(glassbox("evaluate", "nothing.safetensors", "fit.csv"), /error: no such file: nothing.safetensors$/);

@@ -3,13 +3,19 @@ import { GlassboxError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { demo, DEMO_USAGE } from "./demo.js";
 import { evaluate, EVALUATE_USAGE } from "./evaluate.js";
+import { explainCommand, EXPLAIN_USAGE } from "./explain.js";
+import { inspect, INSPECT_USAGE } from "./inspect.js";
 import { predict, PREDICT_USAGE } from "./predict.js";
+import { serve, SERVE_USAGE } from "./serve.js";
 import { train, TRAIN_USAGE } from "./train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
   train: { run: train, usage: TRAIN_USAGE, about: "train a network on an IDX directory or a CSV file" },
   evaluate: { run: evaluate, usage: EVALUATE_USAGE, about: "accuracy, per-class metrics and confusion matrix" },
   predict: { run: predict, usage: PREDICT_USAGE, about: "labels and probabilities for every input, in words" },
+  explain: { run: explainCommand, usage: EXPLAIN_USAGE, about: "why the model gave its answer: each feature's contribution" },
+  inspect: { run: inspect, usage: INSPECT_USAGE, about: "the architecture, and what the first hidden layer's neurons look for" },
+  serve: { run: serve, usage: SERVE_USAGE, about: "an HTTP API and the web app for one model (predict, explain)" },
   demo: { run: demo, usage: DEMO_USAGE, about: "train on the embedded Fashion-MNIST subset (npm start)" },
 };
 

@@ -112,7 +112,7 @@ export async function loadForModel(network: Network, paths: string[], requireLab
     const labelColumn = network.about.labelColumn ?? "label";
     const featurized = featurizeFile(state, readBytes(single), single, labelColumn);
     if (requireLabel && !featurized.labelTexts) throw new GlassboxError("BAD_DATA", `${single} has no label column "${labelColumn}" to evaluate against`);
-    const labelled = featurized.labelTexts ? indexLabels(featurized.labelTexts, network.labels, (i) => `row ${i + 1} of ${single}, column "${labelColumn}"`) : null;
+    const labelled = featurized.labelTexts ? indexLabels(featurized.labelTexts, network.labels, (i) => `${rowName(i, featurized.lines ?? [], single)}, column "${labelColumn}"`) : null;
     const data = dataset(featurized.features, featurized.rows, featureNames(state), labelled?.labels ?? null, network.labels, single, labelColumn);
     return { data, featurizer: state, hierarchy: known.hierarchy, textColumn: null, detected: "CSV table", skipped: [], notes: [], files: null };
   }

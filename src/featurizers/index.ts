@@ -65,6 +65,8 @@ export interface Featurized {
   note: string | null;
   /** Labels found in the file (a CSV's label column), else null. */
   labelTexts: string[] | null;
+  /** For a CSV, the line each row ends on, for messages. */
+  lines?: number[];
 }
 
 /**
@@ -129,7 +131,7 @@ function tableRows(state: Extract<FeaturizerState, { kind: "table" }>, text: str
     features.set(tableFeatures(state, cell, rowName(i, lines, source)), i * count);
   });
   const labelAt = labelColumn === null ? -1 : header.indexOf(labelColumn);
-  return { features, rows: rows.length, note: null, labelTexts: labelAt >= 0 ? rows.map((r) => r[labelAt]) : null };
+  return { features, rows: rows.length, note: null, labelTexts: labelAt >= 0 ? rows.map((r) => r[labelAt]) : null, lines };
 }
 
 /** What kind of raw file a name suggests: images, sounds, texts or a table. */

@@ -1,0 +1,112 @@
+/**
+ * The Glassbox HTTP API: predictions and explanations of one model over HTTP, its model file for
+ * the web app, and the web app's files.
+ *
+ * Built on node:http alone, with no web framework: the server needs no dependency, and the
+ * parts that matter here stay fully in our hands: the body-size limit (a body over it is
+ * refused without reading the rest), streaming of files, and a graceful shutdown that finishes
+ * the requests in flight and closes idle keep-alive connections.
+ *
+ * The network is used synchronously inside each request, so concurrent requests never
+ * interleave inside it (Node runs one piece of JavaScript at a time).
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { encodeModel } from "../io/modelFile.js";
+import type { Network } from "../model/network.js";
+import { isolationHeaders, sendError } from "./respond.js";
+import { route, type Context } from "./routes.js";
+import { DEFAULT_WEB_ROOT } from "./static.js";
+
+export { parseByteSize, formatBytes } from "./body.js";
+export { DEFAULT_WEB_ROOT } from "./static.js";
+
+/** Options of createServer; every field has a default. */
+export interface ServerOptions {
+  /** The model file's bytes, sent as they are by GET /model.safetensors. Default: encodeModel(network), made on first request. */
+  modelBytes?: Uint8Array;
+  /** The model's name in GET /api/model. Default "model.safetensors". */
+  name?: string;
+  /** The largest request body in bytes; a larger one is answered 413. Default 10 MiB. */
+  maxBody?: number;
+  /** The folder of the web app (index.html and its assets), or null to serve the API only. Default: this package's dist/web. */
+  webRoot?: string | null;
+  /** How long close() lets requests in flight finish before it cuts their connections, in ms. Default 10000. */
+  shutdownGraceMs?: number;
+  /** Hears of each unexpected error (answered 500 without details). Default: nothing. */
+  onError?: (error: unknown, request: { method: string; url: string }) => void;
+}
+
+export interface GlassboxServer {
+  /** The node:http server; not yet listening. */
+  server: Server;
+  /** Starts listening; resolves to the base URL, e.g. "http://127.0.0.1:8080". Port 0 picks a free port. */
+  listen(port: number, host: string): Promise<string>;
+  /**
+   * Stops accepting connections, lets requests in flight finish (up to shutdownGraceMs), closes
+   * idle keep-alive connections, and resolves once every connection is closed.
+   */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
+
+/**
+ * An HTTP server for one network: GET /healthz, GET /api/model, GET /model.safetensors,
+ * POST /api/predict, POST /api/explain, and the web app's files for every other GET.
+ * @example
+ * const { listen, close } = createServer(loadModel("model.safetensors"), {});
+ * await listen(8080, "127.0.0.1"); // "http://127.0.0.1:8080"
+ * await close();
+ */
+export function createServer(network: Network, options: ServerOptions = {}): GlassboxServer {
+  let modelBytes = options.modelBytes ?? null;
+  const context: Context = {
+    network,
+    name: options.name ?? "model.safetensors",
+    modelBytes: () => (modelBytes ??= encodeModel(network)),
+    maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
+    webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
+  };
+  const report = (error: unknown, req: IncomingMessage): void => options.onError?.(error, { method: req.method ?? "", url: req.url ?? "" });
+  const active = new Set<ServerResponse>();
+  let closing: Promise<void> | null = null;
+
+  const server = createHttpServer((req, res) => {
+    active.add(res);
+    isolationHeaders(res);
+    if (closing) res.setHeader("Connection", "close");
+    res.on("close", () => {
+      active.delete(res);
+      // Once closing, a keep-alive connection that has just become idle is closed at once.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    route(req, res, context).catch((error: unknown) => sendError(req, res, error, report));
+  });
+
+  const listen = (port: number, host: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        const address = server.address() as AddressInfo;
+        const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+        resolve(`http://${shown}:${address.port}`);
+      });
+    });
+
+  const close = (): Promise<void> =>
+    (closing ??= new Promise<void>((resolve) => {
+      // Answers not yet begun say that the connection ends with them.
+      for (const res of active) if (!res.headersSent) res.setHeader("Connection", "close");
+      const cut = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10000);
+      cut.unref();
+      server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      server.closeIdleConnections();
+    }));
+
+  return { server, listen, close };
+}
