@@ -1,0 +1,221 @@
+// The web app (dist/web, built by `npm run build`) in Chromium, driven by playwright-core: served
+// with COOP/COEP like `glassbox serve`, with a model trained here on the embedded Fashion-MNIST
+// subset. It reads an uploaded and a dropped PNG, explains with a heat map, follows drawing by
+// mouse and keyboard, opens a neuron, trains in a worker, fits 1280x800 and 390x844 screens and is
+// keyboard-reachable, all without console errors. Screenshots go to test-artifacts/.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
+import type { Page } from "playwright-core";
+import { createMlp, createReferenceBackend, createWasmBackend, encodeModel, encodePng, fit, loadIdxDirectory } from "../../src/node.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const WEB = join(ROOT, "dist/web");
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const CHROMIUM = "/usr/bin/chromium";
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".map": "application/json",
+  ".txt": "text/plain; charset=utf-8", ".gz": "application/octet-stream", ".md": "text/markdown",
+};
+
+/** A 784-64-10 model trained for 3 epochs, and a test image it classifies right and confidently. */
+async function trainedModel(): Promise<{ model: Uint8Array; png: Uint8Array; label: string }> {
+  const dir = join(ROOT, "data/fashion-mnist-small");
+  const [train, testSet] = await Promise.all([loadIdxDirectory(dir, "train"), loadIdxDirectory(dir, "test")]);
+  const backend = (await createWasmBackend({ threads: 1 })) ?? createReferenceBackend();
+  const network = createMlp({ inputs: 784, hidden: [64], labels: train.labelNames, backend });
+  const image = { kind: "image" as const, height: 28, width: 28, channels: 1 as const };
+  network.about = { featureNames: null, labelColumn: null, input: image, featurizer: image, training: null };
+  fit(network, train, { epochs: 3 });
+  const answers = network.predict(testSet.features, testSet.rows);
+  for (let i = 0; i < testSet.rows; i++) {
+    const row = answers.subarray(i * 10, (i + 1) * 10);
+    const best = row.indexOf(Math.max(...row));
+    if (best !== testSet.labels![i] || row[best] < 0.9) continue;
+    const rgba = new Uint8Array(784 * 4);
+    for (let p = 0; p < 784; p++) rgba.set([...Array(3).fill(Math.round(testSet.features[i * 784 + p] * 255)), 255], p * 4);
+    return { model: encodeModel(network), png: encodePng(28, 28, rgba), label: train.labelNames[best] };
+  }
+  throw new Error("no test image is classified right with 90% confidence: the model did not train");
+}
+
+function serve(model: Uint8Array): ReturnType<typeof createServer> {
+  return createServer((request, response) => {
+    const headers = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    if (path === "/model.safetensors") {
+      response.writeHead(200, { ...headers, "Content-Type": "application/octet-stream" }).end(model);
+      return;
+    }
+    const file = normalize(join(WEB, path === "/" ? "index.html" : path));
+    if (!file.startsWith(WEB) || !existsSync(file)) {
+      response.writeHead(404, headers).end();
+      return;
+    }
+    response.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+}
+
+/** Probability per label as shown in the bars. */
+async function shownProbabilities(page: Page): Promise<Record<string, number>> {
+  return page.$$eval("#probabilities li[data-label]", (items) => Object.fromEntries(items.map((li) => [li.getAttribute("data-label"), Number(li.getAttribute("data-probability"))])));
+}
+
+async function waitForChange(page: Page, before: Record<string, number>, what: string): Promise<void> {
+  await page.waitForFunction((old) => {
+    const items = Array.from(document.querySelectorAll("#probabilities li[data-label]"));
+    return items.some((li) => Math.abs(Number(li.getAttribute("data-probability")) - (old[li.getAttribute("data-label") ?? ""] ?? -1)) > 1e-4);
+  }, before, { timeout: 5_000 }).catch(() => assert.fail(`${what}: the probabilities did not change`));
+}
+
+async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
+  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  assert.ok(scroll <= client, `${where}: the page is ${scroll}px wide in a ${client}px window (horizontal overflow)`);
+}
+
+/** Ids (or tags) of the elements Tab reaches, in order, starting from the top of the page. */
+async function tabStops(page: Page, count: number): Promise<string[]> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const stops: string[] = [];
+  for (let i = 0; i < count; i++) {
+    await page.keyboard.press("Tab");
+    stops.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName.toLowerCase() || ""));
+  }
+  return stops;
+}
+
+const haveChromium = existsSync(CHROMIUM);
+
+test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a desktop and a phone screen", { skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {
+  assert.ok(existsSync(join(WEB, "index.html")) && existsSync(join(WEB, "app.js")), "dist/web is missing: run `npm run build` first");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const { model, png, label } = await trainedModel();
+  const server = serve(model);
+  after(() => server.close());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const problems: string[] = [];
+    page.on("console", (message) => { if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`); });
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+    assert.match(await page.textContent("#model-summary") ?? "", /784 → 64 → 10/, "the served model is loaded");
+
+    // Upload a test image: the right label on top, and a coloured heat map.
+    await page.setInputFiles("#input-file", { name: "item.png", mimeType: "image/png", buffer: Buffer.from(png) });
+    await page.waitForFunction((expected) => document.querySelector("#answer")?.textContent?.startsWith(`${expected}:`), label, { timeout: 5_000 })
+      .catch(async () => assert.fail(`expected the answer "${label}: ..", got "${await page.textContent("#answer")}"`));
+    assert.equal(await page.getAttribute("#probabilities li:first-child", "data-label"), label, "the top bar is the right label");
+    const coloured = await page.evaluate(async () => {
+      const img = document.querySelector<HTMLImageElement>("#heatmap");
+      if (!img) return -1;
+      await img.decode();
+      const canvas = document.createElement("canvas");
+      [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+      const context = canvas.getContext("2d", { willReadFrequently: true })!;
+      context.drawImage(img, 0, 0);
+      const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let p = 0; p < data.length; p += 4) if (Math.abs(data[p] - data[p + 2]) > 40) count++;
+      return count;
+    });
+    assert.ok(coloured > 100, `the heat map has red or blue pixels (${coloured})`);
+    await page.screenshot({ path: join(ARTIFACTS, "web-see-1280.png"), fullPage: true });
+
+    // Clear the pad (the answer changes), then drop the same image on the input panel.
+    let before = await shownProbabilities(page);
+    await page.click("#draw-clear");
+    await waitForChange(page, before, "clearing the pad");
+    await page.evaluate((bytes) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], "dropped.png", { type: "image/png" }));
+      const target = document.querySelector("#input-panel")!;
+      target.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, Array.from(png));
+    await page.waitForFunction((expected) => document.querySelector("#answer")?.textContent?.startsWith(`${expected}:`), label, { timeout: 5_000 })
+      .catch(() => assert.fail("the dropped image was not read"));
+
+    // Draw with the mouse, then with the keyboard: the probabilities follow.
+    before = await shownProbabilities(page);
+    const pad = (await page.locator("#draw-pad").boundingBox())!;
+    await page.mouse.move(pad.x + pad.width * 0.2, pad.y + pad.height * 0.2);
+    await page.mouse.down();
+    for (let k = 1; k <= 10; k++) await page.mouse.move(pad.x + pad.width * (0.2 + 0.06 * k), pad.y + pad.height * (0.2 + 0.06 * k));
+    await page.mouse.up();
+    await waitForChange(page, before, "drawing with the mouse");
+    before = await shownProbabilities(page);
+    await page.focus("#draw-pad");
+    await page.keyboard.press("Space");
+    for (let k = 0; k < 8; k++) await page.keyboard.press("ArrowLeft");
+    for (let k = 0; k < 8; k++) await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("Space");
+    await waitForChange(page, before, "drawing with the keyboard");
+    assert.match(await page.textContent("#draw-status") ?? "", /Pen up/);
+
+    // A first-layer neuron, by keyboard: its activation and weight picture.
+    await page.focus("#network circle.neuron[tabindex='0']");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#weight-picture", { timeout: 5_000 });
+    assert.match(await page.textContent("#neuron-detail") ?? "", /Layer 1, neuron \d+.*Activation/s);
+    await noHorizontalOverflow(page, "See inside at 1280x800");
+
+    // Tab reaches the view buttons, the file input and the drawing pad's controls.
+    const stops = await tabStops(page, 14);
+    for (const id of ["view-train", "model-file", "input-file", "draw-pad", "draw-clear", "brush-size"]) {
+      assert.ok(stops.includes(id), `Tab reaches #${id}; it went ${stops.join(" > ")}`);
+    }
+
+    // Train one epoch on 10,000 images in the worker: the curve grows live, and the model can be used.
+    await page.click("#view-train");
+    await page.fill("#hidden-layers", "48");
+    await page.fill("#epochs", "1");
+    await page.selectOption("#train-rows", "10000");
+    const trainStops = await tabStops(page, 8);
+    assert.ok(trainStops.includes("train-start"), `Tab reaches the Train button; it went ${trainStops.join(" > ")}`);
+    await page.evaluate(() => {
+      // Every point count the chart shows while training, in order.
+      const chart = document.querySelector("#loss-chart")!;
+      const seen: number[] = [];
+      (window as unknown as { chartPoints: number[] }).chartPoints = seen;
+      new MutationObserver(() => seen.push(Number(chart.getAttribute("data-points")))).observe(chart, { attributes: true, attributeFilter: ["data-points"] });
+    });
+    await page.click("#train-start");
+    await page.waitForSelector("#use-model:not([disabled])", { timeout: 30_000 });
+    const counts = await page.evaluate(() => [...new Set((window as unknown as { chartPoints: number[] }).chartPoints)]);
+    assert.ok(counts.length >= 3 && counts.every((n, i) => i === 0 || n > counts[i - 1]), `the loss curve grew point by point while training: ${counts.join(", ")}`);
+    assert.match(await page.textContent("#train-status") ?? "", /Done: 1 epoch/);
+    await page.screenshot({ path: join(ARTIFACTS, "web-train-1280.png"), fullPage: true });
+    await noHorizontalOverflow(page, "Train at 1280x800");
+    await page.click("#use-model");
+    await page.waitForFunction(() => /784 → 48 → 10/.test(document.querySelector("#model-summary")?.textContent ?? ""), undefined, { timeout: 10_000 })
+      .catch(async () => assert.fail(`the trained model is not in use: "${await page.textContent("#model-summary")}"; ${await page.textContent("#message")}`));
+    assert.equal(await page.isVisible("#see"), true, "Use this model goes to the See-inside view");
+
+    // A phone screen: no horizontal overflow in either view.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setInputFiles("#input-file", { name: "item.png", mimeType: "image/png", buffer: Buffer.from(png) });
+    await page.waitForSelector("#heatmap");
+    await noHorizontalOverflow(page, "See inside at 390x844");
+    await page.screenshot({ path: join(ARTIFACTS, "web-see-390.png"), fullPage: true });
+    await page.click("#view-train");
+    await noHorizontalOverflow(page, "Train at 390x844");
+    await page.screenshot({ path: join(ARTIFACTS, "web-train-390.png"), fullPage: true });
+
+    assert.deepEqual(problems, [], "no console errors or warnings");
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,92 @@
+/**
+ * What the page shows for one input, computed in the browser with the library: every dense
+ * layer's activations, the answer, and an integrated-gradients explanation.
+ */
+import { explain, levels, type Explanation, type Network } from "glassbox";
+
+export interface Analysis {
+  features: Float32Array;
+  /** Activations of each dense layer, after its activation function; the last holds the logits. */
+  layers: Float32Array[];
+  /** Probabilities per label (softmax; sigmoid as [1 - p, p]) or values (linear). */
+  answer: number[];
+  explanation: Explanation | null;
+  /** Why no explanation, when there is none. */
+  explanationError: string | null;
+}
+
+/** The weights of one dense layer: [inputs, units], row-major, so w(i -> j) = weights[i * units + j]. */
+export interface LayerWeights {
+  inputs: number;
+  units: number;
+  weights: Float32Array;
+  activation: string;
+}
+
+const weightCache = new WeakMap<Network, LayerWeights[]>();
+
+/** The dense layers' weights, read from the backend once per network. */
+export function weightsOf(network: Network): LayerWeights[] {
+  const cached = weightCache.get(network);
+  if (cached) return cached;
+  const byName = new Map(network.params().map((p) => [p.name, p]));
+  const out: LayerWeights[] = [];
+  network.spec.layers.forEach((spec, index) => {
+    if (spec.type !== "dense") return;
+    const param = byName.get(`layers.${index}.weight`);
+    if (!param) throw new Error(`the network has no weights for layer ${index}`);
+    out.push({ inputs: spec.inputs, units: spec.units, weights: Float32Array.from(network.backend.read(param.value)), activation: spec.activation });
+  });
+  weightCache.set(network, out);
+  return out;
+}
+
+/** The baseline an explanation compares with: the mean training row kept in the model, else zeros. */
+function baselineOf(network: Network): Float32Array | undefined {
+  const background = (network as { background?: { features: Float32Array; rows: number } | null }).background;
+  if (!background || background.rows < 1) return undefined;
+  const mean = new Float32Array(network.inputs);
+  for (let r = 0; r < background.rows; r++) {
+    for (let k = 0; k < network.inputs; k++) mean[k] += background.features[r * network.inputs + k] / background.rows;
+  }
+  return mean;
+}
+
+/** Runs the network on one raw feature row and explains the answer (or `label`, an index). */
+export function analyse(network: Network, features: Float32Array, label: number | null): Analysis {
+  const { layers, answer } = network.layerOutputs(features);
+  const values = network.spec.output === "sigmoid" ? [1 - answer[0], answer[0]] : Array.from(answer);
+  let explanation: Explanation | null = null;
+  let explanationError: string | null = null;
+  try {
+    const baseline = baselineOf(network);
+    explanation = explain(network, features, { method: "ig", ...(label === null ? {} : { label }), ...(baseline ? { baseline } : {}) });
+  } catch (error) {
+    explanationError = error instanceof Error ? error.message : String(error);
+  }
+  return { features, layers, answer: values, explanation, explanationError };
+}
+
+/** The name of output unit k: a sigmoid model's one unit answers "is it labels[1]?". */
+export function outputName(network: Network, k: number): string {
+  return (network.spec.output === "sigmoid" ? network.labels[1] : network.labels[k]) ?? `output ${k}`;
+}
+
+/** What output unit k says for this input: its probability, or its value for regression. */
+export function outputValue(network: Network, answer: number[], k: number): number {
+  return network.spec.output === "sigmoid" ? answer[1] : answer[k];
+}
+
+/** Labels with their probabilities, most probable first (classifiers only). */
+export function ranked(network: Network, answer: number[]): { label: string; probability: number; index: number }[] {
+  return answer.map((probability, index) => ({ label: network.labels[index], probability, index })).sort((a, b) => b.probability - a.probability);
+}
+
+/** The answer in words: "Ankle boot: 93%", "footwear 97% > Sneaker 81%", or "price = 12.3". */
+export function answerInWords(network: Network, answer: number[], format: (p: number) => string, value: (x: number) => string): string {
+  if (network.spec.output === "linear") return network.labels.map((name, k) => `${name} = ${value(answer[k])}`).join(", ");
+  const hierarchy = network.about.hierarchy;
+  if (hierarchy) return levels(answer, hierarchy).map((level) => `${level.label} ${format(level.probability)}`).join(" > ");
+  const best = ranked(network, answer)[0];
+  return `${best.label}: ${format(best.probability)}`;
+}

@@ -1,0 +1,216 @@
+/**
+ * The Glassbox web app: see inside a neural network, or train one. Once a model is loaded
+ * (from the server that serves this page, a file the user picks or drops, or the Train view),
+ * everything runs in this page with the library: features, predictions, activations and
+ * explanations; nothing is sent anywhere.
+ */
+import {
+  createReferenceBackend, createWasmBackend, decodeModel, describeFeaturizer, featuresToRgba, spectrogramShape,
+  type Backend, type Network,
+} from "glassbox";
+import { analyse, type Analysis } from "./analysis.js";
+import { renderAnswer } from "./answer.js";
+import { byId, grayDataUrl, h } from "./dom.js";
+import { ExplanationView } from "./explanation.js";
+import { loadFashion } from "./fashion.js";
+import { featurizerOf, InputPanel, inputNames, type InputSource } from "./inputs.js";
+import { NetworkView, type InputColumn, type NeuronRef } from "./network-view.js";
+import { renderNeuron } from "./neuron.js";
+import { TrainView } from "./train-view.js";
+
+interface Current {
+  network: Network;
+  features: Float32Array | null;
+  source: InputSource;
+  analysis: Analysis | null;
+  selected: NeuronRef | null;
+  /** The label the explanation is about (an index), or null for the answer. */
+  explainLabel: number | null;
+}
+
+const backend: Promise<Backend> = createWasmBackend({ threads: 1 })
+  .then((wasm) => wasm ?? createReferenceBackend())
+  .catch(() => createReferenceBackend());
+
+let current: Current | null = null;
+const message = byId("message");
+const explanation = new ExplanationView(byId("explanation"));
+const networkView = new NetworkView(byId("network") as unknown as SVGSVGElement, (ref) => {
+  if (!current) return;
+  current.selected = ref;
+  refresh();
+});
+const inputs = new InputPanel(byId("input-controls"), {
+  onFeatures: (features, source) => {
+    if (!current) return;
+    current.features = features;
+    current.source = source;
+    refresh();
+  },
+  onNote: (text, isError) => note(text, isError),
+  example: fashionExample,
+});
+
+function note(text: string | null, isError = false): void {
+  message.textContent = text ?? "";
+  message.classList.toggle("error", isError);
+}
+
+/** Decodes model file bytes on this page's backend and shows the model. */
+async function loadModelBytes(bytes: Uint8Array, source: string): Promise<void> {
+  try {
+    const network = decodeModel(bytes, source, await backend);
+    setModel(network, source);
+  } catch (error) {
+    note(error instanceof Error ? error.message : String(error), true);
+  }
+}
+
+function setModel(network: Network, source: string): void {
+  current = { network, features: null, source: { text: null }, analysis: null, selected: null, explainLabel: null };
+  const state = featurizerOf(network);
+  const sizes = [network.inputs, ...network.spec.layers.flatMap((layer) => (layer.type === "dense" ? [layer.units] : []))];
+  const training = network.about.training as { validation_accuracy?: number | null; test_accuracy?: number | null } | null;
+  const accuracy = training?.test_accuracy ?? training?.validation_accuracy ?? null;
+  byId("model-summary").replaceChildren(
+    h("strong", {}, sizes.join(" → ")),
+    ` · ${state ? describeFeaturizer(state) : `${network.inputs} numbers`} · ${network.labels.length} ${network.spec.output === "linear" ? "outputs" : "labels"}`,
+    accuracy === null ? "" : ` · ${Math.round(accuracy * 1000) / 10}% accuracy when trained`,
+    h("span", { class: "source" }, ` · from ${source}`),
+  );
+  const select = byId<HTMLSelectElement>("explain-label");
+  select.replaceChildren(h("option", { value: "" }, "the answer"), ...network.labels.map((label, k) => h("option", { value: String(k) }, label)));
+  note(null);
+  inputs.setModel(network);
+  if (state?.kind !== "table" && network.inputs <= 100_000) {
+    current.features = new Float32Array(network.inputs);
+    refresh();
+  }
+  document.body.classList.add("has-model");
+}
+
+/** Runs the network on the current input and redraws everything that depends on it. */
+function refresh(): void {
+  if (!current?.features) return;
+  const { network } = current;
+  let analysis: Analysis;
+  try {
+    analysis = analyse(network, current.features, current.explainLabel);
+  } catch (error) {
+    note(error instanceof Error ? error.message : String(error), true);
+    return;
+  }
+  current.analysis = analysis;
+  renderAnswer(byId("answer"), byId("probabilities"), network, analysis.answer);
+  explanation.render(network, analysis, current.source.text);
+  networkView.render(network, analysis, inputColumn(network, analysis.features), current.selected);
+  const detail = byId("neuron-detail");
+  if (current.selected) renderNeuron(detail, network, analysis, current.selected);
+  else detail.replaceChildren(h("p", { class: "hint" }, "Choose a neuron (click it, or Tab to the network and use the arrow keys and Enter) to see its weights."));
+}
+
+/** The input as the network drawing shows it: the image, a sound's spectrogram, or named features. */
+function inputColumn(network: Network, features: Float32Array): InputColumn {
+  const state = featurizerOf(network);
+  if (state?.kind === "image") {
+    const canvas = h("canvas", { width: state.width, height: state.height });
+    const context = canvas.getContext("2d");
+    if (context) context.putImageData(new ImageData(featuresToRgba(state, features) as Uint8ClampedArray<ArrayBuffer>, state.width, state.height), 0, 0);
+    return { picture: { url: canvas.toDataURL("image/png"), width: state.width, height: state.height, what: "the input image" }, names: null };
+  }
+  const shape = state?.kind === "sound" ? spectrogramShape(state) : null;
+  if (shape) {
+    // Features are [frame][band]; the picture has time left to right and pitch upwards.
+    const { frames, mels } = shape;
+    let lo = Infinity, hi = -Infinity;
+    for (const v of features) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    const gray = new Float32Array(frames * mels);
+    for (let m = 0; m < mels; m++) {
+      for (let f = 0; f < frames; f++) gray[(mels - 1 - m) * frames + f] = (features[f * mels + m] - lo) / Math.max(hi - lo, 1e-12);
+    }
+    return { picture: { url: grayDataUrl(gray, frames, mels), width: frames, height: mels, what: "the input's spectrogram" }, names: null };
+  }
+  return { picture: null, names: inputNames(network) };
+}
+
+let fashionTest: Promise<{ features: Float32Array; rows: number }> | null = null;
+
+/** A random image from the embedded Fashion-MNIST test set (fetched once). */
+async function fashionExample(): Promise<Float32Array> {
+  fashionTest ??= loadFashion(new URL("data/", location.href).href, "test");
+  const data = await fashionTest.catch((error: unknown) => {
+    fashionTest = null;
+    throw error;
+  });
+  const row = Math.floor(Math.random() * data.rows);
+  return data.features.slice(row * 784, (row + 1) * 784);
+}
+
+function showView(name: "see" | "train"): void {
+  for (const view of ["see", "train"] as const) {
+    byId(view).hidden = view !== name;
+    byId(`view-${view}`).setAttribute("aria-pressed", String(view === name));
+  }
+  if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
+}
+
+function listen(): void {
+  byId("view-see").addEventListener("click", () => showView("see"));
+  byId("view-train").addEventListener("click", () => showView("train"));
+  byId<HTMLSelectElement>("explain-label").addEventListener("change", (event) => {
+    if (!current) return;
+    const value = (event.target as HTMLSelectElement).value;
+    current.explainLabel = value === "" ? null : Number(value);
+    refresh();
+  });
+  const modelFile = byId<HTMLInputElement>("model-file");
+  modelFile.addEventListener("change", async () => {
+    const file = modelFile.files?.[0];
+    if (file) await loadModelBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+  });
+  const see = byId("see");
+  see.addEventListener("dragover", (event) => {
+    if (!event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault();
+    see.classList.add("dragging");
+  });
+  see.addEventListener("dragleave", () => see.classList.remove("dragging"));
+  see.addEventListener("drop", async (event) => {
+    see.classList.remove("dragging");
+    const file = event.dataTransfer?.files[0];
+    if (!file) return;
+    event.preventDefault();
+    if (/\.safetensors$/i.test(file.name)) await loadModelBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+    else if (current) await inputs.readFile(file);
+    else note("Open a model first: drop a .safetensors file, choose one, or train one.", true);
+  });
+}
+
+/**
+ * The model to start with: ?model=URL, else the one `glassbox serve` publishes beside the page
+ * (that server isolates the page with COOP/COEP; plain static hosting has no model to ask for).
+ */
+async function startingModel(): Promise<void> {
+  const asked = new URLSearchParams(location.search).get("model");
+  const url = asked ?? (crossOriginIsolated ? "model.safetensors" : null);
+  if (!url) {
+    note("No model yet: open a .safetensors model file, drop one here, or train one in the Train view.");
+    return;
+  }
+  note("Loading the model…");
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    await loadModelBytes(new Uint8Array(await response.arrayBuffer()), new URL(url, location.href).pathname.split("/").pop() ?? url);
+  } catch (error) {
+    note(`Could not load ${url} (${error instanceof Error ? error.message : String(error)}): open a model file or train one.`, true);
+  }
+}
+
+new TrainView((bytes, source) => {
+  void loadModelBytes(bytes, source).then(() => showView("see"));
+});
+listen();
+showView(location.hash === "#train" ? "train" : "see");
+await startingModel();
+document.body.dataset.ready = "true";

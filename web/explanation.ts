@@ -1,0 +1,93 @@
+/**
+ * The explanation of an answer (integrated gradients), in the input's own terms: a heat map over
+ * the image or spectrogram, the words of a text highlighted, signed bars for table columns.
+ * Red pushes towards the explained label, blue against it.
+ */
+import { explanationPng, featureAttributions, soundStretches, textTokens, type Network } from "glassbox";
+import type { Analysis } from "./analysis.js";
+import { h, number, percent, pngUrl, signedBars } from "./dom.js";
+
+const BARS = 12;
+
+export class ExplanationView {
+  private url: string | null = null;
+
+  constructor(private readonly container: HTMLElement) {}
+
+  /** `text`: the raw text of a text model's input, to highlight its words. */
+  render(network: Network, analysis: Analysis, text: string | null): void {
+    const explanation = analysis.explanation;
+    if (!explanation) {
+      this.container.replaceChildren(h("p", { class: "error" }, `No explanation: ${analysis.explanationError ?? "unknown reason"}`));
+      return;
+    }
+    const linear = network.spec.output === "linear";
+    const shown = (x: number): string => (linear ? number(x) : percent(x));
+    const summary = h("p", { class: "caption", id: "explanation-summary" },
+      `Why “${explanation.label}” (${shown(explanation.output)}, against ${shown(explanation.baselineOutput)} for ${baselineName(network)}): `,
+      h("span", { class: "key up" }, "red"), " pushed towards it, ", h("span", { class: "key down" }, "blue"), " against it.");
+    const parts: Node[] = [summary];
+    const state = network.about.featurizer ?? null;
+    const picture = explanationPng(state ?? imageStateOf(network), analysis.features, explanation.attributions, this.scaleFor(network));
+    if (picture) {
+      this.url = pngUrl(picture, this.url);
+      parts.push(h("img", {
+        src: this.url, id: "heatmap", class: "heatmap",
+        alt: `Heat map of the explanation for ${explanation.label}: red areas pushed towards it, blue areas against it`,
+      }));
+      if (state?.kind === "sound") {
+        const stretches = soundStretches(state, explanation.attributions).slice(0, 5);
+        parts.push(signedBars(stretches.map((st) => ({ feature: `${st.start.toFixed(2)}–${st.end.toFixed(2)} s`, value: st.value })), "moments that weigh most"));
+      }
+    } else if (state?.kind === "text" && text !== null) {
+      parts.push(highlightedText(state, text, explanation.attributions));
+      parts.push(signedBars(featureAttributions(network, analysis.features, explanation).slice(0, BARS), "words that weigh most"));
+    } else {
+      const entries = featureAttributions(network, analysis.features, explanation).slice(0, BARS);
+      parts.push(signedBars(entries, state?.kind === "table" ? "columns that weigh most" : "features that weigh most"));
+    }
+    this.container.replaceChildren(...parts);
+  }
+
+  private scaleFor(network: Network): number {
+    const state = network.about.featurizer;
+    const width = state?.kind === "image" ? state.width : network.about.input?.kind === "image" ? network.about.input.width : 28;
+    return Math.max(1, Math.round(224 / width));
+  }
+}
+
+/** What the explanation compares the input with (see analysis.ts: the kept training rows' mean, else zeros). */
+function baselineName(network: Network): string {
+  if ((network as { background?: unknown }).background) return "an average training input";
+  switch (network.about.featurizer?.kind ?? network.about.input?.kind) {
+    case "image": return "an all-black image";
+    case "text": return "an empty text";
+    case "table": return "a row of average numbers and no categories";
+    default: return "an input of zeros";
+  }
+}
+
+/** For models trained on IDX images before featurizers: the input description as an image state. */
+function imageStateOf(network: Network): { kind: "image"; height: number; width: number; channels: 1 | 3 } | null {
+  const input = network.about.input;
+  if (input?.kind !== "image" || input.height * input.width * input.channels !== network.inputs) return null;
+  return { kind: "image", height: input.height, width: input.width, channels: input.channels === 3 ? 3 : 1 };
+}
+
+/** The text with each known word's background tinted by its attribution. */
+function highlightedText(state: Parameters<typeof textTokens>[0], text: string, attributions: ArrayLike<number>): HTMLElement {
+  const tokens = textTokens(state, text);
+  const max = Math.max(1e-12, ...tokens.map((t) => (t.index >= 0 ? Math.abs(attributions[t.index]) : 0)));
+  const out = h("p", { class: "highlighted-text", id: "highlighted-text" });
+  for (const { token, index } of tokens) {
+    if (index < 0) {
+      out.append(`${token} `);
+      continue;
+    }
+    const value = attributions[index];
+    const alpha = Math.min(1, Math.abs(value) / max) * 0.7;
+    const colour = value >= 0 ? `rgba(214, 40, 40, ${alpha.toFixed(2)})` : `rgba(40, 100, 220, ${alpha.toFixed(2)})`;
+    out.append(h("mark", { style: `background: ${colour}`, title: `${value >= 0 ? "+" : ""}${number(value)}` }, token), " ");
+  }
+  return out;
+}

@@ -1,0 +1,204 @@
+/**
+ * The input controls, made for the loaded model's featurizer: a file picker and drop zone for
+ * images (plus a drawing pad for small gray images), WAV clips and text files; a text box for text
+ * models; a form with one field per column for table models. Every input becomes one row of
+ * features with the library's own featurizers, exactly as in training.
+ */
+import { featureNames, featurizeFile, tableFeatures, type FeaturizerState, type Network, type TableState } from "glassbox";
+import { DrawPad } from "./drawpad.js";
+import { h } from "./dom.js";
+
+export interface InputSource {
+  /** A text model's raw text, to highlight its words in the explanation. */
+  text: string | null;
+}
+
+export interface InputEvents {
+  onFeatures(features: Float32Array, source: InputSource): void;
+  onNote(message: string | null, isError: boolean): void;
+  /** A 28x28 example image from the embedded Fashion-MNIST test images. */
+  example: () => Promise<Float32Array>;
+}
+
+/** The model's featurizer, or an image state for models trained on IDX images without one. */
+export function featurizerOf(network: Network): FeaturizerState | null {
+  const state = network.about.featurizer;
+  if (state) return state;
+  const input = network.about.input;
+  if (input?.kind === "image" && input.height * input.width * input.channels === network.inputs) {
+    return { kind: "image", height: input.height, width: input.width, channels: input.channels === 3 ? 3 : 1 };
+  }
+  return null;
+}
+
+export class InputPanel {
+  private network: Network | null = null;
+  private state: FeaturizerState | null = null;
+  private pad: DrawPad | null = null;
+  private audioUrl: string | null = null;
+
+  constructor(private readonly container: HTMLElement, private readonly events: InputEvents) {}
+
+  setModel(network: Network): void {
+    this.network = network;
+    this.state = featurizerOf(network);
+    this.pad = null;
+    const state = this.state;
+    const parts: Node[] = [];
+    if (state?.kind === "image") {
+      parts.push(this.filePicker(`Choose an image (PNG or JPEG, ${state.width}×${state.height} ${state.channels === 1 ? "gray" : "colour"})`, "image/png,image/jpeg,.png,.jpg,.jpeg"));
+      if (state.channels === 1 && state.width <= 64 && state.height <= 64) {
+        const fashion = state.width === 28 && state.height === 28;
+        this.pad = new DrawPad(state.width, state.height, (grid) => this.events.onFeatures(Float32Array.from(grid), { text: null }), fashion ? { example: this.events.example } : {});
+        parts.push(h("h4", {}, "…or draw one"), this.pad.element);
+      }
+    } else if (state?.kind === "sound") {
+      parts.push(this.filePicker(`Choose a sound (WAV; the model listens to ${state.seconds} s at ${state.rate} Hz)`, "audio/wav,audio/x-wav,.wav,.wave"));
+    } else if (state?.kind === "text") {
+      parts.push(...this.textBox(), this.filePicker("…or choose a text file or e-mail", ".txt,.eml,.text,text/plain,message/rfc822"));
+    } else if (state?.kind === "table") {
+      parts.push(this.tableForm(state));
+    } else {
+      parts.push(this.numberForm(network));
+    }
+    this.container.replaceChildren(...parts);
+  }
+
+  /** Reads a dropped or picked file as the model's input. */
+  async readFile(file: File): Promise<void> {
+    const network = this.network;
+    const state = this.state;
+    if (!network) return;
+    if (!state || state.kind === "table") {
+      this.events.onNote(`This model reads ${state ? "table rows: fill in the form" : "numbers: fill in the form"}; it does not read ${file.name}.`, true);
+      return;
+    }
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const featurized = featurizeFile(state, bytes, file.name);
+      if (state.kind === "sound") this.showAudio(file);
+      const text = state.kind === "text" ? new TextDecoder().decode(bytes) : null;
+      if (text !== null) {
+        const box = this.container.querySelector<HTMLTextAreaElement>("#input-text");
+        if (box) box.value = text;
+      }
+      this.pad?.set(featurized.features, false);
+      this.events.onNote(featurized.note ?? `Read ${file.name}.`, false);
+      this.events.onFeatures(featurized.features, { text });
+    } catch (error) {
+      this.events.onNote(error instanceof Error ? error.message : String(error), true);
+    }
+  }
+
+  private filePicker(text: string, accept: string): HTMLElement {
+    const input = h("input", { type: "file", id: "input-file", accept });
+    input.addEventListener("change", () => {
+      const file = input.files?.[0];
+      if (file) void this.readFile(file);
+    });
+    return h("div", { class: "drop-zone", id: "drop-zone" },
+      h("label", { for: "input-file" }, text), input,
+      h("p", { class: "hint" }, "You can also drop a file anywhere on this panel."));
+  }
+
+  private showAudio(file: File): void {
+    if (this.audioUrl) URL.revokeObjectURL(this.audioUrl);
+    this.audioUrl = URL.createObjectURL(file);
+    const existing = this.container.querySelector("audio");
+    const audio = existing ?? h("audio", { controls: true, "aria-label": "the chosen sound" });
+    audio.src = this.audioUrl;
+    if (!existing) this.container.append(audio);
+  }
+
+  private textBox(): Node[] {
+    const box = h("textarea", { id: "input-text", rows: 6, spellcheck: "false" });
+    const button = h("button", { type: "button", id: "input-text-read" }, "Read it");
+    let timer = 0;
+    const read = (): void => {
+      const state = this.state;
+      if (state?.kind !== "text") return;
+      if (box.value.trim() === "") {
+        this.events.onNote("Type or paste some text first.", false);
+        return;
+      }
+      try {
+        const { features } = featurizeFile(state, new TextEncoder().encode(box.value), "the text box");
+        this.events.onNote(null, false);
+        this.events.onFeatures(features, { text: box.value });
+      } catch (error) {
+        this.events.onNote(error instanceof Error ? error.message : String(error), true);
+      }
+    };
+    box.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(read, 300);
+    });
+    button.addEventListener("click", read);
+    return [h("label", { for: "input-text" }, "Type or paste a text"), box, button];
+  }
+
+  private tableForm(state: TableState): HTMLElement {
+    const form = h("form", { class: "table-form", id: "input-form" });
+    const fields: { name: string; input: HTMLInputElement }[] = [];
+    state.columns.forEach((column, c) => {
+      const id = `column-${c}`;
+      let input: HTMLInputElement;
+      if (column.type === "numeric") {
+        input = h("input", { id, type: "text", inputmode: "decimal", value: String(Number(column.mean.toPrecision(4))), autocomplete: "off" });
+      } else {
+        const listId = `${id}-choices`;
+        input = h("input", { id, type: "text", list: listId, value: column.categories[0] ?? "", autocomplete: "off" });
+        form.append(h("datalist", { id: listId }, ...column.categories.map((category) => h("option", { value: category }))));
+      }
+      fields.push({ name: column.name, input });
+      form.append(h("div", { class: "field" }, h("label", { for: id }, column.name), input));
+    });
+    const read = (): void => {
+      try {
+        const cells = new Map(fields.map(({ name, input }) => [name, input.value]));
+        this.events.onNote(null, false);
+        this.events.onFeatures(tableFeatures(state, (name) => cells.get(name), "the form"), { text: null });
+      } catch (error) {
+        this.events.onNote(error instanceof Error ? error.message : String(error), true);
+      }
+    };
+    form.append(h("button", { type: "submit", id: "input-form-submit" }, "Predict"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      read();
+    });
+    form.addEventListener("change", read);
+    queueMicrotask(read);
+    return form;
+  }
+
+  /** Models without a featurizer read numbers as they are: one field per feature. */
+  private numberForm(network: Network): HTMLElement {
+    const names = network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k}`);
+    if (names.length > 100) {
+      return h("p", {}, `This model reads ${names.length} plain numbers and has no featurizer, so the page cannot build its input from a file.`);
+    }
+    const form = h("form", { class: "table-form", id: "input-form" });
+    const inputs = names.map((name, k) => {
+      const input = h("input", { id: `feature-${k}`, type: "number", step: "any", value: "0" });
+      form.append(h("div", { class: "field" }, h("label", { for: `feature-${k}` }, name), input));
+      return input;
+    });
+    const read = (): void => this.events.onFeatures(Float32Array.from(inputs, (input) => Number(input.value) || 0), { text: null });
+    form.append(h("button", { type: "submit", id: "input-form-submit" }, "Predict"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      read();
+    });
+    form.addEventListener("change", read);
+    queueMicrotask(read);
+    return form;
+  }
+}
+
+/** Names for the input column of the network drawing (null for images). */
+export function inputNames(network: Network): string[] | null {
+  const state = featurizerOf(network);
+  if (state?.kind === "image") return null;
+  return state ? featureNames(state) : network.about.featureNames;
+}

@@ -1,0 +1,245 @@
+/**
+ * The network drawn as columns of neurons (SVG): the input (the image itself for image models),
+ * each hidden layer's neurons coloured by their activation for this input (the strongest first,
+ * at most 64 drawn per layer), the outputs with their label names, and the strongest weights
+ * between drawn neurons as lines (red positive, blue negative). Neurons are buttons: click, or
+ * move with the arrow keys and press Enter or Space, to open a neuron's details.
+ */
+import type { Network } from "glassbox";
+import { activationColour, number, percent, s, NEGATIVE, POSITIVE } from "./dom.js";
+import type { Analysis, LayerWeights } from "./analysis.js";
+import { outputName, outputValue, weightsOf } from "./analysis.js";
+
+export const MAX_DRAWN = 64;
+const PER_SUBCOLUMN = 16;
+const STEP = 20; // distance between neuron centres
+const RADIUS = 7.5;
+const GAP = 96; // between columns, room for the weight lines
+const TOP = 44; // room for the column titles
+const LINES_PER_GAP = 90;
+const PICTURE = 112; // the input picture's longer side
+const INPUTS_DRAWN = 16; // input features drawn for non-image models, one column so their names fit
+
+/** A neuron: dense layer index (the last is the output layer) and unit index. */
+export interface NeuronRef {
+  layer: number;
+  neuron: number;
+}
+
+export interface InputColumn {
+  /** For image and spectrogram models: the input as a picture (data URL) and its size in cells. */
+  picture: { url: string; width: number; height: number; what: string } | null;
+  /** Otherwise: feature names (or null for "feature k"). */
+  names: string[] | null;
+}
+
+interface Column {
+  title: string;
+  x: number;
+  /** Unit indices drawn, in drawing order, with their centres. */
+  drawn: { index: number; x: number; y: number; value: number; shade: number }[];
+  hidden: number; // units not drawn
+  layer: number; // dense layer index, -1 for the input
+}
+
+/** Indices of the `limit` largest |values| (largest first). */
+export function strongest(values: ArrayLike<number>, limit: number): number[] {
+  return Array.from({ length: values.length }, (_, k) => k).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a])).slice(0, limit);
+}
+
+function place(values: ArrayLike<number>, order: number[], x0: number, shadeOf: (v: number) => number): Column["drawn"] {
+  return order.map((index, rank) => ({
+    index,
+    x: x0 + Math.floor(rank / PER_SUBCOLUMN) * STEP + RADIUS,
+    y: TOP + (rank % PER_SUBCOLUMN) * STEP + RADIUS,
+    value: values[index],
+    shade: shadeOf(values[index]),
+  }));
+}
+
+function scaleBy(values: ArrayLike<number>): (v: number) => number {
+  let max = 1e-12;
+  for (let k = 0; k < values.length; k++) max = Math.max(max, Math.abs(values[k]));
+  return (v) => v / max;
+}
+
+/** Lays out the columns for one analysis. */
+function layout(network: Network, analysis: Analysis, input: InputColumn): { columns: Column[]; width: number; height: number; inputWidth: number } {
+  const columns: Column[] = [];
+  let x = 12;
+  let inputWidth = 0;
+  if (input.picture) {
+    inputWidth = pictureSize(input.picture).width;
+    columns.push({ title: `Input ${input.picture.width}×${input.picture.height}`, x, drawn: [], hidden: 0, layer: -1 });
+  } else {
+    const order = strongest(analysis.features, INPUTS_DRAWN);
+    inputWidth = 150;
+    columns.push({ title: "Input", x, drawn: place(analysis.features, order, x + 136, scaleBy(analysis.features)), hidden: analysis.features.length - order.length, layer: -1 });
+  }
+  x += inputWidth + GAP;
+  const last = analysis.layers.length - 1;
+  analysis.layers.forEach((values, layer) => {
+    const isOutput = layer === last;
+    const shown = isOutput && network.spec.output !== "linear" ? Array.from(values, (_, k) => outputValue(network, analysis.answer, k)) : Array.from(values);
+    const order = isOutput && shown.length <= MAX_DRAWN ? shown.map((_, k) => k) : strongest(shown, MAX_DRAWN);
+    const shade = isOutput && network.spec.output !== "linear" ? (p: number) => p : scaleBy(shown);
+    const title = isOutput ? "Output" : `Layer ${layer + 1} · ${values.length}`;
+    columns.push({ title, x, drawn: place(shown, order, x, shade), hidden: values.length - order.length, layer });
+    x += Math.ceil(order.length / PER_SUBCOLUMN) * STEP + (isOutput ? 150 : GAP);
+  });
+  const rows = Math.max(...columns.map((c) => Math.min(PER_SUBCOLUMN, Math.max(c.drawn.length, 1))));
+  const height = Math.max(TOP + rows * STEP + 34, input.picture ? TOP + pictureSize(input.picture).height + 34 : 0);
+  return { columns, width: x, height, inputWidth };
+}
+
+/** The strongest weights between two drawn columns, as lines. */
+function weightLines(from: Column, to: Column, weights: LayerWeights): SVGElement[] {
+  const pairs: { a: Column["drawn"][number]; b: Column["drawn"][number]; w: number }[] = [];
+  for (const a of from.drawn) for (const b of to.drawn) pairs.push({ a, b, w: weights.weights[a.index * weights.units + b.index] });
+  pairs.sort((p, q) => Math.abs(q.w) - Math.abs(p.w));
+  const chosen = pairs.slice(0, LINES_PER_GAP);
+  const max = Math.max(1e-12, ...chosen.map((p) => Math.abs(p.w)));
+  return chosen.reverse().map(({ a, b, w }) => s("line", {
+    x1: a.x + RADIUS, y1: a.y, x2: b.x - RADIUS, y2: b.y,
+    stroke: w >= 0 ? POSITIVE : NEGATIVE,
+    "stroke-width": (0.4 + 2.2 * Math.abs(w) / max).toFixed(2),
+    "stroke-opacity": (0.15 + 0.6 * Math.abs(w) / max).toFixed(2),
+  }));
+}
+
+export class NetworkView {
+  private focusKey: string | null = null;
+
+  constructor(
+    private readonly svg: SVGSVGElement,
+    private readonly onSelect: (ref: NeuronRef) => void,
+  ) {
+    svg.addEventListener("click", (event) => {
+      const ref = refOf(event.target);
+      if (ref) this.choose(ref);
+    });
+    svg.addEventListener("keydown", (event) => this.onKey(event));
+  }
+
+  render(network: Network, analysis: Analysis, input: InputColumn, selected: NeuronRef | null): void {
+    const hadFocus = this.svg.contains(document.activeElement);
+    const { columns, width, height, inputWidth } = layout(network, analysis, input);
+    const weights = weightsOf(network);
+    const lines = s("g", { class: "weights", "aria-hidden": "true" });
+    const neurons = s("g", { class: "neurons" });
+    const labels = s("g", { class: "column-titles", "aria-hidden": "true" });
+    const last = analysis.layers.length - 1;
+    columns.forEach((column, c) => {
+      labels.append(s("text", { x: column.x, y: 20, class: "column-title" }, column.title));
+      if (column.hidden > 0) {
+        const bottom = Math.max(...column.drawn.map((d) => d.y)) + RADIUS + 18;
+        labels.append(s("text", { x: column.x, y: bottom, class: "more" }, `+${column.hidden} more`));
+      }
+      const previous = columns[c - 1];
+      if (previous && previous.drawn.length > 0 && column.layer >= 0) lines.append(...weightLines(previous, column, weights[column.layer]));
+      if (previous && previous.drawn.length === 0 && column.layer === 0) {
+        // The image feeds every first-layer neuron: a faint fan from its edge.
+        const middle = TOP + pictureSize(input.picture ?? { width: 1, height: 1 }).height / 2;
+        for (const d of column.drawn) lines.append(s("line", { x1: previous.x + inputWidth, y1: middle, x2: d.x - RADIUS, y2: d.y, class: "fan" }));
+      }
+    });
+    if (input.picture) {
+      const size = pictureSize(input.picture);
+      neurons.append(s("image", {
+        href: input.picture.url, x: columns[0].x, y: TOP, width: size.width, height: size.height, class: "input-picture",
+        preserveAspectRatio: "none", role: "img", "aria-label": input.picture.what,
+      }));
+    }
+    for (const column of columns) {
+      for (const d of column.drawn) {
+        const isOutput = column.layer === last;
+        if (column.layer < 0) {
+          const name = input.names?.[d.index] ?? `feature ${d.index}`;
+          neurons.append(s("circle", { cx: d.x, cy: d.y, r: RADIUS - 1.5, fill: activationColour(d.shade), class: "input-neuron" },
+            s("title", {}, `${name} = ${number(d.value)}`)));
+          neurons.append(s("text", { x: d.x - RADIUS - 4, y: d.y + 4, class: "input-name" }, shorten(name, 20)));
+          continue;
+        }
+        const key = `${column.layer}:${d.index}`;
+        const chosen = selected?.layer === column.layer && selected.neuron === d.index;
+        const what = isOutput
+          ? `${outputName(network, d.index)}: ${network.spec.output === "linear" ? number(d.value) : percent(d.value)}`
+          : `layer ${column.layer + 1}, neuron ${d.index}: activation ${number(d.value)}`;
+        neurons.append(s("circle", {
+          cx: d.x, cy: d.y, r: RADIUS, fill: activationColour(d.shade),
+          class: chosen ? "neuron selected" : "neuron", role: "button", tabindex: -1,
+          "aria-pressed": chosen ? "true" : "false", "aria-label": what,
+          "data-layer": column.layer, "data-neuron": d.index, "data-key": key,
+        }, s("title", {}, what)));
+        if (isOutput) {
+          neurons.append(s("text", { x: d.x + RADIUS + 6, y: d.y + 4, class: "output-name", "aria-hidden": "true" }, shorten(outputName(network, d.index), 18)));
+        }
+      }
+    }
+    this.svg.replaceChildren(lines, neurons, labels);
+    this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    this.svg.style.setProperty("--natural-width", `${width}px`);
+    // One tab stop for all neurons (a roving tabindex); the arrow keys move between them.
+    const focusable = this.circles();
+    const keep = focusable.find((c) => c.dataset.key === this.focusKey) ?? focusable.find((c) => c.dataset.layer === "0") ?? focusable[0];
+    if (keep) {
+      keep.setAttribute("tabindex", "0");
+      this.focusKey = keep.dataset.key ?? null;
+      if (hadFocus) keep.focus();
+    }
+  }
+
+  private circles(): SVGCircleElement[] {
+    return Array.from(this.svg.querySelectorAll<SVGCircleElement>("circle.neuron"));
+  }
+
+  private choose(ref: NeuronRef): void {
+    this.focusKey = `${ref.layer}:${ref.neuron}`;
+    this.onSelect(ref);
+    this.svg.querySelector<SVGCircleElement>(`circle.neuron[data-key="${this.focusKey}"]`)?.focus();
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const current = refOf(event.target);
+    if (!current) return;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      this.choose(current);
+      return;
+    }
+    const moves: Record<string, [number, number]> = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0], Home: [0, -Infinity], End: [0, Infinity] };
+    const move = moves[event.key];
+    if (!move) return;
+    event.preventDefault();
+    const all = this.circles();
+    const layers = [...new Set(all.map((c) => Number(c.dataset.layer)))];
+    const inLayer = (layer: number): SVGCircleElement[] => all.filter((c) => Number(c.dataset.layer) === layer);
+    const here = inLayer(current.layer);
+    const rank = here.findIndex((c) => Number(c.dataset.neuron) === current.neuron);
+    const layerAt = layers[Math.min(layers.length - 1, Math.max(0, layers.indexOf(current.layer) + move[0]))];
+    const target = inLayer(layerAt);
+    const next = target[Math.min(target.length - 1, Math.max(0, move[1] === 0 ? rank : rank + move[1]))];
+    if (!next) return;
+    for (const c of all) c.setAttribute("tabindex", "-1");
+    next.setAttribute("tabindex", "0");
+    this.focusKey = next.dataset.key ?? null;
+    next.focus();
+  }
+}
+
+function refOf(target: EventTarget | null): NeuronRef | null {
+  if (!(target instanceof SVGElement)) return null;
+  const circle = target.closest<SVGCircleElement>("circle.neuron");
+  if (!circle) return null;
+  return { layer: Number(circle.dataset.layer), neuron: Number(circle.dataset.neuron) };
+}
+
+/** The picture's drawn size: its longer side PICTURE pixels, its aspect ratio kept. */
+function pictureSize(picture: { width: number; height: number }): { width: number; height: number } {
+  const scale = PICTURE / Math.max(picture.width, picture.height);
+  return { width: Math.round(picture.width * scale), height: Math.round(picture.height * scale) };
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

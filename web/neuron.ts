@@ -1,0 +1,100 @@
+/**
+ * One neuron up close: its activation for this input, where it ranks in its layer, and its
+ * weights. A first-layer neuron of an image model shows its incoming weights as a picture the
+ * size of the input (red where a bright pixel raises it, blue where it lowers it); other
+ * neurons list their strongest incoming contributions and outgoing weights.
+ */
+import { featureNames, type Network } from "glassbox";
+import type { Analysis } from "./analysis.js";
+import { outputName, outputValue, weightsOf } from "./analysis.js";
+import { h, number, percent, signedBars } from "./dom.js";
+import type { NeuronRef } from "./network-view.js";
+
+const LISTED = 8;
+
+export function renderNeuron(container: HTMLElement, network: Network, analysis: Analysis, ref: NeuronRef): void {
+  const weights = weightsOf(network);
+  const layer = weights[ref.layer];
+  const values = analysis.layers[ref.layer];
+  const isOutput = ref.layer === weights.length - 1;
+  const activation = values[ref.neuron];
+  const rank = 1 + Array.from(values).filter((v) => Math.abs(v) > Math.abs(activation)).length;
+  const title = isOutput ? `Output: ${outputName(network, ref.neuron)}` : `Layer ${ref.layer + 1}, neuron ${ref.neuron}`;
+  const parts: Node[] = [h("h4", { id: "neuron-title" }, title)];
+  if (isOutput && network.spec.output !== "linear") {
+    parts.push(h("p", {}, `Probability ${percent(outputValue(network, analysis.answer, ref.neuron))} (logit ${number(activation)}).`));
+  } else {
+    parts.push(h("p", { id: "neuron-activation" },
+      `Activation ${number(activation)} for this input (${layer.activation}); the ${rank === 1 ? "" : `${ordinal(rank)} `}strongest of ${values.length} in this layer.`));
+  }
+
+  const incoming = column(layer.weights, layer.units, layer.inputs, ref.neuron);
+  const state = network.about.featurizer ?? null;
+  const image = state?.kind === "image" ? state : network.about.input?.kind === "image" ? { ...network.about.input, kind: "image" as const } : null;
+  if (ref.layer === 0 && image && image.height * image.width * image.channels === layer.inputs) {
+    parts.push(weightPicture(incoming, image.width, image.height, image.channels, title));
+  } else if (ref.layer === 0) {
+    const names = state ? featureNames(state) : network.about.featureNames ?? null;
+    const entries = topEntries(incoming, (k) => names?.[k] ?? `feature ${k}`);
+    parts.push(h("p", { class: "caption" }, "Strongest incoming weights:"), signedBars(entries, "strongest incoming weights"));
+  } else {
+    // What each neuron of the previous layer adds to this one for this input: activation x weight.
+    const previous = analysis.layers[ref.layer - 1];
+    const contributions = incoming.map((w, k) => w * previous[k]);
+    const entries = topEntries(contributions, (k) => `layer ${ref.layer} neuron ${k}`);
+    parts.push(h("p", { class: "caption" }, "Largest contributions from the previous layer for this input (activation × weight):"),
+      signedBars(entries, "largest incoming contributions"));
+  }
+  if (!isOutput) {
+    const next = weights[ref.layer + 1];
+    const outgoing = next.weights.subarray(ref.neuron * next.units, (ref.neuron + 1) * next.units);
+    const toOutput = ref.layer + 1 === weights.length - 1;
+    const entries = topEntries(Array.from(outgoing), (k) => (toOutput ? outputName(network, k) : `layer ${ref.layer + 2} neuron ${k}`));
+    parts.push(h("p", { class: "caption" }, toOutput ? "It pushes the outputs (weights):" : "Strongest outgoing weights:"),
+      signedBars(entries, "strongest outgoing weights"));
+  }
+  container.replaceChildren(...parts);
+}
+
+/** Weights into unit j of a [inputs, units] matrix. */
+function column(weights: Float32Array, units: number, inputs: number, j: number): number[] {
+  const out = new Array<number>(inputs);
+  for (let i = 0; i < inputs; i++) out[i] = weights[i * units + j];
+  return out;
+}
+
+function topEntries(values: number[], name: (k: number) => string): { feature: string; value: number }[] {
+  return values.map((value, k) => ({ k, value }))
+    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
+    .slice(0, LISTED)
+    .map(({ k, value }) => ({ feature: name(k), value }));
+}
+
+/** Incoming weights as a picture: red positive, blue negative, white near zero (colour channels summed). */
+function weightPicture(incoming: number[], width: number, height: number, channels: number, title: string): HTMLElement {
+  const canvas = h("canvas", {
+    width, height, id: "weight-picture", class: "weight-picture", role: "img",
+    "aria-label": `${title}: its ${incoming.length} incoming weights as a ${width}×${height} picture, red where a bright pixel raises the neuron, blue where it lowers it`,
+  });
+  const context = canvas.getContext("2d");
+  if (context) {
+    const sums = new Array<number>(width * height).fill(0);
+    incoming.forEach((w, k) => (sums[Math.floor(k / channels)] += w));
+    const max = Math.max(1e-12, ...sums.map(Math.abs));
+    const picture = context.createImageData(width, height);
+    sums.forEach((w, p) => {
+      const t = Math.min(1, Math.abs(w) / max);
+      const [r, g, b] = w >= 0 ? [214, 40, 40] : [40, 100, 220];
+      picture.data.set([255 + (r - 255) * t, 255 + (g - 255) * t, 255 + (b - 255) * t, 255], p * 4);
+    });
+    context.putImageData(picture, 0, 0);
+  }
+  return h("figure", { class: "weight-figure" }, canvas,
+    h("figcaption", {}, h("span", { class: "swatch up" }), " raises it ", h("span", { class: "swatch down" }), " lowers it"));
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] ?? "th";
+  return `${n}${suffix}`;
+}
