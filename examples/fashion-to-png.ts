@@ -8,7 +8,7 @@
  * It reads the t10k (test) images of --idx (default ../shared/data/fashion-mnist when present,
  * else the embedded data/fashion-mnist-small) and splits them into train/ and test/ halves.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
@@ -33,7 +33,9 @@ const { values } = parseArgs({
   },
 });
 const idx = values.idx ?? (existsSync("../shared/data/fashion-mnist") ? "../shared/data/fashion-mnist" : "data/fashion-mnist-small");
-const data = await loadIdxDirectory(idx, "test");
+// The class names of Fashion-MNIST, for copies of the dataset that come without labels.txt.
+const names = readFileSync("data/fashion-mnist-small/labels.txt", "utf8").split("\n").filter((line) => line.trim());
+const data = await loadIdxDirectory(idx, "test", existsSync(join(idx, "labels.txt")) ? undefined : names);
 const count = Math.min(data.rows, Number(values.limit ?? data.rows));
 const testFrom = Math.round(count * (1 - Number(values["test-share"])));
 const [height, width] = [28, 28];
