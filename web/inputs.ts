@@ -162,14 +162,7 @@ export class InputPanel {
         this.events.onNote(error instanceof Error ? error.message : String(error), true);
       }
     };
-    form.append(h("button", { type: "submit", id: "input-form-submit" }, "Predict"));
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      read();
-    });
-    form.addEventListener("change", read);
-    queueMicrotask(read);
-    return form;
+    return submitting(form, read);
   }
 
   /** Models without a featurizer read numbers as they are: one field per feature. */
@@ -185,15 +178,20 @@ export class InputPanel {
       return input;
     });
     const read = (): void => this.events.onFeatures(Float32Array.from(inputs, (input) => Number(input.value) || 0), { text: null });
-    form.append(h("button", { type: "submit", id: "input-form-submit" }, "Predict"));
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      read();
-    });
-    form.addEventListener("change", read);
-    queueMicrotask(read);
-    return form;
+    return submitting(form, read);
   }
+}
+
+/** Adds a Predict button to `form`; `read` runs on submit, on every change and once now. */
+function submitting(form: HTMLElement, read: () => void): HTMLElement {
+  form.append(h("button", { type: "submit", id: "input-form-submit" }, "Predict"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    read();
+  });
+  form.addEventListener("change", read);
+  queueMicrotask(read);
+  return form;
 }
 
 /** Names for the input column of the network drawing (null for images). */

@@ -2,16 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { GlassboxError } from "../errors.js";
 import { parseCsvDataset } from "./csv.js";
+import { failure } from "../../test/helpers/errors.js";
 
-function failure(fn: () => unknown): GlassboxError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof GlassboxError);
-    return error;
-  }
-  assert.fail("expected an error");
-}
 
 const PETS = "weight,height,kind\n4.5,30,cat\n30,60,dog\n5,25,cat\n\"28\",55,dog\n";
 

@@ -8,6 +8,7 @@ import { GlassboxError } from "../errors.js";
 import { decodeModel, encodeModel } from "./modelFile.js";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 import { loadModel, saveModel } from "./disk.js";
+import { errorCode } from "../../test/helpers/errors.js";
 
 function smallNetwork() {
   const network = createMlp({ inputs: 6, hidden: [5, 4], labels: ["a", "b", "c"], seed: 7, dropout: 0.2 });
@@ -16,15 +17,6 @@ function smallNetwork() {
   return network;
 }
 
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof GlassboxError, `expected a GlassboxError, got ${error}`);
-    return `${error.code}: ${error.message}`;
-  }
-  assert.fail("expected an error");
-}
 
 test("save and load give back every weight bit for bit, the architecture and the metadata", () => {
   const network = smallNetwork();

@@ -15,16 +15,8 @@ import {
   type ImageState,
   type RgbaImage,
 } from "./index.js";
+import { errorCode } from "../../../test/helpers/errors.js";
 
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof GlassboxError, `expected a GlassboxError, got ${error}`);
-    return `${error.code}: ${error.message}`;
-  }
-  assert.fail("expected an error");
-}
 
 /** An image from 8-bit RGBA values. */
 function rgba8(width: number, height: number, bytes: ArrayLike<number>): RgbaImage {

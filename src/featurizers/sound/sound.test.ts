@@ -13,16 +13,8 @@ import {
   type Clip,
 } from "./index.js";
 import { PowerSpectrum, fftInPlace, fftPlan, hzToMel, melToHz } from "./spectrogram.js";
+import { failure } from "../../../test/helpers/errors.js";
 
-function failure(fn: () => unknown): GlassboxError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof GlassboxError, `expected a GlassboxError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected an error");
-}
 
 /** A seeded generator of numbers in [0, 1), so failures repeat. */
 function random(seed: number): () => number {

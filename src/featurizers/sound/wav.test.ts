@@ -3,16 +3,8 @@ import assert from "node:assert/strict";
 import wavefile from "wavefile";
 import { GlassboxError } from "../../errors.js";
 import { decodeWav, encodeWav } from "./index.js";
+import { failure } from "../../../test/helpers/errors.js";
 
-function failure(fn: () => unknown): GlassboxError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof GlassboxError, `expected a GlassboxError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected an error");
-}
 
 /** A WAV written by wavefile from samples in its own integer (or float) units. */
 function wavBytes(channels: number, rate: number, depth: string, samples: ArrayLike<number> | ArrayLike<number>[]): Uint8Array {

@@ -65,9 +65,13 @@ function parsePart(text: string): Part {
 
 /** The readable text of a part: multiparts recursively, text parts decoded, others skipped. */
 function bodyText(part: Part, depth: number): string {
-  const type = contentType(part.headers.get("content-type") ?? "text/plain");
-  if (type.mime.startsWith("multipart/") && depth < MAX_DEPTH) {
-    const boundary = type.params.get("boundary");
+  const declared = part.headers.get("content-type");
+  const type = contentType(declared ?? "text/plain");
+  // A part without Content-Type (or a multipart without boundary) whose body still has MIME
+  // delimiter lines is read as the multipart it is: broken mailers send such messages.
+  const guessed = !declared || (type.mime.startsWith("multipart/") && !type.params.has("boundary")) ? guessBoundary(part.body) : null;
+  if ((type.mime.startsWith("multipart/") || guessed) && depth < MAX_DEPTH) {
+    const boundary = type.params.get("boundary") ?? guessed;
     const pieces = boundary ? splitMultipart(part.body, boundary) : null;
     if (pieces && pieces.length > 0) {
       return pieces.map((piece) => bodyText(parsePart(piece), depth + 1)).filter((s) => s.length > 0).join("\n");
@@ -101,6 +105,12 @@ function contentType(value: string): { mime: string; params: Map<string, string>
     params.set(name, raw.replace(/^"(.*)"$/s, "$1"));
   }
   return { mime: mime.trim().toLowerCase(), params };
+}
+
+/** "X" when a line "--X" is directly followed by a "Content-...:" header line, else null. */
+function guessBoundary(body: string): string | null {
+  const match = /^--(\S[^\n]{0,69})\n(?=content-[a-z-]+:)/im.exec(body);
+  return match ? match[1].trimEnd() : null;
 }
 
 /** The parts between "--boundary" lines, up to "--boundary--"; null when the boundary never occurs. */

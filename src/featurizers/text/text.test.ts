@@ -4,16 +4,8 @@ import { GlassboxError } from "../../errors.js";
 import {
   STOP_WORDS, checkTextState, emailText, fitText, textFeatureNames, textFeatures, textTokens, tokenize,
 } from "./index.js";
+import { failure } from "../../../test/helpers/errors.js";
 
-function failure(fn: () => unknown): GlassboxError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof GlassboxError, `expected a GlassboxError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected an error");
-}
 
 const PLAIN = { stopWords: false, bigrams: false };
 
