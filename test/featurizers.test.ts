@@ -2,7 +2,7 @@
 // mixed table through the real CLI, and the bad inputs of the features issue.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { loadIdxDirectory } from "../src/data/files.js";
@@ -125,6 +125,13 @@ test("sound: a folder per label of WAVs (tones, chirps, noise) trains, evaluates
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /24.wav: chirp \d+%/);
   assert.match(r.stderr, /skipped broken.wav: /);
+  const why = glassbox("explain", "sound.safetensors", join("sounds", "test", "chirp", "24.wav"), "--out", "chirp.png", "--json");
+  assert.equal(why.code, 0, why.stderr);
+  const json = lastJson(why.stdout) as { stretches: { start: number; end: number }[]; attributions: { feature: string }[] };
+  assert.match(json.attributions[0].feature, /^t=\d+\.\d+s \d+Hz$/);
+  // The window is centred on the sound, a 0.5 s burst: the moments that weigh most lie inside it.
+  assert.ok(json.stretches.length > 0 && json.stretches[0].start >= 0.2 && json.stretches[0].end <= 0.8, JSON.stringify(json.stretches[0]));
+  assert.deepEqual([...readFileSync(join(dir, "chirp.png")).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
 });
 
 test("text: a folder per label of texts trains and predicts; an empty file is skipped with its reason", () => {
@@ -146,6 +153,15 @@ test("text: a folder per label of texts trains and predicts; an empty file is sk
   assert.match(trained.stderr, /skipped .*empty.txt: .*empty/);
   writeFileSync(join(dir, "mail.txt"), "Preheat the oven, then bake with butter and flour.");
   assert.match(glassbox("predict", "text.safetensors", "mail.txt").stdout, /mail.txt: cooking \d+%/);
+  const rows = ["id,text,topic"];
+  for (const [label, words] of Object.entries(topics)) for (let i = 0; i < 20; i++) rows.push(`${i},"${words.slice(i % 4, i % 4 + 4).join(" ")}",${label}`);
+  writeFileSync(join(dir, "texts.csv"), `${rows.join("\n")}\n`);
+  const fromCsv = glassbox("train", "texts.csv", "--text", "text", "--label", "topic", "--hidden", "16", "--epochs", "40", "--lr", "0.01", "--validation", "0", "--out", "csvtext.safetensors");
+  assert.equal(fromCsv.code, 0, fromCsv.stderr);
+  assert.match(fromCsv.stderr, /detected CSV of texts \(column "text"\)/);
+  writeFileSync(join(dir, "ask.csv"), 'text\n"the team won the match"\n"bake the bread in the oven"\n');
+  const labels = (lastJson(glassbox("predict", "csvtext.safetensors", "ask.csv", "--json").stdout).predictions as { label: string }[]).map((p) => p.label);
+  assert.deepEqual(labels, ["sport", "cooking"]);
 });
 
 test("tables: numeric, categorical and missing values train; a row with an unseen category predicts", () => {

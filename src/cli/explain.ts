@@ -1,9 +1,10 @@
 import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
 import { explain } from "../explain/index.js";
-import { explanationPng, featureAttributions, soundStretches } from "../explain/present.js";
+import { explanationPng, featureAttributions, soundExplanationPng, soundStretches } from "../explain/present.js";
 import { EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions } from "../explain/types.js";
-import { soundFeatures } from "../featurizers/sound/index.js";
+import { decodeWav, soundFeatures } from "../featurizers/sound/index.js";
+import { readBytes } from "../data/files.js";
 import { tableFeatureGroups } from "../featurizers/table/index.js";
 import { writeFileAtomic } from "../io/disk.js";
 import { loadModel } from "../io/disk.js";
@@ -60,7 +61,10 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const stretches = state?.kind === "sound" ? soundStretches(state, explanation.attributions) : null;
   const out = text(values, "out", "");
   if (out) {
-    const png = explanationPng(state, input, explanation.attributions);
+    // A sound is drawn as the clip it was (amplitude over time); an image as its pixels.
+    const png = state?.kind === "sound" && loaded.files
+      ? soundExplanationPng(state, decodeWav(readBytes(loaded.files[row - 1]), loaded.files[row - 1]), explanation.attributions)
+      : explanationPng(state, input, explanation.attributions);
     if (!png) throw new GlassboxError("BAD_ARGUMENT", `--out: a picture needs an image or sound model; this one reads ${state ? state.kind : "plain features"} (use --json for the numbers)`);
     writeFileAtomic(out, png);
   }

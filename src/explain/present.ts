@@ -1,7 +1,7 @@
 import type { FeaturizerState } from "../featurizers/featurizer.js";
 import { featureNames } from "../featurizers/index.js";
 import { encodePng } from "../featurizers/image/index.js";
-import { spectrogramShape, type SoundState } from "../featurizers/sound/index.js";
+import { fixedWindow, resample, spectrogramShape, type Clip, type SoundState } from "../featurizers/sound/index.js";
 import { tableFeatureGroups, type TableState } from "../featurizers/table/index.js";
 import type { Network } from "../model/network.js";
 import type { FloatArray } from "../tensor/matrix.js";
@@ -153,4 +153,41 @@ export function soundStretches(state: SoundState, attributions: FloatArray): { s
     }
   });
   return out.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+}
+
+/**
+ * A sound explanation as a picture: the clip's window (as the model heard it) as amplitude over
+ * time, with the stretches that weigh most shaded red (towards the answer) or blue (against it),
+ * stronger where they weigh more.
+ */
+export function soundExplanationPng(state: SoundState, clip: Clip, attributions: FloatArray, width = 800, height = 200): Uint8Array {
+  const samples = fixedWindow(resample(clip, state.rate).samples, Math.round(state.rate * state.seconds));
+  const stretches = soundStretches(state, attributions);
+  const strongest = Math.max(1e-12, ...stretches.map((s) => Math.abs(s.value)));
+  const rgba = new Uint8Array(width * height * 4).fill(255);
+  const paint = (x: number, y: number, [r, g, b]: number[]): void => {
+    const o = (y * width + x) * 4;
+    rgba.set([r, g, b, 255], o);
+  };
+  for (const s of stretches) {
+    const strength = Math.abs(s.value) / strongest;
+    const tint = s.value >= 0 ? [255, 255 - 150 * strength, 255 - 150 * strength] : [255 - 150 * strength, 255 - 110 * strength, 255];
+    const from = Math.max(0, Math.floor((s.start / state.seconds) * width));
+    const to = Math.min(width, Math.ceil((s.end / state.seconds) * width));
+    for (let x = from; x < to; x++) for (let y = 0; y < height; y++) paint(x, y, tint);
+  }
+  const peak = Math.max(1e-12, ...Array.from(samples, Math.abs));
+  const perColumn = samples.length / width;
+  for (let x = 0; x < width; x++) {
+    let lo = 0;
+    let hi = 0;
+    for (let t = Math.floor(x * perColumn); t < Math.min(samples.length, Math.floor((x + 1) * perColumn) + 1); t++) {
+      lo = Math.min(lo, samples[t]);
+      hi = Math.max(hi, samples[t]);
+    }
+    const top = Math.round((0.5 - (0.45 * hi) / peak) * (height - 1));
+    const bottom = Math.round((0.5 - (0.45 * lo) / peak) * (height - 1));
+    for (let y = top; y <= bottom; y++) paint(x, y, [60, 60, 60]);
+  }
+  return encodePng(width, height, rgba);
 }
