@@ -37,7 +37,7 @@ export function describeFeaturizer(state: FeaturizerState): string {
       const what = shape ? `log-mel spectrogram ${shape.frames} frames x ${shape.mels} bands` : "amplitudes";
       return `sound ${state.rate} Hz, ${state.seconds} s window, ${what}`;
     }
-    case "text": return `text: ${state.vocabulary.length} terms${state.bigrams ? " (with bigrams)" : ""}, ${state.idf ? "tf-idf" : "word counts"}`;
+    case "text": return `text: ${state.vocabulary.length} terms${state.bigrams ? " (with bigrams)" : ""}, ${state.idf ? "tf-idf" : state.logCounts ? "log(1 + word count)" : "word counts"}`;
     case "table": {
       const numeric = state.columns.filter((c) => c.type === "numeric").length;
       return `table: ${state.columns.length} columns (${numeric} numeric, ${state.columns.length - numeric} categorical) -> ${tableFeatureCount(state)} features`;

@@ -77,6 +77,7 @@ test("textFeatures with tf-idf: tf * idf scaled to unit L2 length; unknown words
 test("textFeatures with counts: log(1 + count) per term, unknown words ignored", () => {
   const state = fitText(FRUIT, { minCount: 1, tfidf: false });
   assert.equal(state.logCounts, true);
+  assert.deepEqual(fitText(FRUIT, { minCount: 1 }), state); // log counts are the default
   const row = textFeatures(state, "apple APPLE cherry durian durian durian");
   // log1p(2) = 1.0986122887, log1p(1) = 0.6931471806; float32 tolerance as above.
   const expected = [1.0986122886681096, 0, 0.6931471805599453];
