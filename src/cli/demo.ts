@@ -55,6 +55,8 @@ export async function demo(argv: string[]): Promise<number> {
     }),
     "",
     `next: npx glassbox predict ${out} data/fashion-mnist-small --limit 5`,
+    `      npx glassbox explain ${out} data/fashion-mnist-small --out why.png`,
+    `      npx glassbox serve ${out}    (the web glass box at http://127.0.0.1:8080)`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
