@@ -10,7 +10,7 @@ import { serve, SERVE_USAGE } from "./serve.js";
 import { train, TRAIN_USAGE } from "./train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
-  train: { run: train, usage: TRAIN_USAGE, about: "train a network on an IDX directory or a CSV file" },
+  train: { run: train, usage: TRAIN_USAGE, about: "train a network on images, sounds, texts, a table or an IDX directory" },
   evaluate: { run: evaluate, usage: EVALUATE_USAGE, about: "accuracy, per-class metrics and confusion matrix" },
   predict: { run: predict, usage: PREDICT_USAGE, about: "labels and probabilities for every input, in words" },
   explain: { run: explainCommand, usage: EXPLAIN_USAGE, about: "why the model gave its answer: each feature's contribution" },

@@ -53,7 +53,7 @@ const OPTIONS = {
 export async function train(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, TRAIN_USAGE);
   const { values } = parsed;
-  const dataPath = onePositional(parsed, "one data path (an IDX directory or a CSV file)", TRAIN_USAGE);
+  const dataPath = onePositional(parsed, "one data path (a dataset folder, an IDX directory or a CSV file)", TRAIN_USAGE);
   const out = text(values, "out", "");
   if (!out) throw new UsageError(`--out is required: where to write the model file\nusage: ${TRAIN_USAGE}`);
   if (!existsSync(dirname(resolve(out)))) {
