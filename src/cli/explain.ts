@@ -2,7 +2,7 @@ import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
 import { explain } from "../explain/index.js";
 import { explanationPng, featureAttributions, soundExplanationPng, soundStretches } from "../explain/present.js";
-import { EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions } from "../explain/types.js";
+import { EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "../explain/types.js";
 import { decodeWav, soundFeatures } from "../featurizers/sound/index.js";
 import { readBytes } from "../data/files.js";
 import { tableFeatureGroups } from "../featurizers/table/index.js";
@@ -97,6 +97,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
       ? ["", "moments that weigh most:", ...stretches.slice(0, 5).map((s) => `  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s: ${s.value >= 0 ? "+" : "-"}${Math.abs(s.value).toFixed(4)}`)]
       : []),
     ...(out ? ["", `picture: ${out} (red: towards the answer, blue: against it)`] : []),
+    ...(loose(explanation) ? ["", `note: delta is above 1e-3 of the change; --steps ${explanation.steps * 4} narrows it (on ReLU networks the error falls as 1/steps)`] : []),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
@@ -119,6 +120,11 @@ export function baselineFor(network: Network): Pick<ExplainOptions, "baseline" |
     return { baseline: silence, background: { features: silence, rows: 1 } };
   }
   return {};
+}
+
+/** Integrated gradients that miss completeness by more than 1e-3 of the output's change. */
+function loose(e: Explanation): boolean {
+  return e.method === "ig" && e.delta > 1e-3 * Math.max(1, Math.abs(e.output - e.baselineOutput));
 }
 
 function labelOption(network: Network, label: string): number | string {
