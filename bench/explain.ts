@@ -52,6 +52,15 @@ for (let i = 0; i < runs; i++) {
   times.push(performance.now() - started);
 }
 times.sort((a, b) => a - b);
+// The exact variant (the path split at its ReLU kinks) for comparison: one backward row per piece.
+const exactTimes: number[] = [];
+let pieces = 0;
+for (let i = 0; i < Math.min(runs, 30); i++) {
+  const started = performance.now();
+  pieces = explain(network, image, { method: "ig", exact: true }).steps;
+  exactTimes.push(performance.now() - started);
+}
+exactTimes.sort((a, b) => a - b);
 const at = (q: number): number => Number(times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(3));
 process.stdout.write(`${JSON.stringify({
   bench: "explain",
@@ -64,6 +73,7 @@ process.stdout.write(`${JSON.stringify({
   runs,
   median_ms: at(0.5),
   p90_ms: at(0.9),
+  exact: { pieces, median_ms: Number(exactTimes[exactTimes.length >> 1].toFixed(3)) },
   min_ms: at(0),
   check: { label: fast.label, max_difference_vs_reference: worst, largest_attribution: scale, delta: fast.delta },
 })}\n`);

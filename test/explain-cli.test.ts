@@ -22,6 +22,8 @@ test("explain: an image model's answer as signed pixel contributions that add up
   const sum = json.attributions.reduce((s, a) => s + a.value, 0);
   assert.ok(Math.abs(sum - (json.output - json.baseline_output)) <= json.delta + 1e-6);
   assert.deepEqual([...readFileSync(join(dir, "why.png")).subarray(0, 4)], PNG_SIGNATURE);
+  const exact = lastJson(glassbox("explain", "img.safetensors", SMALL, "--row", "3", "--exact", "--json").stdout) as typeof json;
+  assert.ok(exact.steps > 1 && exact.delta < 1e-5, `exact: ${exact.steps} pieces, delta ${exact.delta}`);
   const words = glassbox("explain", "img.safetensors", SMALL, "--method", "saliency", "--label", "Sneaker", "--top", "3");
   assert.equal(words.code, 0, words.stderr);
   assert.match(words.stdout, /why "Sneaker" \(saliency \(gradient size\)\)/);

@@ -15,7 +15,8 @@ import { backendFrom, reportLoaded } from "./data.js";
 import { predictionInWords } from "./format.js";
 
 export const EXPLAIN_USAGE = `glassbox explain model.safetensors <input> [--method ig|shap|occlusion|saliency|smoothgrad|gradxinput]
-  [--label L] [--out picture.png] [--top 10] [--row 1] [--steps 64] [--samples N] [--window N] [--stride N] [--json]
+  [--label L] [--out picture.png] [--top 10] [--row 1] [--steps 64] [--exact] [--samples N] [--window N] [--stride N] [--json]
+  --exact: integrated gradients split at the kinks of a ReLU network's path, exact up to rounding
   input: a file the model reads (photo.png, clip.wav, mail.txt, rows.csv) or a dataset (--row picks the row)`;
 
 const OPTIONS = {
@@ -25,6 +26,7 @@ const OPTIONS = {
   top: { type: "string" },
   row: { type: "string" },
   steps: { type: "string" },
+  exact: { type: "boolean" },
   samples: { type: "string" },
   window: { type: "string" },
   stride: { type: "string" },
@@ -50,6 +52,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const options: ExplainOptions = { method, ...baselineFor(network) };
   if (values.label !== undefined) options.label = labelOption(network, String(values.label));
   if (values.steps !== undefined) options.steps = integer(values, "steps", 64);
+  if (values.exact) options.exact = true;
   if (values.samples !== undefined) options.samples = integer(values, "samples", 32);
   if (values.window !== undefined) options.window = integer(values, "window", 4);
   if (values.stride !== undefined) options.stride = integer(values, "stride", 4);
@@ -88,7 +91,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const sum = attributions.reduce((s, a) => s + a.value, 0);
   const lines = [
     ...(prediction ? [`answer: ${predictionInWords(prediction)}`] : []),
-    `why "${explanation.label}" (${describeMethod(explanation.method, explanation.steps)}): output ${explanation.output.toFixed(4)}, baseline ${explanation.baselineOutput.toFixed(4)}`,
+    `why "${explanation.label}" (${describeMethod(explanation.method, explanation.steps, Boolean(values.exact))}): output ${explanation.output.toFixed(4)}, baseline ${explanation.baselineOutput.toFixed(4)}`,
     `the attributions add up to ${sum.toFixed(4)}; off from output - baseline by ${explanation.delta.toExponential(2)} (delta)`,
     "",
     `top ${Math.min(top, attributions.length)} features (+ pushes towards "${explanation.label}", - away from it):`,
@@ -97,7 +100,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
       ? ["", "moments that weigh most:", ...stretches.slice(0, 5).map((s) => `  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s: ${s.value >= 0 ? "+" : "-"}${Math.abs(s.value).toFixed(4)}`)]
       : []),
     ...(out ? ["", `picture: ${out} (red: towards the answer, blue: against it)`] : []),
-    ...(loose(explanation) ? ["", `note: delta is above 1e-3 of the change; --steps ${explanation.steps * 4} narrows it (on ReLU networks the error falls as 1/steps)`] : []),
+    ...(loose(explanation) ? ["", `note: delta is above 1e-3 of the change; --exact (ReLU networks) or --steps ${explanation.steps * 4} narrows it`] : []),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
@@ -134,9 +137,9 @@ function labelOption(network: Network, label: string): number | string {
   throw new GlassboxError("BAD_ARGUMENT", `--label: expected one of the model's labels (${network.labels.join(", ")}) or an index 0..${network.labels.length - 1}, got "${label}"`);
 }
 
-function describeMethod(method: ExplainMethod, steps: number): string {
+function describeMethod(method: ExplainMethod, steps: number, exact: boolean): string {
   const names: Record<ExplainMethod, string> = {
-    ig: `integrated gradients, ${steps} steps`,
+    ig: `integrated gradients, ${steps} ${exact ? "exact pieces of the path" : "steps"}`,
     shap: `Shapley values, ${steps} coalitions`,
     occlusion: `occlusion, ${steps} windows`,
     saliency: "saliency (gradient size)",

@@ -2,6 +2,7 @@ import { GlassboxError, check } from "../errors.js";
 import type { Network } from "../model/network.js";
 import type { FloatArray } from "../tensor/matrix.js";
 import { gradientTimesInput, saliency, smoothGrad } from "./gradients.js";
+import { exactIntegratedGradients } from "./exactPath.js";
 import { integratedGradients } from "./integratedGradients.js";
 import type { Job, MethodResult } from "./job.js";
 import { occlusion } from "./occlusion.js";
@@ -78,7 +79,7 @@ export function explainBatch(network: Network, inputs: Float32Array, rows: numbe
       output: outputs[r],
       baselineOutput: baselineOutputs[r],
       delta: Math.abs(total - (outputs[r] - baselineOutputs[r])),
-      steps: result.steps,
+      steps: result.stepsPerRow ? result.stepsPerRow[r] : result.steps,
     });
   }
   return explanations;
@@ -93,6 +94,7 @@ function run(method: ExplainMethod, job: Job, network: Network, options: Explain
     case "gradxinput":
       return { result: gradientTimesInput(job), players: null };
     case "ig":
+      if (options.exact) return { result: exactIntegratedGradients(job, network), players: null };
       return { result: integratedGradients(job, count(options.steps, 64, "steps")), players: null };
     case "smoothgrad": {
       const noise = options.noise ?? 0.15;

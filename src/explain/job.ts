@@ -24,6 +24,8 @@ export interface MethodResult {
   baselineOutputs: Float64Array | null;
   /** Model evaluations per input. */
   steps: number;
+  /** Per input, when inputs differ in it (exact integrated gradients: pieces of each path). */
+  stepsPerRow?: Int32Array;
 }
 
 /** The same label repeated `count` times. */

@@ -90,6 +90,30 @@ export class Probe {
     }
   }
 
+  /**
+   * rows: [n, features] raw, dLogits: [n, outputs] -> the sum over the rows of dLogits_i ·
+   * d logits / d raw row i: [features], as float64. With dLogits the integral of d f / d logits
+   * over a stretch where the network is affine, this is that stretch's integrated gradient.
+   */
+  pulledBack(rows: FloatArray, n: number, dLogits: Float64Array): Float64Array {
+    const backend = this.network.backend;
+    const std = this.network.normalization?.std ?? null;
+    const f = this.features;
+    const sum = new Float64Array(f);
+    for (let start = 0; start < n; start += this.chunkRows) {
+      const count = Math.min(this.chunkRows, n - start);
+      this.forward(rows, start, count);
+      const d = this.scratch.get("dLogits", count, this.outputs);
+      backend.write(d, dLogits.subarray(start * this.outputs, (start + count) * this.outputs));
+      const dx = this.network.backward(d, true);
+      if (!dx) throw new Error("Network.backward returned no input gradient");
+      const g = backend.read(dx);
+      for (let i = 0; i < count; i++) for (let j = 0; j < f; j++) sum[j] += g[i * f + j];
+    }
+    if (std) for (let j = 0; j < f; j++) sum[j] /= std[j];
+    return sum;
+  }
+
   /** All gradients at once: [n, features] as float64 (for a few rows). */
   allGradients(rows: FloatArray, n: number, labels: Int32Array): Float64Array {
     const out = new Float64Array(n * this.features);

@@ -87,3 +87,26 @@ test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is und
   // Kinks give an error ~ 1/steps: 8x the steps should give ~1/8 of the error; 1/4 leaves room.
   assert.ok(coarse > 0 && fine < coarse / 4, `median |delta| ${coarse} at 64 steps, ${fine} at 512`);
 });
+
+test("exact IG on a trained ReLU MLP: completeness for >= 99% of 1,000 inputs, and the limit of ever finer steps", () => {
+  const train = syntheticClasses(3000, 8, 3, 1);
+  assert.ok(wasm, "the wasm backend loads in Node 20");
+  const network = createMlp({ inputs: 8, hidden: [32, 16], labels: train.labelNames, seed: 2, backend: wasm });
+  fit(network, train, { epochs: 20, lr: 0.01, seed: 2, standardize: true, validation: 0 });
+  const inputs = syntheticClasses(1000, 8, 3, 2);
+  const exact = explainBatch(network, inputs.features, inputs.rows, { method: "ig", exact: true });
+  const within = exact.filter((e) => e.delta <= 1e-3 * Math.max(1, Math.abs(e.output - e.baselineOutput))).length;
+  assert.ok(within >= 990, `only ${within} of 1000 inputs meet completeness`);
+  assert.ok(exact.some((e) => e.steps > 2), "the paths cross kinks, so they are split into pieces");
+  // The plain rule converges to the same attributions: 8192 points leave an error ~1e-4 of the largest.
+  for (const r of [0, 1, 2]) {
+    const fine = explain(network, inputs.features.subarray(r * 8, (r + 1) * 8), { method: "ig", steps: 8192 });
+    const largest = Math.max(...Array.from(fine.attributions, Math.abs));
+    exact[r].attributions.forEach((a, j) => assert.ok(Math.abs(a - fine.attributions[j]) <= 2e-3 * largest + 1e-6, `row ${r} feature ${j}: ${a} vs ${fine.attributions[j]}`));
+  }
+  // On the paper's toy network f1 (two ReLU layers) the answer is [1.5, -0.5] again.
+  const toy = networkWithWeights(toySpec, createReferenceBackend({ dtype: "float64" }), f1);
+  const e = explain(toy, Float32Array.of(3, 1), { method: "ig", exact: true });
+  assert.ok(Math.abs(e.attributions[0] - 1.5) < 1e-9 && Math.abs(e.attributions[1] + 0.5) < 1e-9, `${e.attributions}`);
+  assert.throws(() => explain(createMlp({ inputs: 2, hidden: [3], activation: "tanh", labels: ["a", "b"] }), Float32Array.of(1, 1), { method: "ig", exact: true }), /need piecewise-linear layers/);
+});
