@@ -49,5 +49,5 @@ export {
   type TableState, type TableColumn, type TableOptions,
 } from "./featurizers/table/index.js";
 export { levels, accuracyByLevel, labelsFromPaths, type Hierarchy, type Level } from "./model/hierarchy.js";
-export { explain, explainBatch, EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "./explain/index.js";
+export { explain, explainBatch, baselineFor, EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "./explain/index.js";
 export { featureAttributions, explanationPng, soundStretches, type FeatureAttribution } from "./explain/present.js";

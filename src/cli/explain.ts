@@ -1,11 +1,11 @@
 import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
+import { baselineFor } from "../explain/baseline.js";
 import { explain } from "../explain/index.js";
 import { explanationPng, featureAttributions, soundExplanationPng, soundStretches } from "../explain/present.js";
 import { EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "../explain/types.js";
-import { decodeWav, soundFeatures } from "../featurizers/sound/index.js";
+import { decodeWav } from "../featurizers/sound/index.js";
 import { readBytes } from "../data/files.js";
-import { tableFeatureGroups } from "../featurizers/table/index.js";
 import { writeFileAtomic } from "../io/disk.js";
 import { loadModel } from "../io/disk.js";
 import { classify } from "../model/classify.js";
@@ -104,25 +104,6 @@ export async function explainCommand(argv: string[]): Promise<number> {
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
-}
-
-/**
- * What "nothing" looks like for this model: the mean of the training rows it keeps (tables:
- * shap's background too, each column one player), silence for a sound, else all zeros.
- */
-export function baselineFor(network: Network): Pick<ExplainOptions, "baseline" | "background" | "groups"> {
-  const state = network.about.featurizer;
-  const background = network.background;
-  if (state?.kind === "table" && background) {
-    const mean = new Float32Array(network.inputs);
-    for (let r = 0; r < background.rows; r++) for (let j = 0; j < network.inputs; j++) mean[j] += background.features[r * network.inputs + j] / background.rows;
-    return { baseline: mean, background, groups: tableFeatureGroups(state).map((g) => g.features) };
-  }
-  if (state?.kind === "sound") {
-    const silence = soundFeatures(state, { rate: state.rate, samples: new Float32Array(Math.round(state.rate * state.seconds)) });
-    return { baseline: silence, background: { features: silence, rows: 1 } };
-  }
-  return {};
 }
 
 /** Integrated gradients that miss completeness by more than 1e-3 of the output's change. */

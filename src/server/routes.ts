@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { GlassboxError } from "../errors.js";
+import { baselineFor } from "../explain/baseline.js";
 import { explain } from "../explain/index.js";
 import { EXPLAIN_METHODS, type ExplainMethod } from "../explain/types.js";
 import { explanationPng, featureAttributions } from "../explain/present.js";
-import { tableFeatureGroups } from "../featurizers/table/index.js";
 import { classify } from "../model/classify.js";
 import type { Network } from "../model/network.js";
 import type { FloatArray } from "../tensor/matrix.js";
@@ -88,7 +88,7 @@ async function predict(req: IncomingMessage, res: ServerResponse, url: URL, { ne
 }
 
 /**
- * POST /api/explain[?method=ig&label=L&top=20&steps=64]: one input -> why the model answers
+ * POST /api/explain[?method=ig&label=L&top=20&steps=64&exact=1]: one input -> why the model answers
  * what it does, feature by feature (the `top` largest by |value|), with a picture for images and sounds.
  */
 async function explainInput(req: IncomingMessage, res: ServerResponse, url: URL, { network, maxBody }: Context): Promise<void> {
@@ -103,10 +103,9 @@ async function explainInput(req: IncomingMessage, res: ServerResponse, url: URL,
   const label = labelText === null ? undefined : !network.labels.includes(labelText) && /^\d+$/.test(labelText) ? Number(labelText) : labelText;
   const input = inputFrom(network, mediaType(req), await readBody(req, maxBody));
   if (input.rows !== 1) throw new GlassboxError("BAD_DATA", `explain takes one input; the request body holds ${input.rows} rows`);
-  // A table's one-hot columns count as one player each where the method has players.
-  const state = network.about.featurizer;
-  const groups = state?.kind === "table" && (method === "shap" || method === "occlusion") ? tableFeatureGroups(state).map((g) => g.features) : undefined;
-  const e = explain(network, input.features, { method, label, steps, groups });
+  // The model's own "nothing" (tables: its kept training rows, one player per column; sound: silence).
+  const exact = url.searchParams.get("exact") === "1";
+  const e = explain(network, input.features, { method, label, steps, exact, ...baselineFor(network) });
   sendJson(res, 200, {
     method: e.method,
     label: e.label,
