@@ -8,9 +8,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
+import { CHROMIUM, haveChromium, launchChromium } from "../helpers/chromium.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 
 // A page that builds the backend, checks a product against plain JavaScript and reports.
 const PAGE = `<!doctype html><meta charset="utf-8"><title>wasm backend</title><link rel="icon" href="data:,"><script type="module">
@@ -81,17 +81,12 @@ const server = createServer((request, response) => {
   response.writeHead(200, { ...headers, "Content-Type": "text/javascript" }).end(readFileSync(file));
 });
 
-const haveChromium = existsSync(CHROMIUM);
 
 test("the wasm backend loads and computes in Chromium, with and without cross-origin isolation", { skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {
   assert.ok(existsSync(join(ROOT, "dist/backends/wasm/index.js")), "run npm run build first");
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   try {
     for (const [prefix, threads, expected] of [["isolated", 2, 2], ["plain", 2, 1]] as const) {
       const page = await browser.newPage();

@@ -12,11 +12,11 @@ import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { createMlp, createReferenceBackend, createWasmBackend, encodeModel, encodePng, fit, loadIdxDirectory } from "../../src/node.js";
+import { CHROMIUM, haveChromium, launchChromium } from "../helpers/chromium.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WEB = join(ROOT, "dist/web");
 const ARTIFACTS = join(ROOT, "test-artifacts");
-const CHROMIUM = "/usr/bin/chromium";
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".map": "application/json",
   ".txt": "text/plain; charset=utf-8", ".gz": "application/octet-stream", ".md": "text/markdown",
@@ -88,7 +88,6 @@ async function tabStops(page: Page, count: number): Promise<string[]> {
   return stops;
 }
 
-const haveChromium = existsSync(CHROMIUM);
 
 test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a desktop and a phone screen", { skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {
   assert.ok(existsSync(join(WEB, "index.html")) && existsSync(join(WEB, "app.js")), "dist/web is missing: run `npm run build` first");
@@ -98,11 +97,7 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
   after(() => server.close());
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const problems: string[] = [];

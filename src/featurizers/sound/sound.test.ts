@@ -14,19 +14,9 @@ import {
 } from "./index.js";
 import { PowerSpectrum, fftInPlace, fftPlan, hzToMel, melToHz } from "./spectrogram.js";
 import { failure } from "../../../test/helpers/errors.js";
+import { random } from "../../../test/helpers/random.js";
 
 
-/** A seeded generator of numbers in [0, 1), so failures repeat. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tone(hz: number, rate: number, seconds: number, amplitude = 1): Clip {
   const samples = new Float32Array(Math.round(rate * seconds));

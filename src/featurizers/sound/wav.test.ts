@@ -4,6 +4,7 @@ import wavefile from "wavefile";
 import { GlassboxError } from "../../errors.js";
 import { decodeWav, encodeWav } from "./index.js";
 import { failure } from "../../../test/helpers/errors.js";
+import { random } from "../../../test/helpers/random.js";
 
 
 /** A WAV written by wavefile from samples in its own integer (or float) units. */
@@ -13,17 +14,6 @@ function wavBytes(channels: number, rate: number, depth: string, samples: ArrayL
   return wav.toBuffer();
 }
 
-/** A seeded generator of numbers in [0, 1), so failures repeat. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEST_VALUES = [-1, -0.75, -0.5, -0.123456789, 0, 0.001, 0.3, 0.5, 0.987654321, 0.999];
 
