@@ -1,6 +1,5 @@
 import { loadForModel } from "../data/load.js";
 import { loadModel } from "../io/disk.js";
-import { accuracyByLevel } from "../model/hierarchy.js";
 import { evaluate as evaluateNetwork } from "../train/evaluate.js";
 import { parse, UsageError } from "./args.js";
 import { backendFrom, reportLoaded } from "./data.js";
@@ -17,8 +16,7 @@ export async function evaluate(argv: string[]): Promise<number> {
   reportLoaded({ ...loaded, detected: "" }, Boolean(parsed.values.json));
   const { data } = loaded;
   const result = evaluateNetwork(network, data);
-  const hierarchy = network.about.hierarchy;
-  const byLevel = hierarchy && data.labels ? accuracyByLevel(network.predict(data.features, data.rows), network.outputs, data.labels, hierarchy) : null;
+  const byLevel = result.accuracyByLevel;
   if (parsed.values.json) {
     process.stdout.write(`${JSON.stringify({
       command: "evaluate",

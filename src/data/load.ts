@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { GlassboxError } from "../errors.js";
-import { featureCount, featureNames, featurizeFile, readableText, type FeaturizerKind, type FeaturizerState } from "../featurizers/index.js";
+import { featureCount, featureNames, featurizeFile, readableText, tableFeatureRows, type FeaturizerKind, type FeaturizerState } from "../featurizers/index.js";
 import { decodeImage, fitImage, type ImageOptions, type RgbaImage } from "../featurizers/image/index.js";
 import { fitSound, type SoundOptions } from "../featurizers/sound/index.js";
 import { fitText, textFeatures, type TextOptions } from "../featurizers/text/index.js";
@@ -57,11 +57,13 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
   if (statSync(path).isDirectory()) {
     if (isIdxDirectory(path) && !options.featurizer) return fromIdx(await loadIdxDirectory(path, "train"));
     const scan = scanFolder(path, "train", options.featurizer);
-    const state = fitForFiles(scan.kind, scan.files, options);
-    return fromFiles(state, scan.files, scan.skipped, null, `folder of ${scan.kind} files`, scan.root);
+    const read = new Map<string, Uint8Array>(); // the bytes fitting read, so featurizing does not read them again
+    const state = fitForFiles(scan.kind, scan.files, options, read);
+    return fromFiles(state, scan.files, scan.skipped, null, `folder of ${scan.kind} files`, scan.root, false, read);
   }
   if (!/\.csv$/i.test(path)) throw new GlassboxError("BAD_DATA", `${path}: expected a dataset folder, an IDX directory or a .csv file`);
-  const { header, rows, lines } = parseCsvTable(new TextDecoder().decode(readBytes(path)), path);
+  const table = parseCsvTable(new TextDecoder().decode(readBytes(path)), path);
+  const { header, rows, lines } = table;
   const label = options.label ?? defaultLabelColumn(header);
   const labelAt = header.indexOf(label);
   if (labelAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no label column "${label}"; its columns are: ${header.join(", ")}`);
@@ -78,8 +80,7 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
   }
   const names = header.filter((_, j) => j !== labelAt);
   const state = fitTable(names, rows.map((r) => r.filter((_, j) => j !== labelAt)), options.table, where);
-  const featurized = featurizeFile(state, readBytes(path), path);
-  const data = dataset(featurized.features, featurized.rows, featureNames(state), labels, labelNames, path, label);
+  const data = dataset(tableFeatureRows(state, table, path), rows.length, featureNames(state), labels, labelNames, path, label);
   return { data, featurizer: state, hierarchy: null, textColumn: null, detected: "CSV table", skipped: [], notes: [], files: null };
 }
 
@@ -166,30 +167,35 @@ function textCsvForModel(network: Network, state: Extract<FeaturizerState, { kin
 }
 
 /** The featurizer for a folder of files, fitted on them (texts: the vocabulary; images: size and colour). */
-function fitForFiles(kind: FeaturizerKind, files: LabelledFile[], options: TrainingDataOptions): FeaturizerState {
+function fitForFiles(kind: FeaturizerKind, files: LabelledFile[], options: TrainingDataOptions, read: Map<string, Uint8Array>): FeaturizerState {
+  const bytesOf = (path: string): Uint8Array => {
+    const bytes = readBytes(path);
+    read.set(path, bytes);
+    return bytes;
+  };
   if (kind === "sound") return fitSound(options.sound);
   if (kind === "table") throw new GlassboxError("BAD_ARGUMENT", "a table is read from a .csv file, not a folder");
   if (kind === "text") {
     const documents: string[] = [];
     for (const f of files) {
       try {
-        documents.push(readableText(readBytes(f.path), f.path));
+        documents.push(readableText(bytesOf(f.path), f.path));
       } catch (error) {
         if (!(error instanceof GlassboxError)) throw error;
       }
     }
     return fitText(documents, options.textOptions);
   }
-  return fitImage(sampledImages(files), options.image);
+  return fitImage(sampledImages(files, bytesOf), options.image);
 }
 
 /** Up to IMAGE_SAMPLE images spread evenly over the files; unreadable ones are left out here (and reported later). */
-function* sampledImages(files: LabelledFile[]): Generator<RgbaImage> {
+function* sampledImages(files: LabelledFile[], bytesOf: (path: string) => Uint8Array): Generator<RgbaImage> {
   const step = Math.max(1, files.length / IMAGE_SAMPLE);
   for (let i = 0; i < files.length; i += step) {
     const path = files[Math.floor(i)].path;
     try {
-      yield decodeImage(readBytes(path), path);
+      yield decodeImage(bytesOf(path), path);
     } catch (error) {
       if (!(error instanceof GlassboxError)) throw error;
     }
@@ -198,7 +204,8 @@ function* sampledImages(files: LabelledFile[]): Generator<RgbaImage> {
 
 /**
  * Files -> one feature row each. A file that cannot be read is skipped with its reason, unless
- * it is the only input (then its error stands). Labels come from the folders.
+ * it is the only input (then its error stands). Labels come from the folders. Files already in
+ * `read` (by fitting) are taken from there.
  */
 function fromFiles(
   state: FeaturizerState,
@@ -208,6 +215,7 @@ function fromFiles(
   what: string,
   source: string | null,
   unlabelled = false,
+  read?: Map<string, Uint8Array>,
 ): LoadedData {
   const count = featureCount(state);
   const features = new Float32Array(files.length * count);
@@ -216,7 +224,9 @@ function fromFiles(
   const notes: string[] = [];
   for (const file of files) {
     try {
-      const out = featurizeFile(state, readBytes(file.path), file.path);
+      const bytes = read?.get(file.path) ?? readBytes(file.path);
+      read?.delete(file.path);
+      const out = featurizeFile(state, bytes, file.path);
       features.set(out.features.subarray(0, count), kept.length * count);
       if (out.note) notes.push(out.note);
       kept.push(file);

@@ -1,5 +1,5 @@
 import { GlassboxError } from "../errors.js";
-import { parseCsvTable, rowName } from "../data/csv.js";
+import { parseCsvTable, rowName, type CsvTable } from "../data/csv.js";
 import { FEATURIZER_KINDS, type FeaturizerKind, type FeaturizerState } from "./featurizer.js";
 import { checkImageState, decodeImage, imageFeatureNames, imageFeatures } from "./image/index.js";
 import { checkSoundState, decodeWav, resample, soundFeatureCount, soundFeatureNames, soundFeatures, spectrogramShape } from "./sound/index.js";
@@ -114,7 +114,14 @@ function looksLikeEmail(text: string): boolean {
 
 /** A CSV -> one feature row per data row; the label column, when present, is read but not a feature. */
 function tableRows(state: Extract<FeaturizerState, { kind: "table" }>, text: string, source: string, labelColumn: string | null): Featurized {
-  const { header, rows, lines } = parseCsvTable(text, source);
+  const table = parseCsvTable(text, source);
+  const { header, rows, lines } = table;
+  const labelAt = labelColumn === null ? -1 : header.indexOf(labelColumn);
+  return { features: tableFeatureRows(state, table, source), rows: rows.length, note: null, labelTexts: labelAt >= 0 ? rows.map((r) => r[labelAt]) : null, lines };
+}
+
+/** Parsed CSV rows -> features: [rows, featureCount], every column the model was trained on found by name. */
+export function tableFeatureRows(state: Extract<FeaturizerState, { kind: "table" }>, { header, rows, lines }: CsvTable, source: string): Float32Array {
   const count = tableFeatureCount(state);
   const features = new Float32Array(rows.length * count);
   const position = new Map(header.map((name, j) => [name, j]));
@@ -130,8 +137,7 @@ function tableRows(state: Extract<FeaturizerState, { kind: "table" }>, text: str
     };
     features.set(tableFeatures(state, cell, rowName(i, lines, source)), i * count);
   });
-  const labelAt = labelColumn === null ? -1 : header.indexOf(labelColumn);
-  return { features, rows: rows.length, note: null, labelTexts: labelAt >= 0 ? rows.map((r) => r[labelAt]) : null, lines };
+  return features;
 }
 
 /** What kind of raw file a name suggests: images, sounds, texts or a table. */

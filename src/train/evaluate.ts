@@ -1,6 +1,7 @@
 import { GlassboxError } from "../errors.js";
 import type { Dataset } from "../data/dataset.js";
 import { lossFor, type Loss } from "../losses/loss.js";
+import { accuracyByLevel } from "../model/hierarchy.js";
 import type { Network } from "../model/network.js";
 import type { Matrix } from "../tensor/matrix.js";
 import { Random } from "../tensor/random.js";
@@ -10,6 +11,8 @@ import { BatchReader, allRows } from "./batches.js";
 export interface Evaluation extends ClassificationReport {
   /** Mean loss over the dataset (unweighted). */
   loss: number;
+  /** For a model with label categories: the accuracy at each level (the last is the labels'), else null. */
+  accuracyByLevel: { depth: number; accuracy: number }[] | null;
 }
 
 /**
@@ -24,7 +27,9 @@ export function evaluate(network: Network, data: Dataset): Evaluation {
   const answers = network.predict(data.features, data.rows);
   const report = classificationReport(predictedClasses(answers, data.rows, network.outputs), data.labels, network.labels);
   const loss = measure(network, data, allRows(data.rows), lossFor(network.spec.output)).loss;
-  return { ...report, loss };
+  const hierarchy = network.about.hierarchy;
+  const byLevel = hierarchy ? accuracyByLevel(answers, network.outputs, data.labels, hierarchy) : null;
+  return { ...report, loss, accuracyByLevel: byLevel };
 }
 
 /** The dataset's label names must be the model's, in the same order, for indices to mean the same. */

@@ -6,7 +6,7 @@ import type { Backend } from "../../src/backends/backend.js";
 import { createReferenceBackend } from "../../src/backends/reference/index.js";
 import { createWasmBackend } from "../../src/backends/wasm/index.js";
 import { explain, explainBatch } from "../../src/explain/index.js";
-import { createMlp, type NetworkSpec } from "../../src/model/network.js";
+import { createMlp, type Network, type NetworkSpec } from "../../src/model/network.js";
 import { fit } from "../../src/train/fit.js";
 import { median, networkWithWeights, syntheticClasses } from "./helpers.js";
 
@@ -74,11 +74,19 @@ test("IG completeness on a trained MLP: |delta| <= 1e-3 max(1, |f(x) - f(0)|) fo
   assert.ok(within >= 990, `only ${within} of 1000 inputs meet completeness`);
 });
 
-test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is under a quarter of that at 64", () => {
+/** One ReLU MLP trained on synthetic classes, shared by the tests that need kinks on the path. */
+let relu: Network | null = null;
+function trainedRelu(): Network {
+  if (relu) return relu;
   const train = syntheticClasses(3000, 8, 3, 1);
   assert.ok(wasm, "the wasm backend loads in Node 20");
-  const network = createMlp({ inputs: 8, hidden: [32, 16], labels: train.labelNames, seed: 2, backend: wasm });
-  fit(network, train, { epochs: 20, lr: 0.01, seed: 2, standardize: true, validation: 0 });
+  relu = createMlp({ inputs: 8, hidden: [32, 16], labels: train.labelNames, seed: 2, backend: wasm });
+  fit(relu, train, { epochs: 20, lr: 0.01, seed: 2, standardize: true, validation: 0 });
+  return relu;
+}
+
+test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is under a quarter of that at 64", () => {
+  const network = trainedRelu();
   const inputs = syntheticClasses(200, 8, 3, 2);
   const medianDelta = (steps: number) =>
     median(explainBatch(network, inputs.features, inputs.rows, { method: "ig", steps }).map((e) => e.delta));
@@ -89,10 +97,7 @@ test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is und
 });
 
 test("exact IG on a trained ReLU MLP: completeness for >= 99% of 1,000 inputs, and the limit of ever finer steps", () => {
-  const train = syntheticClasses(3000, 8, 3, 1);
-  assert.ok(wasm, "the wasm backend loads in Node 20");
-  const network = createMlp({ inputs: 8, hidden: [32, 16], labels: train.labelNames, seed: 2, backend: wasm });
-  fit(network, train, { epochs: 20, lr: 0.01, seed: 2, standardize: true, validation: 0 });
+  const network = trainedRelu();
   const inputs = syntheticClasses(1000, 8, 3, 2);
   const exact = explainBatch(network, inputs.features, inputs.rows, { method: "ig", exact: true });
   const within = exact.filter((e) => e.delta <= 1e-3 * Math.max(1, Math.abs(e.output - e.baselineOutput))).length;
