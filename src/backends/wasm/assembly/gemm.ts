@@ -1,6 +1,11 @@
 // Matrix product with packed panels and a 4x8 register-blocked microkernel (AssemblyScript).
 // c: [m, n] = op(a): [m, k] · op(b): [k, n] (+ c), computed for rows [i0, i1) and columns
 // [j0, j1) so that threads can share one product without sharing an output element.
+//
+// Measured and not kept: dropping the steps where a packed panel of a is all zero (with 4x8
+// tiles, and with 2x16 tiles, which skip a third of the steps of a Fashion-MNIST batch). Loading
+// each step's offset in b made every kept step slower by about what the skipped ones saved:
+// classifying 10k images took 0.95-0.99 of the time, and dense products 1.07-1.3 times as long.
 import { ACT_LINEAR, ACT_LEAKY_RELU, ACT_RELU, LEAKY_SLOPE, activateVector } from "./math";
 
 const MR = 4; // rows of a microkernel tile
