@@ -61,6 +61,40 @@ export function conformanceSuite(name: string, make: () => Backend): void {
     }
   });
 
+  test(`${name}: matmul where a is mostly zeros (runs of zeros, zero rows, minus zeros) and where a holds a NaN`, () => {
+    // The wasm backend drops steps where both rows of a packed panel are zero; the answer must not change.
+    const sparse = (rows: number, cols: number): Float32Array =>
+      Float32Array.from({ length: rows * cols }, (_, i) => {
+        const [r, c] = [Math.floor(i / cols), i % cols];
+        if (r % 5 === 3 || (c >= cols / 3 && c < (2 * cols) / 3)) return r % 2 ? -0 : 0; // a zero row, a run of zero steps
+        return random.uniform() < 0.6 ? 0 : random.normal();
+      });
+    for (const [m, k, n] of [[1, 9, 5], [7, 30, 17], [65, 63, 33], [64, 784, 40], [33, 1, 16]] as const) {
+      for (const transA of [false, true]) {
+        const values = transA ? sparse(k, m) : sparse(m, k);
+        const [a, a0] = [backend.matrix(transA ? k : m, transA ? m : k), oracle.matrix(transA ? k : m, transA ? m : k)];
+        backend.write(a, values);
+        oracle.write(a0, values);
+        const [b, b0] = pair(k, n);
+        const [c, c0] = pair(m, n);
+        backend.matmul(a, b, c, transA, false, false);
+        oracle.matmul(a0, b0, c0, transA, false, false);
+        same(c, c0, SUM_TOLERANCE, `sparse matmul ${m}x${k}x${n} transA=${transA}`);
+        // A NaN in a reaches its row of c and no other.
+        const poisoned = Float32Array.from(values);
+        const row = m - 1;
+        poisoned[transA ? (k - 1) * m + row : row * k + k - 1] = NaN;
+        backend.write(a, poisoned);
+        backend.matmul(a, b, c, transA, false, false);
+        const out = backend.read(c);
+        for (let i = 0; i < m; i++) {
+          const nan = out.subarray(i * n, (i + 1) * n).some(Number.isNaN);
+          assert.equal(nan, i === row, `sparse matmul ${m}x${k}x${n} transA=${transA}: NaN in row ${i} of c`);
+        }
+      }
+    }
+  });
+
   test(`${name}: dense forward and backward for every activation`, () => {
     for (const activation of ACTIVATIONS) {
       for (const [batch, inputs, units] of [[1, 3, 7], [63, 65, 7], [65, 257, 63], [3, 7, 1]] as const) {

@@ -9,6 +9,12 @@ export const ACT_SOFTMAX = 6;
 
 export const LEAKY_SLOPE: f32 = 0.01;
 
+/** a·b + c on four lanes: one fused instruction with relaxed SIMD, a multiply and an add without. */
+@inline export function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 const INV_SQRT_2PI = 0.3989422804014327;
 
 export function sigmoid(z: f64): f64 {
