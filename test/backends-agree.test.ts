@@ -27,8 +27,9 @@ test("wasm and reference reach the same accuracy on the embedded Fashion-MNIST s
   const reference = run(createReferenceBackend());
   const fast = run(wasm);
   wasm.close();
-  // 2,000 test images: one image is 0.05 points; rounding differences move a handful of answers.
-  assert.ok(Math.abs(fast.accuracy - reference.accuracy) <= 0.01, `wasm ${fast.accuracy} vs reference ${reference.accuracy}`);
+  // 2,000 test images: one image is 0.05 points; rounding differences move a handful of answers
+  // (7 of them today: 0.35 points). Within 0.5 points is the engine's promise.
+  assert.ok(Math.abs(fast.accuracy - reference.accuracy) <= 0.005, `wasm ${fast.accuracy} vs reference ${reference.accuracy}`);
   assert.ok(Math.abs(fast.loss - reference.loss) <= 0.01 * reference.loss, `loss: wasm ${fast.loss} vs reference ${reference.loss}`);
   assert.ok(reference.accuracy > 0.7, `both learn (reference ${reference.accuracy})`);
 });
