@@ -7,11 +7,9 @@
 // columns and activations after relu have many. The result is the same float for float, since
 // 0·b + c = c for finite b; only the work shrinks. Two rows by sixteen columns rather than four
 // by eight: the same loads per multiply-add, and two rows are both zero more often than four
-// (a third of the steps of a Fashion-MNIST batch, against a fifth). Measured against the 4x8
-// kernel that dropped nothing: the first layer's product on Fashion-MNIST images 0.76 of the
-// time it takes on the same data with no zeros, a bag of words (1% nonzero) 0.37, classifying the
-// 10k test images 0.84-0.93; products with no zero at all take 1.06-1.13 times as long (a load of
-// the step's offset in b per step).
+// (a third of the steps of a Fashion-MNIST batch, against a fifth). The price is a load of the
+// step's offset in b per step: a product with no zero at all takes 1.06-1.13 times as long as
+// with the 4x8 kernel that dropped nothing (measured figures in the README, "Zeros are skipped").
 import { ACT_LINEAR, ACT_LEAKY_RELU, ACT_RELU, LEAKY_SLOPE, activateVector, fma } from "./math";
 
 const MR = 2; // rows of a microkernel tile
