@@ -18,6 +18,7 @@ const KC = 256; // depth of a packed block: a 2 x KC panel of a and a KC x 16 pa
 const MC = 128; // rows of a packed block of a (MC x KC floats = 128 KiB, in L2)
 const NC = 512; // columns of a packed block of b (KC x NC floats = 512 KiB, in L2)
 const PANELS = MC / MR; // a panels in a block
+const B_STEP = NR * 4; // bytes of one step of a packed b panel: what a kept step's offset counts in
 
 /** Bytes of scratch one thread needs: packed a, packed b, one tile, and each a panel's kept steps. */
 export function gemmScratchBytes(): i32 {
@@ -86,7 +87,7 @@ function packA(a: usize, lda: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: 
   if (i64x2.all_true(v128.and(keepLo, keepHi))) {
     v128.store(pairs + (n << 3), lo);
     v128.store(pairs + (n << 3), hi, 16);
-    v128.store(steps + (n << 2), i32x4.add(i32x4.splat(p * NR * 4), i32x4(0, NR * 4, NR * 8, NR * 12)));
+    v128.store(steps + (n << 2), i32x4.add(i32x4.splat(p * B_STEP), i32x4(0, B_STEP, 2 * B_STEP, 3 * B_STEP)));
     return n + 4;
   }
   if (!v128.any_true(v128.or(keepLo, keepHi))) return n;
@@ -100,7 +101,7 @@ function packA(a: usize, lda: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: 
 // zero. Branch-free: the writes always happen, and the next kept step overwrites a dropped one.
 @inline function keepStep(pairs: usize, steps: usize, n: usize, p: i32, pair: u64): usize {
   store<u64>(pairs + (n << 3), pair);
-  store<u32>(steps + (n << 2), <u32>p * NR * 4);
+  store<u32>(steps + (n << 2), <u32>(p * B_STEP));
   return n + <usize>((pair & 0x7fffffff7fffffff) != 0);
 }
 
