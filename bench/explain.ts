@@ -25,7 +25,7 @@ const trainSet = selectRows(await loadIdxDirectory(dir, "train"), Array.from({ l
 const testSet = await loadIdxDirectory(dir, "test");
 const network = createMlp({ inputs: 784, hidden: [256, 128], labels: trainSet.labelNames, seed: 1, backend: wasm });
 log(`bench explain: training 784-256-128-10 for one epoch on ${trainSet.rows} images (${wasm.threads} threads)`);
-fit(network, trainSet, { epochs: 1, lr: 0.001, seed: 1, validation: 0 });
+await fit(network, trainSet, { epochs: 1, lr: 0.001, seed: 1, validation: 0 });
 const image = testSet.features.slice(0, 784);
 
 // Check: the same weights on the reference backend give the same attributions.

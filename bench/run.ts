@@ -63,10 +63,10 @@ function gemmCheck(backend: Backend, m: number, k: number, n: number): number {
   return (2 * m * k * n) / seconds / 1e9;
 }
 
-function canonicalEpoch(backend: Backend, rows?: number): { seconds_per_epoch: number; test_accuracy: number; rows: number } {
+async function canonicalEpoch(backend: Backend, rows?: number): Promise<{ seconds_per_epoch: number; test_accuracy: number; rows: number }> {
   const data: Dataset = rows ? selectRows(train, Array.from({ length: rows }, (_, i) => i)) : train;
   const network = createMlp({ inputs: 784, hidden: [256, 128], labels: train.labelNames, seed: 1, backend });
-  const result = fit(network, data, { epochs: 1, batchSize: 64, lr: 0.001, validation: 0, seed: 1 });
+  const result = await fit(network, data, { epochs: 1, batchSize: 64, lr: 0.001, validation: 0, seed: 1 });
   const seconds = result.secondsPerEpoch * (train.rows / data.rows);
   return { seconds_per_epoch: seconds, test_accuracy: evaluate(network, test).accuracy, rows: data.rows };
 }
@@ -91,13 +91,13 @@ for (const [m, k, n] of [[64, 784, 256], [64, 256, 128], [256, 256, 256], [1024,
   gemm[`${m}x${k}x${n}`] = gemmCheck(wasm, m, k, n);
   log(`gemm ${m}x${k}x${n}: ${gemm[`${m}x${k}x${n}`].toFixed(1)} GFLOP/s`);
 }
-canonicalEpoch(wasm, 4000); // warm the kernels
-const wasmEpoch = canonicalEpoch(wasm);
+await canonicalEpoch(wasm, 4000); // warm the kernels
+const wasmEpoch = await canonicalEpoch(wasm);
 log(`wasm epoch: ${wasmEpoch.seconds_per_epoch.toFixed(2)} s, test accuracy ${wasmEpoch.test_accuracy}`);
 const classify = classifySeconds(wasm);
 log(`classify 10k: best ${classify.best.toFixed(3)} s, median ${classify.median.toFixed(3)} s`);
 const referenceRows = quick ? 2000 : 6000;
-const referenceEpoch = canonicalEpoch(reference, referenceRows);
+const referenceEpoch = await canonicalEpoch(reference, referenceRows);
 log(`reference epoch (from ${referenceRows} rows): ${referenceEpoch.seconds_per_epoch.toFixed(1)} s`);
 
 const peers: PeerOutcome[] = [];

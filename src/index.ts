@@ -4,35 +4,37 @@
  * (loadDataset, saveModel, loadModel) needs Node: import those from "glassbox/node".
  */
 export { GlassboxError, type ErrorCode } from "./errors.js";
-export type { Matrix, FloatArray } from "./tensor/matrix.js";
+export { sizeOf, type Matrix, type FloatArray, type Param, type Shape, type Tensor } from "./tensor/tensor.js";
 export { Random } from "./tensor/random.js";
 export { ACTIVATIONS, type Activation, type Backend } from "./backends/backend.js";
 export { createReferenceBackend, type ReferenceOptions } from "./backends/reference/index.js";
 export { createWasmBackend, type WasmBackend, type WasmOptions } from "./backends/wasm/index.js";
-export type { Layer, LayerSpec, Param, Initializer } from "./layers/layer.js";
-export { Dense } from "./layers/dense.js";
-export { Dropout } from "./layers/dropout.js";
+export {
+  Dense, Dropout, Standardize, LAYER_TYPES, layerShapes,
+  type Layer, type LayerSpec, type LayerDescription, type DenseSpec, type DropoutSpec, type StandardizeSpec, type Initializer,
+} from "./layers/index.js";
 export {
   Network, createMlp,
-  type MlpOptions, type NetworkSpec, type OutputKind, type ModelAbout,
+  type MlpOptions, type NetworkOptions, type NetworkSpec, type OutputKind, type ModelAbout, type Background,
 } from "./model/network.js";
-export { lossFor, type Loss, type Targets } from "./losses/loss.js";
-export { OPTIMIZERS, createOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions } from "./optimizers/optimizer.js";
-export { learningRate, type Schedule } from "./optimizers/schedule.js";
+export { lossFor, type Loss, type Targets } from "./losses/index.js";
+export {
+  OPTIMIZERS, createOptimizer, learningRate, type Optimizer, type OptimizerName, type OptimizerOptions, type Schedule,
+} from "./optimizers/index.js";
 export { fit } from "./train/fit.js";
+export { trainModel, type TrainingInput, type TrainModelOptions, type TrainedModel } from "./train/pipeline.js";
 export type { FitOptions, FitResult, BatchEvent, EpochEvent, StopReason } from "./train/options.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { classificationReport, predictedClasses, type ClassificationReport, type ClassMetrics } from "./train/metrics.js";
 export { classify, type Prediction } from "./model/classify.js";
 export type { Dataset, InputDescription } from "./data/dataset.js";
 export { selectRows } from "./data/dataset.js";
-export { fitNormalization, normalizeRows, type Normalization } from "./data/normalize.js";
 export { parseCsvDataset, type CsvDatasetOptions } from "./data/csv.js";
 export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";
 export { encodeModel, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
 export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from "./io/safetensors.js";
 export {
-  featurizeFile, featureCount, featureNames, describeFeaturizer, checkFeaturizerState, readableText, kindOfFile,
+  featurizeFile, featureCount, featureNames, featureShape, featurizerOf, describeFeaturizer, checkFeaturizerState, readableText, kindOfFile,
   FEATURIZER_KINDS, type Featurized, type FeaturizerKind, type FeaturizerState,
 } from "./featurizers/index.js";
 export {
@@ -48,6 +50,7 @@ export {
   fitTable, tableFeatures, tableFeatureNames, tableFeatureGroups, MISSING,
   type TableState, type TableColumn, type TableOptions,
 } from "./featurizers/table/index.js";
-export { levels, accuracyByLevel, labelsFromPaths, type Hierarchy, type Level } from "./model/hierarchy.js";
-export { explain, explainBatch, baselineFor, EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "./explain/index.js";
+export { levels, accuracyByLevel, type Hierarchy, type Level } from "./model/hierarchy.js";
+export { labelsFromPaths } from "./data/labels.js";
+export { explain, explainBatch, baselineFor, baselineInWords, EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "./explain/index.js";
 export { featureAttributions, explanationPng, soundStretches, type FeatureAttribution } from "./explain/present.js";

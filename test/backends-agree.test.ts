@@ -19,13 +19,13 @@ test("wasm and reference reach the same accuracy on the embedded Fashion-MNIST s
   const testSet = await loadIdxDirectory(dir, "test");
   const wasm = await createWasmBackend({ threads: 2 });
   assert.ok(wasm, "the wasm backend loads in Node 20");
-  const run = (backend: Backend) => {
+  const run = async (backend: Backend) => {
     const network = createMlp({ inputs: 784, hidden: [64, 32], labels: trainSet.labelNames, seed: 3, backend, dropout: 0.1 });
-    const result = fit(network, trainSet, { epochs: 2, lr: 0.002, seed: 3 });
+    const result = await fit(network, trainSet, { epochs: 2, lr: 0.002, seed: 3 });
     return { accuracy: evaluate(network, testSet).accuracy, loss: result.finalLoss };
   };
-  const reference = run(createReferenceBackend());
-  const fast = run(wasm);
+  const reference = await run(createReferenceBackend());
+  const fast = await run(wasm);
   wasm.close();
   // 2,000 test images: one image is 0.05 points; rounding differences move a handful of answers
   // (7 of them today: 0.35 points). Within 0.5 points is the engine's promise.

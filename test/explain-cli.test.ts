@@ -33,9 +33,9 @@ test("explain: an image model's answer as signed pixel contributions that add up
 test("inspect: the architecture, neuron pictures and the inputs that excite neurons most", () => {
   assert.ok(existsSync(join(dir, "img.safetensors")), "needs the model of the first test");
   const json = lastJson(glassbox("inspect", "img.safetensors", "--out", "neurons.png", "--neurons", "1,2", "--data", SMALL, "--json").stdout) as {
-    layers: { type: string; inputs: number; outputs: number; parameters: number }[]; parameters: number; featurizer: string; top_inputs: { neuron: number; rows: { activation: number }[] }[];
+    layers: { type: string; inputShape: number[]; outputShape: number[]; parameters: number }[]; parameters: number; featurizer: string; top_inputs: { neuron: number; rows: { activation: number }[] }[];
   };
-  assert.deepEqual(json.layers.map((l) => [l.inputs, l.outputs, l.parameters]), [[784, 32, 784 * 32 + 32], [32, 10, 330]]);
+  assert.deepEqual(json.layers.map((l) => [l.type, l.inputShape, l.outputShape, l.parameters]), [["dense", [28, 28, 1], [32], 784 * 32 + 32], ["dense", [32], [10], 330]]);
   assert.equal(json.parameters, 784 * 32 + 32 + 330);
   assert.equal(json.featurizer, "image 28x28 gray");
   assert.equal(json.top_inputs.length, 2);
@@ -43,7 +43,7 @@ test("inspect: the architecture, neuron pictures and the inputs that excite neur
   assert.equal(rows.length, 5);
   assert.ok(rows[0].activation >= rows[4].activation);
   assert.deepEqual([...readFileSync(join(dir, "neurons.png")).subarray(0, 4)], PNG_SIGNATURE);
-  assert.match(glassbox("inspect", "img.safetensors").stdout, /784 inputs -> 32 relu -> 10 linear -> softmax/);
+  assert.match(glassbox("inspect", "img.safetensors").stdout, /784 inputs \(28x28x1\) -> 32 relu -> 10 linear -> softmax/);
 });
 
 test("explain: a table model's Shapley values per column add up to the answer minus the average", () => {

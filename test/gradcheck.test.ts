@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { ACTIVATIONS, type Activation, type Backend } from "../src/backends/backend.js";
 import { createReferenceBackend } from "../src/backends/reference/index.js";
 import { Network, type NetworkSpec, type OutputKind } from "../src/model/network.js";
-import { lossFor, type Targets } from "../src/losses/loss.js";
-import type { Matrix } from "../src/tensor/matrix.js";
+import { lossFor, type Targets } from "../src/losses/index.js";
+import type { Matrix } from "../src/tensor/tensor.js";
 import { Random } from "../src/tensor/random.js";
 
 const H = 1e-6;
@@ -24,14 +24,17 @@ interface Setup {
 
 function setup(spec: NetworkSpec, classWeights: Float32Array | null = null, seed = 3): Setup {
   const backend = createReferenceBackend({ dtype: "float64" });
-  const network = new Network(spec, backend);
+  const network = new Network(spec, { backend });
   const random = new Random(seed);
   network.initialize(random);
+  // A standardize layer learns statistics far from the identity: mean about 2, std about 3.
+  const rows = Float32Array.from({ length: 40 }, () => 2 + 3 * random.normal());
+  for (const layer of network.unadapted()) layer.adapt?.(rows, 4, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   // Biases away from zero so ReLU kinks are not hit by chance.
   for (const p of network.params()) backend.write(p.value, Array.from(backend.read(p.value), () => random.normal() * 0.7));
   const batch = 5;
-  const x = backend.matrix(batch, spec.inputs);
-  backend.write(x, Array.from({ length: batch * spec.inputs }, () => random.normal()));
+  const x = backend.matrix(batch, 4);
+  backend.write(x, Array.from({ length: batch * 4 }, () => random.normal()));
   const outputs = network.outputs;
   const classes = spec.output === "sigmoid" ? 2 : outputs;
   const labels = Int32Array.from({ length: batch }, (_, i) => i % classes);
@@ -46,14 +49,16 @@ function setup(spec: NetworkSpec, classWeights: Float32Array | null = null, seed
 function lossAt(s: Setup, backend: Backend): number {
   const logits = s.network.forward(s.x, true, new Random(99)); // same dropout mask every call
   const d = backend.matrix(logits.rows, logits.cols);
-  return lossFor(s.output, s.classWeights).compute(backend, logits, s.targets, d);
+  const out = backend.tensor([1]);
+  lossFor(s.output, s.classWeights).compute(backend, logits, s.targets, d, out, 0);
+  return backend.read(out)[0];
 }
 
 function check(s: Setup, what: string): void {
   const backend = s.network.backend;
   const logits = s.network.forward(s.x, true, new Random(99));
   const dLogits = backend.matrix(logits.rows, logits.cols);
-  lossFor(s.output, s.classWeights).compute(backend, logits, s.targets, dLogits);
+  lossFor(s.output, s.classWeights).compute(backend, logits, s.targets, dLogits, backend.tensor([1]), 0);
   const dx = s.network.backward(dLogits, true);
   assert.ok(dx, "input gradient requested");
   const analytic = [
@@ -82,12 +87,13 @@ function check(s: Setup, what: string): void {
   assert.ok(checked > 20);
 }
 
-function mlp(activation: Activation, output: OutputKind, outputs: number, dropout = 0): NetworkSpec {
-  const layers: NetworkSpec["layers"] = [{ type: "dense", inputs: 4, units: 6, activation }];
+function mlp(activation: Activation, output: OutputKind, outputs: number, dropout = 0, standardize = false): NetworkSpec {
+  const layers: NetworkSpec["layers"] = standardize ? [{ type: "standardize" }] : [];
+  layers.push({ type: "dense", units: 6, activation });
   if (dropout > 0) layers.push({ type: "dropout", rate: dropout });
-  layers.push({ type: "dense", inputs: 6, units: outputs, activation: "linear" });
+  layers.push({ type: "dense", units: outputs, activation: "linear" });
   const labels = output === "sigmoid" ? ["no", "yes"] : Array.from({ length: outputs }, (_, k) => `c${k}`);
-  return { inputs: 4, layers, output, labels };
+  return { inputShape: [4], layers, output, labels };
 }
 
 for (const activation of ACTIVATIONS) {
@@ -98,6 +104,12 @@ for (const activation of ACTIVATIONS) {
 
 test("dropout: gradients match finite differences with a fixed mask", () => {
   check(setup(mlp("tanh", "softmax", 3, 0.4)), "dropout");
+});
+
+test("standardize: the input gradient through (x - mean) / std matches finite differences", () => {
+  const s = setup(mlp("tanh", "softmax", 3, 0, true));
+  assert.equal(s.network.layers[0].adapted, true);
+  check(s, "standardize");
 });
 
 test("softmax cross-entropy with class weights", () => {
@@ -121,7 +133,7 @@ test("the check itself fails on a wrong gradient", () => {
     backend.denseBackward(args);
     backend.scale(args.dWeight, 1.01);
   };
-  const wrong = new Network(s.network.spec, broken);
+  const wrong = new Network(s.network.spec, { backend: broken });
   s.network.params().forEach((p, i) => broken.copy(p.value, wrong.params()[i].value));
   assert.throws(() => check({ ...s, network: wrong }, "broken"), /analytic/);
 });

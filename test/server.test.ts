@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { loadIdxDirectory } from "../src/data/files.js";
 import { selectRows, type Dataset } from "../src/data/dataset.js";
 import { encodePng } from "../src/featurizers/image/index.js";
+import type { FeaturizerState } from "../src/featurizers/index.js";
 import { saveModel } from "../src/io/disk.js";
 import { decodeModel } from "../src/io/modelFile.js";
 import { classify } from "../src/model/classify.js";
@@ -25,13 +26,9 @@ const MAX_BODY = 64 * 1024;
 /** 600 training images, 784 -> 16 -> 10, 3 epochs: enough to give confident, varied answers in well under a second. */
 async function smallImageModel(): Promise<{ network: Network; test: Dataset }> {
   const train = await loadIdxDirectory(SMALL, "train");
-  const network = createMlp({ inputs: 784, hidden: [16], labels: train.labelNames, seed: 3 });
-  fit(network, selectRows(train, Array.from({ length: 600 }, (_, i) => i)), { epochs: 3, seed: 3 });
-  network.about = {
-    featureNames: null, labelColumn: null, input: train.input ?? null,
-    featurizer: { kind: "image", height: 28, width: 28, channels: 1 },
-    hierarchy: null, textColumn: null, training: { epochs: 3, rows: 600 },
-  };
+  const featurizer: FeaturizerState = { kind: "image", height: 28, width: 28, channels: 1 };
+  const network = createMlp({ inputs: [28, 28, 1], hidden: [16], labels: train.labelNames, seed: 3, about: { featurizer, training: { epochs: 3, rows: 600 } } });
+  await fit(network, selectRows(train, Array.from({ length: 600 }, (_, i) => i)), { epochs: 3, seed: 3 });
   return { network, test: await loadIdxDirectory(SMALL, "test") };
 }
 
@@ -93,9 +90,10 @@ test("GET /api/model describes the architecture, labels, featurizer and training
   assert.equal(model.name, "small.safetensors");
   assert.deepEqual(model.labels, network.labels);
   assert.equal(model.output, "softmax");
-  assert.deepEqual(model.architecture.layers.map((l: { inputs: number; units: number; activation: string; parameters: number }) => [l.inputs, l.units, l.activation, l.parameters]), [
-    [784, 16, "relu", 784 * 16 + 16],
-    [16, 10, "linear", 16 * 10 + 10],
+  assert.deepEqual(model.architecture.input_shape, [28, 28, 1]);
+  assert.deepEqual(model.architecture.layers.map((l: { inputShape: number[]; units: number; activation: string; parameters: number; summary: string }) => [l.inputShape, l.units, l.activation, l.parameters, l.summary]), [
+    [[28, 28, 1], 16, "relu", 784 * 16 + 16, "dense 784 -> 16, relu"],
+    [[16], 10, "linear", 16 * 10 + 10, "dense 16 -> 10, linear"],
   ]);
   assert.equal(model.architecture.parameters, 784 * 16 + 16 + 16 * 10 + 10);
   assert.deepEqual(model.featurizer, { kind: "image", description: "image 28x28 gray", features: 784, height: 28, width: 28, channels: 1 });

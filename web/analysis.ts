@@ -1,12 +1,12 @@
 /**
- * What the page shows for one input, computed in the browser with the library: every dense
- * layer's activations, the answer, and an integrated-gradients explanation.
+ * What the page shows for one input, computed in the browser with the library: every layer of
+ * neurons' activations, the answer, and an integrated-gradients explanation.
  */
-import { explain, levels, type Explanation, type Network } from "glassbox";
+import { baselineFor, explain, levels, type Explanation, type Network } from "glassbox";
 
 export interface Analysis {
   features: Float32Array;
-  /** Activations of each dense layer, after its activation function; the last holds the logits. */
+  /** Activations of each layer of neurons, after its activation function; the last holds the logits. */
   layers: Float32Array[];
   /** Probabilities per label (softmax; sigmoid as [1 - p, p]) or values (linear). */
   answer: number[];
@@ -15,7 +15,7 @@ export interface Analysis {
   explanationError: string | null;
 }
 
-/** The weights of one dense layer: [inputs, units], row-major, so w(i -> j) = weights[i * units + j]. */
+/** The weights of one layer of neurons: [inputs, units], row-major, so w(i -> j) = weights[i * units + j]. */
 export interface LayerWeights {
   inputs: number;
   units: number;
@@ -25,41 +25,29 @@ export interface LayerWeights {
 
 const weightCache = new WeakMap<Network, LayerWeights[]>();
 
-/** The dense layers' weights, read from the backend once per network. */
+/** The weights of each layer of neurons, read once per network. */
 export function weightsOf(network: Network): LayerWeights[] {
   const cached = weightCache.get(network);
   if (cached) return cached;
-  const byName = new Map(network.params().map((p) => [p.name, p]));
   const out: LayerWeights[] = [];
-  network.spec.layers.forEach((spec, index) => {
-    if (spec.type !== "dense") return;
-    const param = byName.get(`layers.${index}.weight`);
-    if (!param) throw new Error(`the network has no weights for layer ${index}`);
-    out.push({ inputs: spec.inputs, units: spec.units, weights: Float32Array.from(network.backend.read(param.value)), activation: spec.activation });
-  });
+  for (const layer of network.describe()) {
+    if (layer.units === null) continue;
+    const weights = network.weightsOf(layer.index);
+    if (!weights) throw new Error(`the network has no weights for layer ${layer.index}`);
+    out.push({ inputs: weights.shape[0], units: layer.units, weights: weights.values, activation: layer.activation ?? "linear" });
+  }
   weightCache.set(network, out);
   return out;
 }
 
-/** The baseline an explanation compares with: the mean training row kept in the model, else zeros. */
-function baselineOf(network: Network): Float32Array | undefined {
-  const background = (network as { background?: { features: Float32Array; rows: number } | null }).background;
-  if (!background || background.rows < 1) return undefined;
-  const mean = new Float32Array(network.inputs);
-  for (let r = 0; r < background.rows; r++) {
-    for (let k = 0; k < network.inputs; k++) mean[k] += background.features[r * network.inputs + k] / background.rows;
-  }
-  return mean;
-}
-
-/** Runs the network on one raw feature row and explains the answer (or `label`, an index). */
+/** Runs the network on one raw feature row and explains the answer (or `label`, an index), against the library's baseline. */
 export function analyse(network: Network, features: Float32Array, label: number | null): Analysis {
   const { layers, answer } = network.layerOutputs(features);
   const values = network.spec.output === "sigmoid" ? [1 - answer[0], answer[0]] : Array.from(answer);
   let explanation: Explanation | null = null;
   let explanationError: string | null = null;
   try {
-    const baseline = baselineOf(network);
+    const { baseline } = baselineFor(network);
     explanation = explain(network, features, { method: "ig", ...(label === null ? {} : { label }), ...(baseline ? { baseline } : {}) });
   } catch (error) {
     explanationError = error instanceof Error ? error.message : String(error);

@@ -69,7 +69,7 @@ async function loadModelBytes(bytes: Uint8Array, source: string): Promise<void> 
 function setModel(network: Network, source: string): void {
   current = { network, features: null, source: { text: null }, analysis: null, selected: null, explainLabel: null };
   const state = featurizerOf(network);
-  const sizes = [network.inputs, ...network.spec.layers.flatMap((layer) => (layer.type === "dense" ? [layer.units] : []))];
+  const sizes = [network.inputs, ...network.describe().flatMap((layer) => (layer.units === null ? [] : [layer.units]))];
   const training = network.about.training as { validation_accuracy?: number | null; test_accuracy?: number | null } | null;
   const accuracy = training?.test_accuracy ?? training?.validation_accuracy ?? null;
   byId("model-summary").replaceChildren(

@@ -3,7 +3,8 @@
  * the image or spectrogram, the words of a text highlighted, signed bars for table columns.
  * Red pushes towards the explained label, blue against it.
  */
-import { explanationPng, featureAttributions, soundStretches, textTokens, type Network } from "glassbox";
+import { baselineInWords, explanationPng, featureAttributions, soundStretches, textTokens, type Network } from "glassbox";
+import { featurizerOf } from "./inputs.js";
 import type { Analysis } from "./analysis.js";
 import { h, number, percent, pngUrl, signedBars } from "./dom.js";
 
@@ -24,11 +25,11 @@ export class ExplanationView {
     const linear = network.spec.output === "linear";
     const shown = (x: number): string => (linear ? number(x) : percent(x));
     const summary = h("p", { class: "caption", id: "explanation-summary" },
-      `Why “${explanation.label}” (${shown(explanation.output)}, against ${shown(explanation.baselineOutput)} for ${baselineName(network)}): `,
+      `Why “${explanation.label}” (${shown(explanation.output)}, against ${shown(explanation.baselineOutput)} for ${baselineInWords(network)}): `,
       h("span", { class: "key up" }, "red"), " pushed towards it, ", h("span", { class: "key down" }, "blue"), " against it.");
     const parts: Node[] = [summary];
-    const state = network.about.featurizer ?? null;
-    const picture = explanationPng(state ?? imageStateOf(network), analysis.features, explanation.attributions, this.scaleFor(network));
+    const state = featurizerOf(network);
+    const picture = explanationPng(state, analysis.features, explanation.attributions, this.scaleFor(network));
     if (picture) {
       this.url = pngUrl(picture, this.url);
       parts.push(h("img", {
@@ -50,28 +51,10 @@ export class ExplanationView {
   }
 
   private scaleFor(network: Network): number {
-    const state = network.about.featurizer;
-    const width = state?.kind === "image" ? state.width : network.about.input?.kind === "image" ? network.about.input.width : 28;
+    const state = featurizerOf(network);
+    const width = state?.kind === "image" ? state.width : 28;
     return Math.max(1, Math.round(224 / width));
   }
-}
-
-/** What the explanation compares the input with (see analysis.ts: the kept training rows' mean, else zeros). */
-function baselineName(network: Network): string {
-  if ((network as { background?: unknown }).background) return "an average training input";
-  switch (network.about.featurizer?.kind ?? network.about.input?.kind) {
-    case "image": return "an all-black image";
-    case "text": return "an empty text";
-    case "table": return "a row of average numbers and no categories";
-    default: return "an input of zeros";
-  }
-}
-
-/** For models trained on IDX images before featurizers: the input description as an image state. */
-function imageStateOf(network: Network): { kind: "image"; height: number; width: number; channels: 1 | 3 } | null {
-  const input = network.about.input;
-  if (input?.kind !== "image" || input.height * input.width * input.channels !== network.inputs) return null;
-  return { kind: "image", height: input.height, width: input.width, channels: input.channels === 3 ? 3 : 1 };
 }
 
 /** The text with each known word's background tinted by its attribution. */

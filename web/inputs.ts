@@ -4,7 +4,7 @@
  * models; a form with one field per column for table models. Every input becomes one row of
  * features with the library's own featurizers, exactly as in training.
  */
-import { featureNames, featurizeFile, tableFeatures, type FeaturizerState, type Network, type TableState } from "glassbox";
+import { featureNames, featurizeFile, featurizerOf as modelFeaturizer, tableFeatures, type FeaturizerState, type Network, type TableState } from "glassbox";
 import { DrawPad } from "./drawpad.js";
 import { h } from "./dom.js";
 
@@ -20,15 +20,12 @@ export interface InputEvents {
   example: () => Promise<Float32Array>;
 }
 
-/** The model's featurizer, or an image state for models trained on IDX images without one. */
+/** The model's featurizer, or an image state for models whose input is an image without one (old IDX models). */
 export function featurizerOf(network: Network): FeaturizerState | null {
-  const state = network.about.featurizer;
+  const state = modelFeaturizer(network);
   if (state) return state;
-  const input = network.about.input;
-  if (input?.kind === "image" && input.height * input.width * input.channels === network.inputs) {
-    return { kind: "image", height: input.height, width: input.width, channels: input.channels === 3 ? 3 : 1 };
-  }
-  return null;
+  const [height, width, channels] = network.inputShape;
+  return network.inputShape.length === 3 ? { kind: "image", height, width, channels: channels === 3 ? 3 : 1 } : null;
 }
 
 export class InputPanel {

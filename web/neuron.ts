@@ -5,6 +5,7 @@
  * neurons list their strongest incoming contributions and outgoing weights.
  */
 import { featureNames, type Network } from "glassbox";
+import { featurizerOf } from "./inputs.js";
 import type { Analysis } from "./analysis.js";
 import { outputName, outputValue, weightsOf } from "./analysis.js";
 import { h, number, percent, signedBars } from "./dom.js";
@@ -29,8 +30,8 @@ export function renderNeuron(container: HTMLElement, network: Network, analysis:
   }
 
   const incoming = column(layer.weights, layer.units, layer.inputs, ref.neuron);
-  const state = network.about.featurizer ?? null;
-  const image = state?.kind === "image" ? state : network.about.input?.kind === "image" ? { ...network.about.input, kind: "image" as const } : null;
+  const state = featurizerOf(network);
+  const image = state?.kind === "image" ? state : null;
   if (ref.layer === 0 && image && image.height * image.width * image.channels === layer.inputs) {
     parts.push(weightPicture(incoming, image.width, image.height, image.channels, title));
   } else if (ref.layer === 0) {

@@ -1,9 +1,9 @@
 /**
- * The training worker: builds an MLP for the embedded Fashion-MNIST subset and trains it on the
+ * The training worker: trains an MLP on the embedded Fashion-MNIST subset through trainModel, on the
  * wasm backend (one thread: the worker itself is the page's second thread), reporting each step
  * and epoch. At the end it sends the model file bytes, which the page can load or download.
  */
-import { createMlp, createReferenceBackend, createWasmBackend, encodeModel, evaluate, fit, type Backend } from "glassbox";
+import { createReferenceBackend, createWasmBackend, encodeModel, evaluate, trainModel, type Backend } from "glassbox";
 import { loadFashion } from "./fashion.js";
 import type { TrainMessage, TrainRequest } from "./messages.js";
 
@@ -28,14 +28,13 @@ async function train(request: TrainRequest): Promise<void> {
   ]);
   const backend: Backend = (await createWasmBackend({ threads: 1 })) ?? createReferenceBackend();
   const { height, width } = data.input?.kind === "image" ? data.input : { height: 28, width: 28 };
-  const network = createMlp({ inputs: data.columns, hidden: request.hidden, labels: data.labelNames, backend });
-  const image = { kind: "image" as const, height, width, channels: 1 as const };
-  network.about = { featureNames: null, labelColumn: null, input: image, featurizer: image, training: null };
+  const featurizer = { kind: "image" as const, height, width, channels: 1 as const };
   const architecture = [data.columns, ...request.hidden, data.labelNames.length].join("-");
   post({ type: "status", text: `Training ${architecture} on ${data.rows} images (${backend.name} backend)…` });
 
-  const started = performance.now();
-  const result = fit(network, data, {
+  const { network, result, summary } = await trainModel({ data, featurizer }, {
+    hidden: request.hidden,
+    backend,
     epochs: request.epochs,
     onBatch: (e) => post({ type: "batch", epoch: e.epoch, step: e.step, steps: e.steps, loss: e.loss, accuracy: e.accuracy }),
     onEpoch: (e) => post({
@@ -43,19 +42,9 @@ async function train(request: TrainRequest): Promise<void> {
       validationLoss: e.validationLoss, validationAccuracy: e.validationAccuracy, seconds: e.seconds,
     }),
   });
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = Number(summary.total_seconds);
   const testAccuracy = evaluate(network, test).accuracy;
-  network.about.training = {
-    epochs: result.epochs,
-    training_rows: result.trainingRows,
-    validation_rows: result.validationRows,
-    final_loss: result.finalLoss,
-    validation_accuracy: result.validationAccuracy,
-    test_accuracy: testAccuracy,
-    total_seconds: seconds,
-    backend: backend.name,
-    trained_in: "the Glassbox web app",
-  };
+  network.recordTraining({ ...summary, test_accuracy: testAccuracy, trained_in: "the Glassbox web app" });
   const model = encodeModel(network);
   post({ type: "done", model, testAccuracy, seconds, epochs: result.epochs }, [model.buffer]);
 }

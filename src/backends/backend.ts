@@ -1,4 +1,4 @@
-import type { FloatArray, Matrix } from "../tensor/matrix.js";
+import type { FloatArray, Matrix, Shape, Tensor } from "../tensor/tensor.js";
 
 /** The squashing functions a layer of neurons can apply to its weighted sums. */
 export const ACTIVATIONS = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax"] as const;
@@ -10,7 +10,7 @@ export const LEAKY_RELU_SLOPE = 0.01;
 export interface DenseForwardArgs {
   x: Matrix; // [batch, inputs]
   weight: Matrix; // [inputs, units]
-  bias: Matrix; // [1, units]
+  bias: Matrix; // [units]
   z: Matrix; // [batch, units] out: x·weight + bias (kept for the backward pass)
   y: Matrix; // [batch, units] out: activation(z)
   activation: Activation;
@@ -24,7 +24,7 @@ export interface DenseBackwardArgs {
   dy: Matrix; // [batch, units]   d loss / d y
   dz: Matrix; // [batch, units]   out: d loss / d z (scratch the backend may also read)
   dWeight: Matrix; // [inputs, units] out: d loss / d weight (overwritten)
-  dBias: Matrix; // [1, units]      out: d loss / d bias (overwritten)
+  dBias: Matrix; // [units]         out: d loss / d bias (overwritten)
   dx: Matrix | null; // [batch, inputs] out: d loss / d x, or null when not needed
   activation: Activation;
 }
@@ -50,23 +50,34 @@ export interface AdamArgs {
  * The kernel contract. Everything numeric in Glassbox goes through these methods, so a backend
  * is added by implementing them and passing test/conformance. `reference` is the executable spec.
  *
- * Shapes are written `[rows, cols]`; a kernel may assume its arguments have the shapes stated
- * (callers check user input before it reaches a kernel).
+ * Shapes are written `[rows, cols]` for the matrix view of a tensor (see Tensor); a kernel may
+ * assume its arguments have the shapes stated (callers check user input before it reaches a kernel).
+ *
+ * Nothing here forces the host to wait for the device: kernels return nothing, and the numbers
+ * a training loop watches (losses, gradient norms, correct answers) are written into small
+ * tensors that the loop reads back with `readAsync` when it chooses (every N steps, `fit`).
+ * `read` is the synchronous form; CPU backends answer it at once.
  */
 export interface Backend {
   readonly name: string;
   readonly dtype: "float32" | "float64";
 
-  /** A zero-filled matrix. */
+  /** A zero-filled tensor of this shape. */
+  tensor(shape: Shape): Tensor;
+  /** A zero-filled [rows, cols] tensor. */
   matrix(rows: number, cols: number): Matrix;
-  /** The first `rows` rows of `m`, sharing its storage (for a last, smaller batch). */
-  view(m: Matrix, rows: number): Matrix;
-  /** Copies `values` (row-major, length rows*cols) into `m`. */
-  write(m: Matrix, values: ArrayLike<number>): void;
-  /** A copy of the numbers in `m`. */
-  read(m: Matrix): FloatArray;
-  /** dst = src (same shape). */
-  copy(src: Matrix, dst: Matrix): void;
+  /** The first `rows` entries of t's first axis, sharing its storage (for a last, smaller batch). */
+  view(t: Tensor, rows: number): Tensor;
+  /** The same numbers under another shape of the same size, sharing storage. */
+  reshape(t: Tensor, shape: Shape): Tensor;
+  /** Copies `values` (row-major, length = size) into `t`. */
+  write(t: Tensor, values: ArrayLike<number>): void;
+  /** A copy of the numbers in `t`, now. */
+  read(t: Tensor): FloatArray;
+  /** A copy of the numbers in `t` once the kernels before it have run (a device backend waits for its queue). */
+  readAsync(t: Tensor): Promise<FloatArray>;
+  /** dst = src (same size). */
+  copy(src: Tensor, dst: Tensor): void;
 
   /** c: [m, n] = op(a)·op(b) (+ c when accumulate); op transposes when asked. op(a): [m, k], op(b): [k, n]. */
   matmul(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean, accumulate: boolean): void;
@@ -83,27 +94,42 @@ export interface Backend {
   /** y: [rows, cols] = activation(z) row by row (softmax is per row). */
   activate(z: Matrix, y: Matrix, activation: Activation): void;
 
+  /** y: [rows, cols] = (x - mean) / std per column; mean, std: [cols]. Computed as (x - mean) / std, not x * (1 / std). */
+  standardize(x: Matrix, mean: Tensor, std: Tensor, y: Matrix): void;
+  /** dx: [rows, cols] = dy / std per column (the gradient through standardize). */
+  standardizeBackward(dy: Matrix, std: Tensor, dx: Matrix): void;
+
   /** Inverted dropout: mask = 0 with probability `rate`, else 1/(1-rate), drawn from hash(seed, index); y = x * mask. */
   dropout(x: Matrix, mask: Matrix, y: Matrix, rate: number, seed: number): void;
   /** out = a * b element-wise (same shapes). */
   multiply(a: Matrix, b: Matrix, out: Matrix): void;
 
   /**
-   * Softmax cross-entropy from logits: [batch, classes], fused and stable.
-   * Returns the weighted mean loss sum(w[y_i] * l_i) / sum(w[y_i]); writes its gradient to dLogits.
+   * Softmax cross-entropy from logits: [batch, classes], fused and stable. Writes the weighted
+   * mean loss sum(w[y_i] * l_i) / sum(w[y_i]) to out[at] and its gradient to dLogits.
    */
-  softmaxCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number;
-  /** Binary cross-entropy from logits: [batch, 1] and labels 0/1, weighted like softmaxCrossEntropy. */
-  binaryCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number;
-  /** Mean squared error over all elements of prediction: [batch, outputs] against targets of the same shape. */
-  meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix): number;
+  softmaxCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix, out: Tensor, at: number): void;
+  /** Binary cross-entropy from logits: [batch, 1] and labels 0/1, weighted like softmaxCrossEntropy; loss to out[at]. */
+  binaryCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix, out: Tensor, at: number): void;
+  /** Mean squared error over all elements of prediction: [batch, outputs] against targets of the same shape; loss to out[at]. */
+  meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix, out: Tensor, at: number): void;
+  /**
+   * out[at] = how many rows of scores: [batch, classes] pick their label: the first largest score,
+   * or for one column (a sigmoid's logit) 1 when the score is >= `threshold`, else 0.
+   */
+  countCorrect(scores: Matrix, labels: Int32Array, threshold: number, out: Tensor, at: number): void;
 
-  /** Sum of squares of all elements (non-finite if any element is). */
-  sumOfSquares(m: Matrix): number;
+  /** out[at] = (out[at] when accumulate, else 0) + the sum of squares of all elements of m (non-finite if any element is). */
+  sumOfSquares(m: Tensor, out: Tensor, at: number, accumulate: boolean): void;
   /** m *= factor. */
-  scale(m: Matrix, factor: number): void;
+  scale(m: Tensor, factor: number): void;
+  /**
+   * Gradient clipping by a global norm held on the device: with norm = sqrt(sumOfSquares[at]),
+   * m *= maxNorm / (norm + 1e-6) when that factor is below 1 (PyTorch's clip_grad_norm_), else m is unchanged.
+   */
+  clipToNorm(m: Tensor, sumOfSquares: Tensor, at: number, maxNorm: number): void;
   /** One SGD step in place: param, grad and (when momentum > 0) velocity have the same shape. */
-  sgdStep(param: Matrix, grad: Matrix, velocity: Matrix | null, args: SgdArgs): void;
+  sgdStep(param: Tensor, grad: Tensor, velocity: Tensor | null, args: SgdArgs): void;
   /** One Adam or AdamW step in place. */
-  adamStep(param: Matrix, grad: Matrix, m: Matrix, v: Matrix, args: AdamArgs): void;
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, args: AdamArgs): void;
 }

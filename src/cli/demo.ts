@@ -4,9 +4,8 @@ import { fileURLToPath } from "node:url";
 import { loadIdxDirectory } from "../data/files.js";
 import { saveModel } from "../io/disk.js";
 import { classify } from "../model/classify.js";
-import { createMlp } from "../model/network.js";
 import { evaluate } from "../train/evaluate.js";
-import { fit } from "../train/fit.js";
+import { trainModel } from "../train/pipeline.js";
 import { integer, parse } from "./args.js";
 import { backendFrom } from "./data.js";
 import { predictionInWords } from "./format.js";
@@ -26,15 +25,15 @@ export async function demo(argv: string[]): Promise<number> {
   const backend = await backendFrom(parsed.values);
   process.stderr.write(`network: ${trainSet.columns} -> 256 relu -> 128 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001 (cosine), batch 64, ${epochs} epochs, ${backend.name} backend\n`);
 
-  const network = createMlp({ inputs: trainSet.columns, hidden: [256, 128], labels: trainSet.labelNames, seed: 1, backend });
   // The image featurizer lets the saved model read PNG and JPEG files as well as IDX rows.
   const featurizer = { kind: "image" as const, height: 28, width: 28, channels: 1 as const };
-  network.about = { featureNames: null, labelColumn: null, input: trainSet.input ?? null, featurizer, training: null };
   const progress = new EpochProgress();
-  const result = fit(network, trainSet, { epochs, batchSize: 64, lr: 0.001, seed: 1, onBatch: progress.onBatch, onEpoch: progress.onEpoch });
+  const { network, result, summary } = await trainModel({ data: trainSet, featurizer }, {
+    hidden: [256, 128], epochs, batchSize: 64, lr: 0.001, seed: 1, backend, onBatch: progress.onBatch, onEpoch: progress.onEpoch,
+  });
   progress.stop();
   const evaluation = evaluate(network, testSet);
-  network.about.training = { epochs: result.epochs, seconds_per_epoch: result.secondsPerEpoch, test_accuracy: evaluation.accuracy };
+  network.recordTraining({ ...summary, test_accuracy: evaluation.accuracy });
   mkdirSync(dirname(resolve(out)), { recursive: true });
   saveModel(network, out);
 

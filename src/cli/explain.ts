@@ -1,3 +1,4 @@
+import { featurizerOf } from "../featurizers/index.js";
 import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
 import { baselineFor } from "../explain/baseline.js";
@@ -59,7 +60,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const explanation = explain(network, input, options);
   const prediction = network.spec.output === "linear" ? null : classify(network, input, 1, 3)[0];
 
-  const state = network.about.featurizer ?? null;
+  const state = featurizerOf(network);
   const attributions = featureAttributions(network, input, explanation);
   const stretches = state?.kind === "sound" ? soundStretches(state, explanation.attributions) : null;
   const out = text(values, "out", "");

@@ -2,15 +2,10 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ACTIVATIONS, type Activation } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
-import { selectRows, type Dataset } from "../data/dataset.js";
 import { loadTrainingData } from "../data/load.js";
-import { permutation, Random } from "../tensor/random.js";
 import { saveModel } from "../io/disk.js";
-import { createMlp, type OutputKind } from "../model/network.js";
-import { OPTIMIZERS, type OptimizerName } from "../optimizers/optimizer.js";
-import type { Schedule } from "../optimizers/schedule.js";
-import { fit } from "../train/fit.js";
-import type { FitResult } from "../train/options.js";
+import { OPTIMIZERS, type OptimizerName, type Schedule } from "../optimizers/index.js";
+import { trainModel } from "../train/pipeline.js";
 import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
 import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
 import { EpochProgress } from "./progress.js";
@@ -61,41 +56,18 @@ export async function train(argv: string[]): Promise<number> {
   }
   const backend = await backendFrom(values);
 
-  const standardizeOption = values["no-standardize"] ? false : values.standardize ? true : undefined;
-  const loaded = await loadTrainingData(dataPath, trainingDataOptions(values, standardizeOption));
-  const { data, featurizer } = loaded;
+  const standardize = values["no-standardize"] ? false : values.standardize ? true : undefined;
+  const loaded = await loadTrainingData(dataPath, trainingDataOptions(values, standardize));
   reportLoaded(loaded, Boolean(values.json));
-  const defaultOutput: OutputKind = data.labelNames.length === 2 ? "sigmoid" : "softmax";
-  const output = choice<OutputKind>(values, "output", defaultOutput, ["softmax", "sigmoid"]);
-  if (data.labelNames.length < 2) {
-    throw new GlassboxError("BAD_DATA", `${data.source}: expected at least 2 different labels to learn from, found ${data.labelNames.length} (${data.labelNames.join(", ")})`);
-  }
-  const seed = integer(values, "seed", 1, 0);
-  const network = createMlp({
-    inputs: data.columns,
+  const progress = new EpochProgress();
+  const { result, network, summary } = await trainModel(loaded, {
     hidden: integerList(values, "hidden", [256, 128]),
     activation: choice<Activation>(values, "activation", "relu", ACTIVATIONS.filter((a) => a !== "softmax" && a !== "linear")),
-    output,
-    labels: data.labelNames,
+    ...(values.output !== undefined ? { output: choice<"softmax" | "sigmoid">(values, "output", "softmax", ["softmax", "sigmoid"]) } : {}),
     dropout: number(values, "dropout", 0, (n) => n >= 0 && n < 1, "a rate in [0, 1)"),
-    seed,
+    ...(standardize !== undefined ? { standardize } : {}),
+    seed: integer(values, "seed", 1, 0),
     backend,
-  });
-  network.about = {
-    featureNames: featurizer ? null : data.featureNames, // a featurizer names its own features
-    labelColumn: data.labelColumn ?? null,
-    input: data.input ?? null,
-    featurizer,
-    hierarchy: loaded.hierarchy,
-    textColumn: loaded.textColumn,
-    training: null,
-  };
-
-  // Table models keep a sample of training rows: the baseline their explanations compare with.
-  if (featurizer?.kind === "table") network.background = sampleRows(data, 100, seed);
-  const progress = new EpochProgress();
-  const started = performance.now();
-  const result = fit(network, data, {
     epochs: integer(values, "epochs", 10),
     batchSize: integer(values, "batch", 64),
     lr: number(values, "lr", 0.001, (n) => n > 0, "a positive learning rate"),
@@ -109,16 +81,10 @@ export async function train(argv: string[]): Promise<number> {
     validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
     patience: values.patience === undefined ? null : integer(values, "patience", 3),
     classWeights: classWeights(values["class-weights"]),
-    // Tables are standardised inside their featurizer; log-mel spectrograms need it here.
-    standardize: featurizer?.kind === "table" ? false : standardizeOption ?? featurizer?.kind === "sound",
-    seed,
     onBatch: progress.onBatch,
     onEpoch: progress.onEpoch,
   });
   progress.stop();
-  const totalSeconds = (performance.now() - started) / 1000;
-  const summary = trainingSummary(result, backend.name, totalSeconds);
-  network.about.training = summary;
   saveModel(network, out);
 
   if (values.json) {
@@ -136,30 +102,6 @@ export async function train(argv: string[]): Promise<number> {
     return 3;
   }
   return 0;
-}
-
-function trainingSummary(result: FitResult, backend: string, totalSeconds: number): Record<string, unknown> {
-  const kept = result.kept;
-  return {
-    epochs: result.epochs,
-    kept_epoch: kept ? kept.epoch : null,
-    training_rows: result.trainingRows,
-    validation_rows: result.validationRows,
-    seconds_per_epoch: result.secondsPerEpoch,
-    samples_per_second: result.samplesPerSecond,
-    total_seconds: totalSeconds,
-    final_loss: result.finalLoss,
-    final_accuracy: kept ? kept.accuracy : null,
-    validation_loss: kept ? kept.validationLoss : null,
-    validation_accuracy: result.validationAccuracy,
-    backend,
-    stopped: result.stopped,
-  };
-}
-
-function sampleRows(data: Dataset, count: number, seed: number): { features: Float32Array; rows: number } {
-  const order = permutation(data.rows, new Random(seed)).slice(0, Math.min(count, data.rows));
-  return { features: selectRows(data, order).features, rows: order.length };
 }
 
 function schedule(spec: string): Schedule {

@@ -5,9 +5,9 @@ import { decodeImage, fitImage, type ImageOptions, type RgbaImage } from "../fea
 import { fitSound, type SoundOptions } from "../featurizers/sound/index.js";
 import { fitText, textFeatures, type TextOptions } from "../featurizers/text/index.js";
 import { fitTable, type TableOptions } from "../featurizers/table/index.js";
-import { labelsFromPaths, type Hierarchy } from "../model/hierarchy.js";
-import type { Network } from "../model/network.js";
-import { defaultLabelColumn, indexLabels, parseCsvTable, rowName } from "./csv.js";
+import { parseCsvTable, rowName } from "../featurizers/table/csv.js";
+import { defaultLabelColumn, indexLabels } from "./csv.js";
+import { labelsFromPaths } from "./labels.js";
 import type { Dataset } from "./dataset.js";
 import { loadDataset, loadIdxDirectory, readBytes } from "./files.js";
 import { scanFolder, type LabelledFile, type Skip } from "./folders.js";
@@ -25,6 +25,23 @@ export interface TrainingDataOptions {
   sound?: SoundOptions;
   textOptions?: TextOptions;
   table?: TableOptions;
+}
+
+/** Each label's path of categories, root first (as a model keeps it). */
+type Hierarchy = string[][];
+
+/** What reading data for a trained model needs to know of the model (a Network has all of it). */
+export interface ModelInputs {
+  readonly inputs: number;
+  readonly inputShape: readonly number[];
+  readonly labels: string[];
+  readonly about: {
+    readonly featurizer: { readonly kind: string } | null;
+    readonly featureNames: string[] | null;
+    readonly labelColumn: string | null;
+    readonly hierarchy: Hierarchy | null;
+    readonly textColumn: string | null;
+  };
 }
 
 /** A dataset with what was detected, what was left out and why. */
@@ -89,8 +106,8 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
  * the model's own featurizer; for predict also single files (photo.png, clip.wav, mail.txt,
  * rows.csv), several at once. A model's labels are required when `requireLabel`.
  */
-export async function loadForModel(network: Network, paths: string[], requireLabel: boolean): Promise<LoadedData> {
-  const state = network.about.featurizer ?? null;
+export async function loadForModel(network: ModelInputs, paths: string[], requireLabel: boolean): Promise<LoadedData> {
+  const state = network.about.featurizer as FeaturizerState | null;
   const known = { labelNames: network.labels, hierarchy: network.about.hierarchy ?? null };
   if (paths.length === 0) throw new GlassboxError("BAD_ARGUMENT", "expected at least one data path");
   for (const path of paths) if (!existsSync(path)) throw new GlassboxError("FILE_NOT_FOUND", `no such file or directory: ${path}`);
@@ -135,7 +152,7 @@ function fromIdx(data: Dataset): LoadedData {
 }
 
 /** IDX directories and numeric CSVs, for models that read numbers as they are. */
-async function fromLegacy(network: Network, path: string, requireLabel: boolean): Promise<LoadedData> {
+async function fromLegacy(network: ModelInputs, path: string, requireLabel: boolean): Promise<LoadedData> {
   const names = network.about.featurizer ? null : network.about.featureNames;
   const data = await loadDataset(path, {
     split: "test",
@@ -146,14 +163,14 @@ async function fromLegacy(network: Network, path: string, requireLabel: boolean)
     label: network.about.labelColumn ?? "label",
   });
   if (data.columns !== network.inputs) {
-    const input = network.about.input;
-    const what = input?.kind === "image" ? ` (${input.height}x${input.width} image)` : "";
+    const shape = network.inputShape;
+    const what = shape.length === 3 ? ` (${shape[0]}x${shape[1]} image)` : "";
     throw new GlassboxError("SHAPE_MISMATCH", `${data.source}: expected ${network.inputs} features per row${what}, got ${data.columns}`);
   }
-  return { data, featurizer: network.about.featurizer ?? null, hierarchy: network.about.hierarchy ?? null, textColumn: null, detected: "", skipped: [], notes: [], files: null };
+  return { data, featurizer: network.about.featurizer as FeaturizerState | null, hierarchy: network.about.hierarchy ?? null, textColumn: null, detected: "", skipped: [], notes: [], files: null };
 }
 
-function textCsvForModel(network: Network, state: Extract<FeaturizerState, { kind: "text" }>, path: string, requireLabel: boolean): LoadedData {
+function textCsvForModel(network: ModelInputs, state: Extract<FeaturizerState, { kind: "text" }>, path: string, requireLabel: boolean): LoadedData {
   const { header, rows, lines } = parseCsvTable(new TextDecoder().decode(readBytes(path)), path);
   const column = network.about.textColumn ?? "text";
   const textAt = header.indexOf(column);

@@ -1,19 +1,23 @@
+import { featurizerOf } from "../featurizers/index.js";
 import { soundFeatures } from "../featurizers/sound/index.js";
 import { tableFeatureGroups } from "../featurizers/table/index.js";
 import type { Network } from "../model/network.js";
 import type { ExplainOptions } from "./types.js";
 
 /**
- * What "nothing" looks like for this model: the mean of the training rows it keeps (tables:
- * shap's background too, each column one player), silence for a sound, else all zeros.
+ * What "nothing" looks like for this model, the one baseline every caller (CLI, server, web app)
+ * explains against: the mean of the training rows the model keeps (tables: shap's background
+ * too, each column one player), silence for a sound, else all zeros (a black image, no words).
+ * @example explain(network, row, { method: "shap", ...baselineFor(network) })
  */
 export function baselineFor(network: Network): Pick<ExplainOptions, "baseline" | "background" | "groups"> {
-  const state = network.about.featurizer;
+  const state = featurizerOf(network);
   const background = network.background;
-  if (state?.kind === "table" && background) {
+  if (background) {
     const mean = new Float32Array(network.inputs);
     for (let r = 0; r < background.rows; r++) for (let j = 0; j < network.inputs; j++) mean[j] += background.features[r * network.inputs + j] / background.rows;
-    return { baseline: mean, background, groups: tableFeatureGroups(state).map((g) => g.features) };
+    const groups = state?.kind === "table" ? { groups: tableFeatureGroups(state).map((g) => g.features) } : {};
+    return { baseline: mean, background, ...groups };
   }
   if (state?.kind === "sound") {
     const silence = soundFeatures(state, { rate: state.rate, samples: new Float32Array(Math.round(state.rate * state.seconds)) });
@@ -22,3 +26,13 @@ export function baselineFor(network: Network): Pick<ExplainOptions, "baseline" |
   return {};
 }
 
+/** In words, for people: what the explanation compares the input with. */
+export function baselineInWords(network: Network): string {
+  if (network.background) return "the average of training inputs the model keeps";
+  switch (featurizerOf(network)?.kind) {
+    case "sound": return "silence";
+    case "image": return "a black image";
+    case "text": return "a text with no known words";
+    default: return "all features 0";
+  }
+}

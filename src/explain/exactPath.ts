@@ -1,6 +1,5 @@
 import { GlassboxError } from "../errors.js";
-import { Dense } from "../layers/dense.js";
-import type { Network } from "../model/network.js";
+import type { LayerDescription, Network } from "../model/network.js";
 import { gaussLegendre } from "./integratedGradients.js";
 import type { Job, MethodResult } from "./job.js";
 import { answerOf } from "./probe.js";
@@ -18,8 +17,9 @@ import { answerOf } from "./probe.js";
  * row per piece (a few hundred on a 784-256-128-10 MLP), against `steps` rows for the plain rule.
  */
 export function exactIntegratedGradients(job: Job, network: Network): MethodResult {
-  const dense = network.layers.filter((layer): layer is Dense => layer instanceof Dense);
-  const curved = dense.find((layer) => !PIECEWISE_LINEAR.has(layer.activation));
+  // Layers without an activation (standardize, dropout at prediction time) are affine.
+  const bending = network.describe().filter((layer) => layer.activation !== null);
+  const curved = bending.find((layer) => !PIECEWISE_LINEAR.has(layer.activation as string));
   if (curved) {
     throw new GlassboxError("BAD_ARGUMENT", `exact integrated gradients need piecewise-linear layers (relu, leaky_relu, linear); this network has ${curved.activation}: use steps instead`);
   }
@@ -31,7 +31,7 @@ export function exactIntegratedGradients(job: Job, network: Network): MethodResu
   const rule = gaussLegendre(16);
   for (let r = 0; r < rows; r++) {
     const x = inputs.subarray(r * features, (r + 1) * features);
-    const points = kinks(network, dense, x, baseline);
+    const points = kinks(network, bending, x, baseline);
     const logits = probe.logits(pathRows(x, baseline, points, features), points.length);
     const pieces = points.length - 1;
     const middles = new Float64Array(pieces);
@@ -58,12 +58,12 @@ export function exactIntegratedGradients(job: Job, network: Network): MethodResu
 const PIECEWISE_LINEAR = new Set(["relu", "leaky_relu", "linear"]);
 
 /** The points of [0, 1], ascending and starting with 0 and ending with 1, between which the network is affine on the path. */
-function kinks(network: Network, dense: Dense[], x: Float32Array, baseline: Float32Array): Float64Array {
+function kinks(network: Network, layers: LayerDescription[], x: Float32Array, baseline: Float32Array): Float64Array {
   let points = [0, 1];
-  dense.forEach((layer, depth) => {
-    if (layer.activation === "linear") return;
-    const z = preActivations(network, pathRows(x, baseline, points, x.length), points.length, depth);
-    const units = layer.units;
+  for (const layer of layers) {
+    if (layer.activation === "linear") continue;
+    const z = network.preActivationsOf(pathRows(x, baseline, points, x.length), points.length, layer.index);
+    const units = z.length / points.length;
     const added: number[] = [];
     for (let i = 0; i + 1 < points.length; i++) {
       for (let j = 0; j < units; j++) {
@@ -74,7 +74,7 @@ function kinks(network: Network, dense: Dense[], x: Float32Array, baseline: Floa
     }
     const merged = [...points, ...added].sort((p, q) => p - q);
     points = merged.filter((p, i) => i === 0 || p - merged[i - 1] > 1e-12);
-  });
+  }
   return Float64Array.from(points);
 }
 
@@ -85,26 +85,4 @@ function pathRows(x: Float32Array, baseline: Float32Array, alphas: ArrayLike<num
     for (let j = 0; j < features; j++) out[i * features + j] = baseline[j] + alphas[i] * (x[j] - baseline[j]);
   }
   return out;
-}
-
-/** The inputs of dense layer `depth` (before its activation) for raw rows: [n, units], on the network's backend. */
-function preActivations(network: Network, raw: Float64Array, n: number, depth: number): Float64Array {
-  const backend = network.backend;
-  const f = network.inputs;
-  const normalization = network.normalization;
-  const standardized = normalization ? raw.map((v, i) => (v - normalization.mean[i % f]) / normalization.std[i % f]) : raw;
-  let h = backend.matrix(n, f);
-  backend.write(h, standardized);
-  let d = 0;
-  for (const layer of network.layers) {
-    if (!(layer instanceof Dense)) continue; // dropout passes values through outside training
-    const z = backend.matrix(n, layer.units);
-    backend.denseForward({ x: h, weight: layer.weight.value, bias: layer.bias.value, z, y: z, activation: "linear" });
-    if (d === depth) return Float64Array.from(backend.read(z));
-    const y = backend.matrix(n, layer.units);
-    backend.activate(z, y, layer.activation);
-    h = y;
-    d++;
-  }
-  throw new Error(`no dense layer ${depth}`);
 }

@@ -1,12 +1,12 @@
 import { GlassboxError, check } from "../errors.js";
 import type { Network } from "../model/network.js";
-import type { FloatArray } from "../tensor/matrix.js";
+import type { FloatArray } from "../tensor/tensor.js";
 import { gradientTimesInput, saliency, smoothGrad } from "./gradients.js";
 import { exactIntegratedGradients } from "./exactPath.js";
 import { integratedGradients } from "./integratedGradients.js";
 import type { Job, MethodResult } from "./job.js";
 import { occlusion } from "./occlusion.js";
-import { occlusionWindows, playersFromGroups, type Players } from "./players.js";
+import { isImageShape, occlusionWindows, playersFromGroups, type Players } from "./players.js";
 import { Probe, answerOf, predictedLabel } from "./probe.js";
 import { shap } from "./shapley.js";
 import { EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "./types.js";
@@ -87,7 +87,7 @@ export function explainBatch(network: Network, inputs: Float32Array, rows: numbe
 
 function run(method: ExplainMethod, job: Job, network: Network, options: ExplainOptions): { result: MethodResult; players: Players | null } {
   const features = network.inputs;
-  const image = network.about.input?.kind === "image";
+  const image = isImageShape(network.inputShape);
   switch (method) {
     case "saliency":
       return { result: saliency(job), players: null };
@@ -108,7 +108,7 @@ function run(method: ExplainMethod, job: Job, network: Network, options: Explain
         players = playersFromGroups(options.groups, features, image);
       } else {
         const window = count(options.window, image ? 4 : 1, "window");
-        players = occlusionWindows(network.about.input, features, window, count(options.stride, window, "stride"));
+        players = occlusionWindows(network.inputShape, window, count(options.stride, window, "stride"));
       }
       return { result: occlusion(job, players), players };
     }

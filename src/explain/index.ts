@@ -4,4 +4,4 @@
  */
 export { explain, explainBatch } from "./explain.js";
 export { EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "./types.js";
-export { baselineFor } from "./baseline.js";
+export { baselineFor, baselineInWords } from "./baseline.js";

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Random } from "../tensor/random.js";
 import { chooseCoalitions } from "./kernelShap.js";
-import { binomial } from "./shapley.js";
+import { binomial } from "./coalitions.js";
 
 test("KernelSHAP coalitions: a small budget enumerates sizes 1 and n-1 exactly, samples the rest, and keeps the kernel's total weight", () => {
   const n = 10;

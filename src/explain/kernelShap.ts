@@ -1,5 +1,5 @@
 import { Random } from "../tensor/random.js";
-import { binomial, type CoalitionValues, type ShapleyResult } from "./shapley.js";
+import { binomial, type CoalitionValues, type ShapleyResult } from "./coalitions.js";
 
 /**
  * KernelSHAP: Shapley values as the weighted least-squares fit of an additive model to the

@@ -1,27 +1,28 @@
 import { GlassboxError } from "../errors.js";
 import type { ImageState } from "../featurizers/image/index.js";
 import { encodePng } from "../featurizers/image/index.js";
-import { Dense } from "../layers/dense.js";
 import type { Network } from "../model/network.js";
 
 /** What hidden neurons look for: their incoming weights, and the inputs that excite them most. */
 
-/** The first dense layer, whose neurons read the input features directly. */
-function firstDense(network: Network): Dense {
-  const layer = network.layers.find((l): l is Dense => l instanceof Dense);
-  if (!layer) throw new GlassboxError("BAD_ARGUMENT", "the model has no dense layer");
-  return layer;
+/** The first layer of neurons (each a weighted sum of the inputs): its index and size. */
+export function firstNeurons(network: Network): { index: number; units: number } {
+  const layer = network.describe().find((l) => l.units !== null);
+  if (!layer || layer.units === null) throw new GlassboxError("BAD_ARGUMENT", "the model has no layer of neurons");
+  return { index: layer.index, units: layer.units };
 }
 
 /** Neuron `unit` of the first hidden layer: one incoming weight per input feature. */
 export function neuronWeights(network: Network, unit: number): Float32Array {
-  const layer = firstDense(network);
-  if (!(Number.isInteger(unit) && unit >= 0 && unit < layer.units)) {
-    throw new GlassboxError("BAD_ARGUMENT", `neuron ${unit}: the first layer has neurons 0..${layer.units - 1}`);
+  const { index, units } = firstNeurons(network);
+  if (!(Number.isInteger(unit) && unit >= 0 && unit < units)) {
+    throw new GlassboxError("BAD_ARGUMENT", `neuron ${unit}: the first layer has neurons 0..${units - 1}`);
   }
-  const weights = network.backend.read(layer.weight.value); // [inputs, units]
-  const out = new Float32Array(layer.inputs);
-  for (let i = 0; i < layer.inputs; i++) out[i] = weights[i * layer.units + unit];
+  const weights = network.weightsOf(index); // [inputs, units]
+  if (!weights) throw new GlassboxError("BAD_ARGUMENT", `layer ${index} has no weights`);
+  const inputs = weights.shape[0];
+  const out = new Float32Array(inputs);
+  for (let i = 0; i < inputs; i++) out[i] = weights.values[i * units + unit];
   return out;
 }
 
@@ -42,7 +43,8 @@ export function weightPicturesPng(network: Network, image: ImageState, neurons: 
     const w = neuronWeights(network, unit);
     const pixels = new Float32Array(width * height);
     for (let p = 0; p < pixels.length; p++) for (let c = 0; c < channels; c++) pixels[p] += w[p * channels + c];
-    const max = Math.max(1e-12, ...Array.from(pixels, Math.abs));
+    let max = 1e-12;
+    for (const p of pixels) max = Math.max(max, Math.abs(p));
     const x0 = (n % perRow) * cell;
     const y0 = Math.floor(n / perRow) * (height * scale + 2);
     for (let y = 0; y < height * scale; y++) {

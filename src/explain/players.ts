@@ -1,4 +1,3 @@
-import type { InputDescription } from "../data/dataset.js";
 import { GlassboxError, check } from "../errors.js";
 
 /**
@@ -34,15 +33,16 @@ export function playersFromGroups(groups: number[][], features: number, image: b
 }
 
 /**
- * Occlusion windows: on an image [height, width, channels] (channels interleaved), squares of
+ * Occlusion windows: on an input of shape [height, width, channels] (an image, channels interleaved), squares of
  * window x window pixels (all channels) every `stride` pixels; on any other row, runs of `window`
  * consecutive features every `stride`. The last window of a row or column is moved to touch the
  * edge, so with stride <= window every feature is covered.
  */
-export function occlusionWindows(input: InputDescription | null, features: number, window: number, stride: number): Players {
+export function occlusionWindows(shape: readonly number[], window: number, stride: number): Players {
   const members: Int32Array[] = [];
-  if (input?.kind === "image" && input.height * input.width * input.channels === features) {
-    const { height, width, channels } = input;
+  const features = shape.reduce((a, b) => a * b, 1);
+  if (isImageShape(shape)) {
+    const [height, width, channels] = shape;
     for (const top of windowStarts(height, window, stride)) {
       for (const left of windowStarts(width, window, stride)) {
         const cells: number[] = [];
@@ -61,6 +61,11 @@ export function occlusionWindows(input: InputDescription | null, features: numbe
     members.push(Int32Array.from({ length: end - start }, (_, k) => start + k));
   }
   return { members, groups: 0, image: false };
+}
+
+/** Whether an input of this shape is an image: [height, width, channels]. */
+export function isImageShape(shape: readonly number[]): boolean {
+  return shape.length === 3;
 }
 
 /** 0, stride, 2 stride... while a whole window fits, plus one window flush with the end. */

@@ -1,10 +1,10 @@
-import type { FeaturizerState } from "../featurizers/featurizer.js";
-import { featureNames } from "../featurizers/index.js";
+import { featureNames, featurizerOf, type FeaturizerState } from "../featurizers/index.js";
 import { encodePng } from "../featurizers/image/index.js";
 import { fixedWindow, resample, spectrogramShape, type Clip, type SoundState } from "../featurizers/sound/index.js";
 import { tableFeatureGroups, type TableState } from "../featurizers/table/index.js";
 import type { Network } from "../model/network.js";
-import type { FloatArray } from "../tensor/matrix.js";
+import { extent, maxAbs } from "../tensor/scalar.js";
+import type { FloatArray } from "../tensor/tensor.js";
 import type { Explanation } from "./types.js";
 
 /**
@@ -30,7 +30,7 @@ export function featureAttributions(
   input: Float32Array,
   { attributions, groupAttributions }: Pick<Explanation, "attributions" | "groupAttributions">,
 ): FeatureAttribution[] {
-  const state = network.about.featurizer ?? null;
+  const state = featurizerOf(network);
   let out: FeatureAttribution[];
   if (state?.kind === "table") out = tableAttributions(state, input, attributions, groupAttributions);
   else if (state?.kind === "text") out = featureNames(state).map((feature, k) => ({ feature, value: attributions[k] })).filter((_, k) => input[k] !== 0);
@@ -111,8 +111,7 @@ function gridOf(state: FeaturizerState | null | undefined, input: Float32Array, 
     const shape = spectrogramShape(state);
     if (!shape) return null;
     const { frames, mels } = shape;
-    const lo = Math.min(...input);
-    const hi = Math.max(...input);
+    const { min: lo, max: hi } = extent(input);
     const base: number[] = [];
     const heat: number[] = [];
     for (let m = mels - 1; m >= 0; m--) {
@@ -140,7 +139,7 @@ export function soundStretches(state: SoundState, attributions: FloatArray): { s
     for (let k = 0; k < width; k++) sum += attributions[t * width + k];
     return sum;
   });
-  const threshold = Math.max(...perMoment.map(Math.abs)) / 3;
+  const threshold = maxAbs(perMoment) / 3;
   const out: { start: number; end: number; value: number }[] = [];
   let open: { start: number; end: number; value: number } | null = null;
   perMoment.forEach((value, t) => {

@@ -1,20 +1,18 @@
-import { Scratch } from "../layers/layer.js";
 import type { Network, OutputKind } from "../model/network.js";
-import type { FloatArray, Matrix } from "../tensor/matrix.js";
-import { Random } from "../tensor/random.js";
+import { sigmoid } from "../tensor/scalar.js";
+import type { FloatArray } from "../tensor/tensor.js";
 
-/** Numbers per activation matrix a probe aims for when it splits rows into chunks (4 MiB in float32). */
+/** Numbers per activation a probe aims for when it splits rows into chunks (4 MiB in float32). */
 const CHUNK_NUMBERS = 1 << 20;
 
 /**
- * Asks a network, on its own backend, for f, its answer for one label, and for d f / d x, the
- * gradient of that answer with respect to the raw input row:
+ * Asks a network for f, its answer for one label, and for d f / d x, the gradient of that
+ * answer with respect to the raw input row, through the network's public calls only:
  *
- *   raw x -> (x - mean) / std -> layers -> logits -> f
+ *   raw x -> layers (standardisation included) -> logits -> f
  *
- * d f / d logits is written by hand (answerOf), the network's backward pass carries it to the
- * standardised input, and dividing by std carries it to the raw input. Rows go through in chunks
- * of at most `chunkRows`; matrices are reused between calls.
+ * d f / d logits is written by hand (answerOf) and the network's backward pass carries it to
+ * the raw input. Rows go through in chunks of at most `chunkRows`.
  */
 export class Probe {
   readonly features: number;
@@ -22,16 +20,14 @@ export class Probe {
   readonly kind: OutputKind;
   /** Rows per forward/backward pass. */
   readonly chunkRows: number;
-  private readonly scratch: Scratch;
-  private readonly random = new Random(0); // unused: no dropout outside training
   private staged: FloatArray;
 
   constructor(readonly network: Network) {
     this.features = network.inputs;
     this.outputs = network.outputs;
     this.kind = network.spec.output;
-    this.scratch = new Scratch(network.backend);
-    const widest = Math.max(this.features, ...network.layers.map((layer) => layer.outputs));
+    let widest = this.features;
+    for (const layer of network.describe()) widest = Math.max(widest, layer.outputShape.reduce((a, b) => a * b, 1));
     this.chunkRows = Math.max(1, Math.min(8192, Math.floor(CHUNK_NUMBERS / widest)));
     this.staged = this.buffer(0);
   }
@@ -48,7 +44,7 @@ export class Probe {
     const out = new Float64Array(n * this.outputs);
     for (let start = 0; start < n; start += this.chunkRows) {
       const count = Math.min(this.chunkRows, n - start);
-      out.set(this.network.backend.read(this.forward(rows, start, count)), start * this.outputs);
+      out.set(this.network.logitsOf(this.rowsOf(rows, start, count), count), start * this.outputs);
     }
     return out;
   }
@@ -66,27 +62,14 @@ export class Probe {
    * gradients: [count, features] for rows start..start+count (a fresh array the caller may keep or change).
    */
   gradients(rows: FloatArray, n: number, labels: Int32Array, each: (start: number, count: number, gradients: FloatArray) => void): void {
-    const backend = this.network.backend;
-    const std = this.network.normalization?.std ?? null;
-    const f = this.features;
     for (let start = 0; start < n; start += this.chunkRows) {
       const count = Math.min(this.chunkRows, n - start);
-      const logits = backend.read(this.forward(rows, start, count));
+      const chunk = this.rowsOf(rows, start, count);
+      const logits = this.network.logitsOf(chunk, count);
       // dLogits: [count, outputs] = d f / d logits, row by row
       const slope = new Float64Array(count * this.outputs);
       for (let i = 0; i < count; i++) answerOf(this.kind, logits, i * this.outputs, this.outputs, labels[start + i], slope);
-      const dLogits = this.scratch.get("dLogits", count, this.outputs);
-      backend.write(dLogits, slope);
-      const dx = this.network.backward(dLogits, true);
-      if (!dx) throw new Error("Network.backward returned no input gradient");
-      const g = backend.read(dx); // [count, features] w.r.t. the standardised input
-      if (std) {
-        for (let i = 0; i < count; i++) {
-          const row = i * f;
-          for (let j = 0; j < f; j++) g[row + j] /= std[j];
-        }
-      }
-      each(start, count, g);
+      each(start, count, this.network.inputGradientOf(chunk, count, slope));
     }
   }
 
@@ -96,21 +79,13 @@ export class Probe {
    * over a stretch where the network is affine, this is that stretch's integrated gradient.
    */
   pulledBack(rows: FloatArray, n: number, dLogits: Float64Array): Float64Array {
-    const backend = this.network.backend;
-    const std = this.network.normalization?.std ?? null;
     const f = this.features;
     const sum = new Float64Array(f);
     for (let start = 0; start < n; start += this.chunkRows) {
       const count = Math.min(this.chunkRows, n - start);
-      this.forward(rows, start, count);
-      const d = this.scratch.get("dLogits", count, this.outputs);
-      backend.write(d, dLogits.subarray(start * this.outputs, (start + count) * this.outputs));
-      const dx = this.network.backward(d, true);
-      if (!dx) throw new Error("Network.backward returned no input gradient");
-      const g = backend.read(dx);
+      const g = this.network.inputGradientOf(this.rowsOf(rows, start, count), count, dLogits.subarray(start * this.outputs, (start + count) * this.outputs));
       for (let i = 0; i < count; i++) for (let j = 0; j < f; j++) sum[j] += g[i * f + j];
     }
-    if (std) for (let j = 0; j < f; j++) sum[j] /= std[j];
     return sum;
   }
 
@@ -121,28 +96,18 @@ export class Probe {
     return out;
   }
 
-  /** Standardises rows start..start+count into the input matrix and runs the layers: -> logits. */
-  private forward(rows: FloatArray, start: number, count: number): Matrix {
+  /** Rows start..start+count, in the backend's precision (float64 rows would only be rounded on the way in). */
+  private rowsOf(rows: FloatArray, start: number, count: number): FloatArray {
     const f = this.features;
     const source = rows.subarray(start * f, (start + count) * f);
+    if ((this.network.backend.dtype === "float64") === source instanceof Float64Array) return source;
     if (this.staged.length < count * f) this.staged = this.buffer(count * f);
     const staged = this.staged.subarray(0, count * f);
-    const normalization = this.network.normalization;
-    if (normalization) {
-      const { mean, std } = normalization;
-      for (let i = 0; i < count; i++) {
-        const row = i * f;
-        for (let j = 0; j < f; j++) staged[row + j] = (source[row + j] - mean[j]) / std[j];
-      }
-    } else {
-      staged.set(source);
-    }
-    const x = this.scratch.get("input", count, f);
-    this.network.backend.write(x, staged);
-    return this.network.forward(x, false, this.random);
+    staged.set(source);
+    return staged;
   }
 
-  /** A row buffer in the backend's precision (float64 rows would only be rounded on the way in). */
+  /** A row buffer in the backend's precision. */
   buffer(size: number): FloatArray {
     return this.network.backend.dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
   }
@@ -189,10 +154,4 @@ export function predictedLabel(kind: OutputKind, logits: ArrayLike<number>, offs
   let best = 0;
   for (let j = 1; j < outputs; j++) if (logits[offset + j] > logits[offset + best]) best = j;
   return best;
-}
-
-function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
 }

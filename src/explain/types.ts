@@ -1,4 +1,4 @@
-import type { FloatArray } from "../tensor/matrix.js";
+import type { FloatArray } from "../tensor/tensor.js";
 
 /**
  * How an explanation is computed:
@@ -40,7 +40,7 @@ export interface ExplainOptions {
   /** smoothgrad: noise standard deviation as a fraction of the input's range (max - min). Default 0.15. */
   noise?: number;
   /**
-   * occlusion: side of the square window (images, network.about.input kind "image") or run of
+   * occlusion: side of the square window (images: networks whose input shape is [height, width, channels]) or run of
    * consecutive features (other rows). Default 4 for images, 1 otherwise.
    */
   window?: number;

@@ -1,5 +1,5 @@
 import { GlassboxError } from "../errors.js";
-import { parseCsvTable, rowName, type CsvTable } from "../data/csv.js";
+import { parseCsvTable, rowName, type CsvTable } from "./table/csv.js";
 import { FEATURIZER_KINDS, type FeaturizerKind, type FeaturizerState } from "./featurizer.js";
 import { checkImageState, decodeImage, imageFeatureNames, imageFeatures } from "./image/index.js";
 import { checkSoundState, decodeWav, resample, soundFeatureCount, soundFeatureNames, soundFeatures, spectrogramShape } from "./sound/index.js";
@@ -16,6 +16,24 @@ export function featureCount(state: FeaturizerState): number {
     case "text": return state.vocabulary.length;
     case "table": return tableFeatureCount(state);
   }
+}
+
+/**
+ * The shape of one input's features: [height, width, channels] for an image (channels
+ * interleaved, NHWC), [frames, bands] for a log-mel spectrogram, [features] otherwise.
+ */
+export function featureShape(state: FeaturizerState): number[] {
+  if (state.kind === "image") return [state.height, state.width, state.channels];
+  const spectrogram = state.kind === "sound" ? spectrogramShape(state) : null;
+  return spectrogram ? [spectrogram.frames, spectrogram.mels] : [featureCount(state)];
+}
+
+/**
+ * A model's featurizer record as the featurizer state it is. The model keeps the record as
+ * JSON; the model file reader checks it (checkFeaturizerState) before any model holds it.
+ */
+export function featurizerOf(model: { about: { featurizer: { readonly kind: string } | null } }): FeaturizerState | null {
+  return model.about.featurizer as FeaturizerState | null;
 }
 
 /** One name per number, in the featurizer's language ("pixel (row 3, column 5)", "city = Oslo", "free"). */

@@ -10,11 +10,21 @@ import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 import { loadModel, saveModel } from "./disk.js";
 import { errorCode } from "../../test/helpers/errors.js";
 
+// Layers: 0 standardize, 1 dense 6 -> 5, 2 dropout, 3 dense 5 -> 4, 4 dropout, 5 dense 4 -> 3.
 function smallNetwork() {
-  const network = createMlp({ inputs: 6, hidden: [5, 4], labels: ["a", "b", "c"], seed: 7, dropout: 0.2 });
-  network.normalization = { mean: Float32Array.of(1, 2, 3, 4, 5, 6), std: Float32Array.of(1, 1, 2, 2, 3, 3) };
-  network.about = { featureNames: ["f1", "f2", "f3", "f4", "f5", "f6"], labelColumn: "label", input: { kind: "table" }, training: { epochs: 3 } };
+  const network = createMlp({
+    inputs: 6, hidden: [5, 4], labels: ["a", "b", "c"], seed: 7, dropout: 0.2, standardize: true,
+    about: { featureNames: ["f1", "f2", "f3", "f4", "f5", "f6"], labelColumn: "label", training: { epochs: 3 } },
+    background: { features: Float32Array.from({ length: 12 }, (_, i) => i / 2), rows: 2 },
+  });
+  const rows = Float32Array.from({ length: 24 }, (_, i) => (i * 7) % 11);
+  network.layers[0].adapt?.(rows, 6, [0, 1, 2, 3]);
   return network;
+}
+
+/** Every tensor of the network, as plain numbers by name. */
+function tensorsOf(network: ReturnType<typeof smallNetwork>): Record<string, number[]> {
+  return Object.fromEntries(network.tensors().map((t) => [t.name, Array.from(network.backend.read(t.value))]));
 }
 
 
@@ -24,7 +34,9 @@ test("save and load give back every weight bit for bit, the architecture and the
   const loaded = decodeModel(bytes, "memory");
   assert.deepEqual(loaded.spec, network.spec);
   assert.deepEqual(loaded.about, network.about);
-  assert.deepEqual(loaded.normalization, network.normalization);
+  assert.deepEqual(loaded.background, network.background, "the kept training rows come back");
+  assert.deepEqual(tensorsOf(loaded), tensorsOf(network), "weights and standardisation statistics");
+  assert.equal(loaded.layers[0].adapted, true, "loaded statistics count as learnt: fit does not learn them again");
   network.params().forEach((p, i) => {
     const a = new Uint8Array(network.backend.read(p.value).buffer);
     const b = new Uint8Array(loaded.backend.read(loaded.params()[i].value).buffer);
@@ -35,16 +47,21 @@ test("save and load give back every weight bit for bit, the architecture and the
   assert.deepEqual(encodeModel(loaded), bytes, "re-encoding gives the same bytes");
 });
 
-test("the file is safetensors: 8-byte length, JSON header padded to 8, F32 tensors in [inputs, units]", () => {
+test("the file is safetensors: 8-byte length, JSON header padded to 8, F32 tensors of their true shapes", () => {
   const bytes = encodeModel(smallNetwork());
   const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
   assert.equal(headerLength % 8, 0);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   assert.equal(header.__metadata__.format, "glassbox");
-  assert.equal(header.__metadata__.format_version, "2");
-  assert.deepEqual(header["layers.0.weight"].shape, [6, 5]);
-  assert.deepEqual(header["layers.0.bias"].shape, [5]);
-  assert.deepEqual(header["normalization.mean"].shape, [6]);
+  assert.equal(header.__metadata__.format_version, "3");
+  assert.deepEqual(header["layers.0.mean"].shape, [6]);
+  assert.deepEqual(header["layers.1.weight"].shape, [6, 5]);
+  assert.deepEqual(header["layers.1.bias"].shape, [5]);
+  assert.deepEqual(header["layers.5.weight"].shape, [4, 3]);
+  assert.deepEqual(header.background.shape, [2, 6]);
+  const architecture = JSON.parse(header.__metadata__.architecture);
+  assert.deepEqual(architecture.inputShape, [6]);
+  assert.deepEqual(architecture.layers.map((l: { type: string }) => l.type), ["standardize", "dense", "dropout", "dense", "dropout", "dense"]);
   for (const value of Object.values(header.__metadata__)) assert.equal(typeof value, "string");
 });
 
@@ -63,26 +80,45 @@ test("a file that is not a model, or a safetensors file without Glassbox metadat
 
 test("a file of a newer format version says to upgrade", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
-  const newer = encodeSafetensors({ ...file, metadata: { ...file.metadata, format_version: "3" } });
-  assert.match(errorCode(() => decodeModel(newer, "new.safetensors")), /newer Glassbox \(model format version 3\).*upgrade/);
+  const newer = encodeSafetensors({ ...file, metadata: { ...file.metadata, format_version: "4" } });
+  assert.match(errorCode(() => decodeModel(newer, "new.safetensors")), /newer Glassbox \(model format version 4\).*upgrade/);
 });
 
 test("an architecture with an unknown activation or a bad dropout rate is refused", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
   const spec = JSON.parse(file.metadata.architecture);
-  spec.layers[0].activation = "swish";
+  spec.layers[1].activation = "swish";
   const bad = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
-  assert.match(errorCode(() => decodeModel(bad, "m")), /BAD_MODEL_FILE: m: its architecture is not valid: layer 0: unknown activation "swish"/);
-  spec.layers[0].activation = "relu";
-  spec.layers[1].rate = 1;
+  assert.match(errorCode(() => decodeModel(bad, "m")), /BAD_MODEL_FILE: m: its architecture is not valid: layer 1 \(dense\): unknown activation "swish"/);
+  spec.layers[1].activation = "relu";
+  spec.layers[2].rate = 1;
   const rate = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
-  assert.match(errorCode(() => decodeModel(rate, "m")), /layer 1: dropout rate must be in \[0, 1\), got 1/);
+  assert.match(errorCode(() => decodeModel(rate, "m")), /layer 2 \(dropout\): dropout rate must be in \[0, 1\), got 1/);
+  spec.layers[2] = { type: "convolution" };
+  const unknown = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
+  assert.match(errorCode(() => decodeModel(unknown, "m")), /layer 2: unknown layer type "convolution"; expected one of dense, dropout, standardize/);
 });
 
 test("a tensor whose size disagrees with the architecture is refused", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
-  const tensors = file.tensors.map((t) => (t.name === "layers.0.bias" ? { ...t, shape: [4], data: t.data.subarray(0, 4) } : t));
-  assert.match(errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors }), "m")), /"layers.0.bias" has 4 numbers, the architecture needs 5/);
+  const tensors = file.tensors.map((t) => (t.name === "layers.1.bias" ? { ...t, shape: [4], data: t.data.subarray(0, 4) } : t));
+  assert.match(errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors }), "m")), /tensor "layers.1.bias" has shape \[4\], the architecture needs \[5\]/);
+  const reshaped = file.tensors.map((t) => (t.name === "layers.1.weight" ? { ...t, shape: [5, 6] } : t));
+  assert.match(errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: reshaped }), "m")), /"layers.1.weight" has shape \[5, 6\], the architecture needs \[6, 5\]/);
+  const missing = file.tensors.filter((t) => t.name !== "layers.0.mean");
+  assert.match(errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: missing }), "m")), /missing tensor "layers.0.mean" \[6\] that layer 0 needs/);
+  const extra = [...file.tensors, { name: "layers.9.weight", shape: [1], data: Float32Array.of(1) }];
+  assert.match(errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: extra }), "m")), /holds a tensor "layers.9.weight" that no layer of its architecture has/);
+});
+
+test("a small file whose architecture declares huge layers is refused before anything is allocated", () => {
+  const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
+  const spec = JSON.parse(file.metadata.architecture);
+  spec.layers[1].units = 100_000_000; // 600 million weights: 2.4 GB if allocated
+  const big = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
+  const before = process.memoryUsage().rss;
+  assert.match(errorCode(() => decodeModel(big, "m")), /tensor "layers.1.weight" has shape \[6, 5\], the architecture needs \[6, 100000000\]/);
+  assert.ok(process.memoryUsage().rss - before < 100e6, "no layer was allocated");
 });
 
 test("saveModel writes atomically and leaves no temporary file; a failed write leaves nothing", () => {

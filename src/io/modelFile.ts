@@ -1,30 +1,28 @@
 import type { Backend } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
-import { Network, type ModelAbout, type NetworkSpec } from "../model/network.js";
-import { checkFeaturizerState, featureCount } from "../featurizers/index.js";
+import { checkFeaturizerState, featureCount, featureShape } from "../featurizers/index.js";
+import { Network, checkSpec, type ModelAbout, type NetworkSpec } from "../model/network.js";
+import { tensorShapes } from "../layers/index.js";
+import { shapeText, sameShape, sizeOf } from "../tensor/tensor.js";
+import { fromFormat2 } from "./format2.js";
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safetensors.js";
 
 /**
- * The Glassbox model file: safetensors with the weights as F32 tensors
- * ("layers.<i>.weight": [inputs, units], "layers.<i>.bias": [units], and when the model
- * standardises its input "normalization.mean" / "normalization.std": [inputs]) and, in
- * __metadata__, JSON strings for the architecture, the input and the training summary.
+ * The Glassbox model file: safetensors with every tensor the layers keep as an F32 tensor of its
+ * true shape ("layers.<i>.weight": [inputs, units], "layers.<i>.bias": [units], a standardize
+ * layer's "layers.<i>.mean" / "layers.<i>.std": the input shape), "background": [rows, ...input
+ * shape] for models that keep training rows, and in __metadata__ JSON strings for the
+ * architecture (input shape, layer list, output, labels) and the model's facts.
  */
-export const FORMAT_VERSION = 2; // 2: the featurizer and the label hierarchy in "about"
+export const FORMAT_VERSION = 3; // 3: shapes and the layer list, standardisation as a layer; 2: the featurizer in "about"
 
 /** Network -> file bytes. */
 export function encodeModel(network: Network): Uint8Array {
-  const tensors: NamedTensor[] = [];
-  for (const p of network.params()) {
-    const shape = p.name.endsWith(".bias") ? [p.value.cols] : [p.value.rows, p.value.cols];
-    tensors.push({ name: p.name, shape, data: Float32Array.from(network.backend.read(p.value)) });
-  }
-  if (network.normalization) {
-    tensors.push({ name: "normalization.mean", shape: [network.inputs], data: network.normalization.mean });
-    tensors.push({ name: "normalization.std", shape: [network.inputs], data: network.normalization.std });
-  }
+  const tensors: NamedTensor[] = network.tensors().map(({ name, value }) => ({
+    name, shape: [...value.shape], data: Float32Array.from(network.backend.read(value)),
+  }));
   if (network.background) {
-    tensors.push({ name: "background", shape: [network.background.rows, network.inputs], data: network.background.features });
+    tensors.push({ name: "background", shape: [network.background.rows, ...network.inputShape], data: network.background.features });
   }
   const metadata = {
     format: "glassbox",
@@ -35,7 +33,11 @@ export function encodeModel(network: Network): Uint8Array {
   return encodeSafetensors({ metadata, tensors });
 }
 
-/** File bytes -> network on `backend`. Checks the format, version and every tensor's shape. */
+/**
+ * File bytes -> network on `backend`. Checks the format and version, the architecture, and that
+ * the file holds every tensor the layers need with exactly their shapes, before any layer is
+ * allocated. Format 1 and 2 files are read as the format-3 network that answers the same.
+ */
 export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend): Network {
   const fail = (what: string): never => {
     throw new GlassboxError("BAD_MODEL_FILE", `${source}: ${what}`);
@@ -48,46 +50,64 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
   if (version > FORMAT_VERSION) {
     fail(`made by a newer Glassbox (model format version ${version}); this version reads format ${FORMAT_VERSION}: upgrade glassbox`);
   }
-  const parse = <T>(key: string, fallback: T): T => {
+  const parse = <T>(key: string): T | null => {
     try {
-      return (JSON.parse(metadata[key] ?? "null") as T | null) ?? fallback;
+      return JSON.parse(metadata[key] ?? "null") as T | null;
     } catch {
       return fail(`its "${key}" metadata is not valid JSON`);
     }
   };
-  const spec = parse<NetworkSpec | null>("architecture", null) ?? fail("its metadata has no architecture");
-  const about = parse<ModelAbout>("about", { featureNames: null, labelColumn: null, input: null, training: null });
-  let network: Network;
+  let spec = parse<NetworkSpec>("architecture") ?? fail("its metadata has no architecture");
+  let about = parse<Partial<ModelAbout>>("about") ?? {};
+  let tensors = new Map(file.tensors.map((t) => [t.name, t]));
+  if (version < 3) {
+    try {
+      ({ spec, about, tensors } = fromFormat2(spec as unknown as Record<string, unknown>, about as Record<string, unknown>, tensors));
+    } catch (error) {
+      return fail(`its architecture is not valid: ${(error as Error).message}`);
+    }
+  }
   try {
-    network = new Network(spec, backend);
+    checkSpec(spec);
   } catch (error) {
     return fail(`its architecture is not valid: ${(error as Error).message}`);
   }
-  network.about = about;
+  const inputs = sizeOf(spec.inputShape);
   if (about.featurizer) {
-    about.featurizer = checkFeaturizerState(about.featurizer, source);
-    const count = featureCount(about.featurizer);
-    if (count !== network.inputs) fail(`its featurizer makes ${count} features but the network reads ${network.inputs}`);
+    const featurizer = checkFeaturizerState(about.featurizer, source);
+    const count = featureCount(featurizer);
+    if (count !== inputs) fail(`its featurizer makes ${count} features but the network reads ${inputs}`);
+    if (version >= 3 && !sameShape(featureShape(featurizer), spec.inputShape)) {
+      fail(`its featurizer makes features of shape ${shapeText(featureShape(featurizer))} but the network reads ${shapeText(spec.inputShape)}`);
+    }
+    about = { ...about, featurizer };
   }
   if (about.hierarchy) {
     const h = about.hierarchy;
     const valid = Array.isArray(h) && h.length === spec.labels.length && h.every((path) => Array.isArray(path) && path.length > 0 && path.every((p) => typeof p === "string"));
     if (!valid) fail(`its label hierarchy must give a path of categories for each of its ${spec.labels.length} labels`);
   }
-  const byName = new Map(file.tensors.map((t) => [t.name, t]));
-  const take = (name: string, size: number): Float32Array => {
-    const t = byName.get(name) ?? fail(`missing tensor "${name}"`);
-    if (t.data.length !== size) fail(`tensor "${name}" has ${t.data.length} numbers, the architecture needs ${size}`);
-    return t.data;
-  };
-  for (const p of network.params()) network.backend.write(p.value, take(p.name, p.value.rows * p.value.cols));
-  if (byName.has("normalization.mean")) {
-    network.normalization = { mean: take("normalization.mean", network.inputs), std: take("normalization.std", network.inputs) };
+
+  // Every tensor the layers need, with its exact shape, before anything is allocated.
+  const needed = tensorShapes(spec.layers, spec.inputShape);
+  for (const [name, shape] of needed) {
+    const t = tensors.get(name) ?? fail(`missing tensor "${name}" ${shapeText(shape)} that layer ${name.split(".")[1]} needs`);
+    if (!sameShape(t.shape, shape)) fail(`tensor "${name}" has shape ${shapeText(t.shape)}, the architecture needs ${shapeText(shape)}`);
   }
-  const background = byName.get("background");
+  const background = tensors.get("background") ?? null;
   if (background) {
-    if (background.shape.length !== 2 || background.shape[1] !== network.inputs) fail(`tensor "background" must be [rows, ${network.inputs}], got [${background.shape.join(", ")}]`);
-    network.background = { features: background.data, rows: background.shape[0] };
+    const ok = background.shape.length >= 2 && background.shape[0] >= 1 && sizeOf(background.shape.slice(1)) === inputs;
+    if (!ok) fail(`tensor "background" must be [rows, ${spec.inputShape.join(", ")}], got ${shapeText(background.shape)}`);
   }
+  for (const name of tensors.keys()) {
+    if (!needed.has(name) && name !== "background") fail(`holds a tensor "${name}" that no layer of its architecture has`);
+  }
+
+  const network = new Network(spec, {
+    ...(backend ? { backend } : {}),
+    about,
+    background: background ? { features: background.data, rows: background.shape[0] } : null,
+  });
+  network.loadTensors(new Map([...needed.keys()].map((name) => [name, (tensors.get(name) as NamedTensor).data])));
   return network;
 }

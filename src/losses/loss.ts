@@ -1,9 +1,5 @@
 import type { Backend } from "../backends/backend.js";
-import type { Matrix } from "../tensor/matrix.js";
-import type { OutputKind } from "../model/network.js";
-import { binaryCrossEntropy } from "./binaryCrossEntropy.js";
-import { meanSquaredError } from "./meanSquaredError.js";
-import { softmaxCrossEntropy } from "./softmaxCrossEntropy.js";
+import type { Matrix, Tensor } from "../tensor/tensor.js";
 
 /** What a batch should have produced: class indices (classification) or values (regression). */
 export interface Targets {
@@ -11,26 +7,13 @@ export interface Targets {
   values: Matrix | null; // [batch, outputs]
 }
 
-/** A loss takes the logits of a batch, returns the mean loss and writes d loss / d logits. */
+/**
+ * A loss takes the logits of a batch, writes the mean loss to out[at] (it stays on the device
+ * until the training loop reads it) and writes d loss / d logits.
+ */
 export interface Loss {
   readonly name: "softmax_cross_entropy" | "binary_cross_entropy" | "mean_squared_error";
-  compute(backend: Backend, logits: Matrix, targets: Targets, dLogits: Matrix): number;
-}
-
-/**
- * The loss that pairs with each output: softmax with cross-entropy, sigmoid with binary
- * cross-entropy (both from logits, numerically stable), linear with mean squared error.
- * Class weights (one per label) make rare classes count more.
- */
-export function lossFor(output: OutputKind, classWeights: Float32Array | null = null): Loss {
-  switch (output) {
-    case "softmax":
-      return softmaxCrossEntropy(classWeights);
-    case "sigmoid":
-      return binaryCrossEntropy(classWeights);
-    case "linear":
-      return meanSquaredError();
-  }
+  compute(backend: Backend, logits: Matrix, targets: Targets, dLogits: Matrix, out: Tensor, at: number): void;
 }
 
 export function requireLabels(targets: Targets, loss: string): Int32Array {

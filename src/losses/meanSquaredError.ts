@@ -4,9 +4,9 @@ import type { Loss } from "./loss.js";
 export function meanSquaredError(): Loss {
   return {
     name: "mean_squared_error",
-    compute: (backend, prediction, targets, dPrediction) => {
+    compute: (backend, prediction, targets, dPrediction, out, at) => {
       if (!targets.values) throw new Error("mean squared error needs target values");
-      return backend.meanSquaredError(prediction, targets.values, dPrediction);
+      backend.meanSquaredError(prediction, targets.values, dPrediction, out, at);
     },
   };
 }

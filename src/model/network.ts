@@ -1,54 +1,64 @@
-import { ACTIVATIONS, type Activation, type Backend } from "../backends/backend.js";
+import type { Activation, Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { GlassboxError, check } from "../errors.js";
-import { Dense } from "../layers/dense.js";
-import { Dropout } from "../layers/dropout.js";
-import { Scratch, type Initializer, type Layer, type LayerSpec, type Param } from "../layers/layer.js";
-import type { Matrix } from "../tensor/matrix.js";
+import { createLayers, layerShapes, Scratch, type Initializer, type Layer, type LayerDescription, type LayerSpec, type NamedTensor } from "../layers/index.js";
 import { Random } from "../tensor/random.js";
-import type { Normalization } from "../data/normalize.js";
-import { normalizeRows } from "../data/normalize.js";
-import type { InputDescription } from "../data/dataset.js";
-import type { FeaturizerState } from "../featurizers/featurizer.js";
+import { checkShape, shapeText, sizeOf, type FloatArray, type Param, type Shape, type Tensor } from "../tensor/tensor.js";
+import type { OutputKind } from "../losses/index.js";
 import type { Hierarchy } from "./hierarchy.js";
 
-/**
- * How the last layer's numbers (logits) become the answer:
- * - "softmax": one probability per label, summing to 1;
- * - "sigmoid": one neuron for a yes/no question, the probability of the positive label (labels[1]);
- * - "linear": the numbers themselves (regression).
- */
-export type OutputKind = "softmax" | "sigmoid" | "linear";
+export type { OutputKind } from "../losses/index.js";
+export type { LayerDescription, LayerSpec } from "../layers/index.js";
+
+export const OUTPUT_KINDS: readonly OutputKind[] = ["softmax", "sigmoid", "linear"];
 
 /** The architecture as stored in the model file. */
 export interface NetworkSpec {
-  inputs: number;
+  /** One example's shape: [features] for a row, [height, width, channels] for an image, [frames, bands] for a spectrogram. */
+  inputShape: number[];
   layers: LayerSpec[];
   output: OutputKind;
   /** Class names (softmax: one per output; sigmoid: [negative, positive]) or target names (linear). */
   labels: string[];
 }
 
-/** Facts about a model kept beside its weights in the model file. */
+/**
+ * Facts about a model kept beside its weights in the model file. The featurizer is kept as the
+ * featurizer wrote it (a JSON record with its `kind`); `featurizers/` reads it.
+ */
 export interface ModelAbout {
-  /** Names of the input features (table columns), or null when they have none (pixels). */
+  /** Names of the input features (table columns of a model without a featurizer), or null. */
   featureNames: string[] | null;
-  /** The table column that held the label when training, or null (IDX images). */
+  /** The table column that held the label when training, or null (images, folders). */
   labelColumn: string | null;
-  input: InputDescription | null;
   /** How raw inputs (image files, clips, texts, table rows) become the features, fitted on the training data. */
-  featurizer?: FeaturizerState | null;
+  featurizer: { readonly kind: string } | null;
   /** For nested labels, each label's path of categories (root first, the label last). */
-  hierarchy?: Hierarchy | null;
+  hierarchy: Hierarchy | null;
   /** The CSV column that held the text, for a text model trained on a CSV. */
-  textColumn?: string | null;
+  textColumn: string | null;
   /** A summary of the training run that produced the weights (epochs, loss, accuracy...). */
   training: Record<string, unknown> | null;
 }
 
+/** Typical raw input rows kept from training: the baseline explanations compare an input with. */
+export interface Background {
+  features: Float32Array; // [rows, inputs]
+  rows: number;
+}
+
+export interface NetworkOptions {
+  /** Default: the reference backend. */
+  backend?: Backend;
+  /** Default: nothing known (every field null). */
+  about?: Partial<ModelAbout>;
+  /** Default: none (explanations then compare with all zeros, or what the featurizer calls silence). */
+  background?: Background | null;
+}
+
 export interface MlpOptions {
-  /** Features per input row, e.g. 784 for a 28x28 grayscale image. */
-  inputs: number;
+  /** Features per input row, e.g. 784 for a 28x28 grayscale image, or the shape of one input ([28, 28, 1]). */
+  inputs: number | number[];
   /** Neurons per hidden layer. Default [] (no hidden layer). */
   hidden?: number[];
   /** Activation of the hidden layers. Default "relu". */
@@ -59,12 +69,16 @@ export interface MlpOptions {
   labels: string[];
   /** Dropout rate after each hidden layer, 0 (default) for none. */
   dropout?: number;
+  /** Start with a standardize layer, learnt from the training rows when `fit` begins. Default false. */
+  standardize?: boolean;
   /** Weight initialisation: default He for ReLU-like activations, Glorot otherwise. */
   init?: Initializer;
   /** Seed for the initial weights. Default 1. */
   seed?: number;
   /** Default: the reference backend. */
   backend?: Backend;
+  about?: Partial<ModelAbout>;
+  background?: Background | null;
 }
 
 /**
@@ -78,22 +92,22 @@ export function createMlp(options: MlpOptions): Network {
   const hidden = options.hidden ?? [];
   const activation = options.activation ?? "relu";
   const dropout = options.dropout ?? 0;
-  check(Number.isInteger(options.inputs) && options.inputs > 0, `inputs must be a positive integer, got ${options.inputs}`);
+  const inputShape = typeof options.inputs === "number" ? [options.inputs] : options.inputs;
+  check(Array.isArray(inputShape) && inputShape.length > 0 && inputShape.every((n) => Number.isInteger(n) && n > 0), `inputs must be a positive integer or a shape of them, got ${JSON.stringify(options.inputs)}`);
   check(hidden.every((n) => Number.isInteger(n) && n > 0), `hidden layer sizes must be positive integers, got [${hidden.join(", ")}]`);
   check(dropout >= 0 && dropout < 1, `dropout must be in [0, 1), got ${dropout}`);
-  const layers: LayerSpec[] = [];
-  let width = options.inputs;
+  const layers: LayerSpec[] = options.standardize ? [{ type: "standardize" }] : [];
   for (const units of hidden) {
-    layers.push({ type: "dense", inputs: width, units, activation, ...(options.init ? { init: options.init } : {}) });
+    layers.push({ type: "dense", units, activation, ...(options.init ? { init: options.init } : {}) });
     if (dropout > 0) layers.push({ type: "dropout", rate: dropout });
-    width = units;
   }
-  layers.push({ type: "dense", inputs: width, units: outputCount(output, options.labels), activation: "linear" });
-  const network = new Network({ inputs: options.inputs, layers, output, labels: options.labels }, options.backend);
+  layers.push({ type: "dense", units: outputCount(output, options.labels), activation: "linear" });
+  const network = new Network({ inputShape, layers, output, labels: options.labels }, options);
   network.initialize(new Random(options.seed ?? 1));
   return network;
 }
 
+/** Outputs the last layer needs for this answer kind and these labels. */
 export function outputCount(output: OutputKind, labels: string[]): number {
   if (output === "sigmoid") {
     check(labels.length === 2, `a sigmoid output answers a yes/no question: expected 2 labels, got ${labels.length}`);
@@ -104,93 +118,144 @@ export function outputCount(output: OutputKind, labels: string[]): number {
   return labels.length;
 }
 
-const OUTPUT_KINDS: readonly string[] = ["softmax", "sigmoid", "linear"];
-
-/** Checks every field of an architecture (it may come from a file) before any layer is built. */
-function checkSpec(spec: NetworkSpec): void {
-  const positive = (n: unknown): boolean => Number.isInteger(n) && (n as number) > 0;
+/**
+ * Checks every field of an architecture (it may come from a file) and returns each layer's
+ * input shape and the output shape, before any tensor is allocated.
+ */
+export function checkSpec(spec: NetworkSpec): Shape[] {
   check(typeof spec === "object" && spec !== null && Array.isArray(spec.layers) && spec.layers.length > 0, "an architecture needs a list of layers");
-  check(positive(spec.inputs), `inputs must be a positive integer, got ${spec.inputs}`);
+  try {
+    checkShape(spec.inputShape);
+  } catch (error) {
+    check(false, `inputShape: ${(error as Error).message}`);
+  }
   check(OUTPUT_KINDS.includes(spec.output), `output must be one of ${OUTPUT_KINDS.join(", ")}, got ${spec.output}`);
   check(Array.isArray(spec.labels) && spec.labels.every((l) => typeof l === "string"), "labels must be a list of strings");
-  spec.layers.forEach((layer, index) => {
-    if (layer.type === "dense") {
-      check(positive(layer.inputs) && positive(layer.units), `layer ${index}: inputs and units must be positive integers`);
-      check((ACTIVATIONS as readonly string[]).includes(layer.activation), `layer ${index}: unknown activation "${layer.activation}"; expected one of ${ACTIVATIONS.join(", ")}`);
-    } else if (layer.type === "dropout") {
-      check(typeof layer.rate === "number" && layer.rate >= 0 && layer.rate < 1, `layer ${index}: dropout rate must be in [0, 1), got ${layer.rate}`);
-    } else {
-      check(false, `layer ${index}: unknown layer type "${(layer as { type: unknown }).type}"`);
-    }
-  });
+  let shapes: Shape[];
+  try {
+    shapes = layerShapes(spec.layers, spec.inputShape);
+  } catch (error) {
+    return check(false, (error as Error).message) as never;
+  }
+  const out = shapes[shapes.length - 1];
+  const wanted = outputCount(spec.output, spec.labels);
+  check(out.length === 1 && out[0] === wanted, `the last layer gives ${shapeText(out)} outputs but ${spec.output} over ${spec.labels.length} labels needs [${wanted}]`);
+  return shapes;
 }
 
+/**
+ * A network: a list of layers with their shapes propagated from the input shape, on one backend,
+ * and the facts the model file keeps with it. Raw features go in; the network standardises them
+ * itself when its first layer is a standardize layer.
+ */
 export class Network {
   readonly backend: Backend;
   readonly layers: Layer[];
-  /** Per-feature standardisation applied to raw inputs before the first layer, or null. */
-  normalization: Normalization | null = null;
-  about: ModelAbout = { featureNames: null, labelColumn: null, input: null, training: null };
-  /**
-   * Typical raw input rows kept from training (table models keep up to 100): the baseline that
-   * explanations compare an input with, or null (then the baseline is all zeros).
-   */
-  background: { features: Float32Array; rows: number } | null = null;
+  readonly about: Readonly<ModelAbout>;
+  /** Typical raw input rows kept from training (table models keep up to 100), or null. */
+  readonly background: Background | null;
+  private facts: ModelAbout;
   private readonly scratch: Scratch;
+  private readonly random = new Random(0); // unused: no dropout outside training
 
-  constructor(readonly spec: NetworkSpec, backend: Backend = createReferenceBackend()) {
-    this.backend = backend;
-    this.layers = [];
-    this.scratch = new Scratch(backend);
+  constructor(readonly spec: NetworkSpec, options: NetworkOptions = {}) {
+    this.backend = options.backend ?? createReferenceBackend();
     checkSpec(spec);
-    let width = spec.inputs;
-    spec.layers.forEach((layerSpec, index) => {
-      if (layerSpec.type === "dense") {
-        check(layerSpec.inputs === width, `layer ${index} expects ${layerSpec.inputs} inputs but the previous layer gives ${width}`);
-        this.layers.push(new Dense(backend, layerSpec.inputs, layerSpec.units, layerSpec.activation, `layers.${index}`));
-        width = layerSpec.units;
-      } else {
-        this.layers.push(new Dropout(backend, width, layerSpec.rate));
-      }
-    });
-    const last = this.layers[this.layers.length - 1];
-    check(last instanceof Dense, "the last layer must be a dense layer");
-    check(width === outputCount(spec.output, spec.labels), `the last layer has ${width} outputs but ${spec.labels.length} labels were given`);
+    this.layers = createLayers(spec.layers, spec.inputShape, this.backend);
+    this.scratch = new Scratch(this.backend);
+    this.facts = { featureNames: null, labelColumn: null, featurizer: null, hierarchy: null, textColumn: null, training: null, ...options.about };
+    this.about = this.facts;
+    const background = options.background ?? null;
+    if (background) {
+      check(Number.isInteger(background.rows) && background.rows >= 1 && background.features.length === background.rows * this.inputs,
+        `the background must hold whole rows of ${this.inputs} features, got ${background.features.length} numbers for ${background.rows} rows`);
+    }
+    this.background = background;
   }
 
+  get inputShape(): Shape {
+    return this.spec.inputShape;
+  }
+
+  /** Features per input row. */
   get inputs(): number {
-    return this.spec.inputs;
+    return sizeOf(this.spec.inputShape);
   }
 
   get outputs(): number {
-    return this.layers[this.layers.length - 1].outputs;
+    return sizeOf(this.layers[this.layers.length - 1].outputShape);
   }
 
   get labels(): string[] {
     return this.spec.labels;
   }
 
-  initialize(random: Random): void {
-    this.spec.layers.forEach((layerSpec, index) => {
-      const layer = this.layers[index];
-      if (layer instanceof Dense && layerSpec.type === "dense") layer.initialize(random, layerSpec.init);
-    });
+  /** Records the summary of the training run that produced the weights (the model file keeps it). */
+  recordTraining(summary: Record<string, unknown>): void {
+    this.facts.training = summary;
   }
 
+  initialize(random: Random): void {
+    for (const layer of this.layers) layer.initialize(random);
+  }
+
+  /** The trainable tensors, layer by layer. */
   params(): Param[] {
     return this.layers.flatMap((layer) => layer.params());
   }
 
-  /** x: [batch, inputs] (already normalised) -> logits: [batch, outputs] */
-  forward(x: Matrix, training: boolean, random: Random): Matrix {
+  /** Every tensor the model file keeps: parameters and learnt statistics, with their names and shapes. */
+  tensors(): NamedTensor[] {
+    return this.layers.flatMap((layer) => layer.tensors());
+  }
+
+  /** Each layer as it describes itself. */
+  describe(): LayerDescription[] {
+    return this.layers.map((layer) => layer.describe());
+  }
+
+  /** One line: "784 inputs (28x28x1) -> 256 relu -> dropout -> 10 linear -> softmax". */
+  summary(): string {
+    const shape = this.inputShape.length > 1 ? ` (${this.inputShape.join("x")})` : "";
+    const parts = this.describe().map((d) => (d.units === null ? d.type : `${d.units} ${d.activation}`));
+    return [`${this.inputs} inputs${shape}`, ...parts, this.spec.output].join(" -> ");
+  }
+
+  /** Whether a layer learns the input's statistics (standardisation): then raw feature scales do not matter. */
+  get standardizes(): boolean {
+    return this.layers.some((layer) => layer.adapt !== undefined);
+  }
+
+  /**
+   * Every layer tensor from `values` (by name, as tensors() names them; a model file's). Layers
+   * with learnt statistics count as adapted afterwards.
+   */
+  loadTensors(values: Map<string, ArrayLike<number>>): void {
+    for (const layer of this.layers) {
+      for (const { name, value } of layer.tensors()) {
+        const data = values.get(name);
+        if (!data) throw new GlassboxError("BAD_MODEL_FILE", `missing tensor "${name}"`);
+        this.backend.write(value, data);
+      }
+      layer.loaded?.();
+    }
+  }
+
+  /** Layers whose statistics have not been learnt yet (a fresh standardize layer). */
+  unadapted(): Layer[] {
+    return this.layers.filter((layer) => layer.adapted === false);
+  }
+
+  /** x: [batch, ...inputShape] raw features -> logits: [batch, outputs] */
+  forward(x: Tensor, training: boolean, random: Random): Tensor {
     let h = x;
     for (const layer of this.layers) h = layer.forward(h, training, random);
     return h;
   }
 
-  /** dLogits: [batch, outputs] -> d loss / d x: [batch, inputs] when asked; fills every Param.grad. */
-  backward(dLogits: Matrix, needInputGradient: boolean): Matrix | null {
-    let d: Matrix | null = dLogits;
+  /** dLogits: [batch, outputs] -> d loss / d x: [batch, ...inputShape] when asked; fills every Param.grad. */
+  backward(dLogits: Tensor, needInputGradient: boolean): Tensor | null {
+    let d: Tensor | null = dLogits;
     for (let i = this.layers.length - 1; i >= 0 && d; i--) d = this.layers[i].backward(d, i > 0 || needInputGradient);
     return d;
   }
@@ -202,57 +267,92 @@ export class Network {
   predict(features: Float32Array, rows: number, chunk = 1024): Float32Array {
     this.checkFeatures(features, rows);
     const out = new Float32Array(rows * this.outputs);
-    const random = new Random(0); // unused: no dropout at prediction time
     for (let start = 0; start < rows; start += chunk) {
       const n = Math.min(chunk, rows - start);
-      const x = this.input(n);
-      const slice = features.subarray(start * this.inputs, (start + n) * this.inputs);
-      this.backend.write(x, this.normalization ? normalizeRows(slice, this.normalization) : slice);
-      const logits = this.forward(x, false, random);
+      const logits = this.forward(this.load(features.subarray(start * this.inputs, (start + n) * this.inputs), n), false, this.random);
       out.set(this.backend.read(this.answer(logits)), start * this.outputs);
     }
     return out;
   }
 
+  /** Raw rows: [n, inputs] -> logits: [n, outputs], in the backend's precision. */
+  logitsOf(rows: FloatArray, n: number): FloatArray {
+    return this.backend.read(this.forward(this.load(rows, n), false, this.random));
+  }
+
   /**
-   * What every layer computes for one raw input row: the output of each dense layer (its
-   * neurons' activations, after the activation function; the last is the logits) and the answer.
+   * Raw rows: [n, inputs] and dLogits: [n, outputs] (d f / d logits for some f of the answer) ->
+   * d f / d raw row: [n, inputs], through every layer (standardisation included).
+   */
+  inputGradientOf(rows: FloatArray, n: number, dLogits: ArrayLike<number>): FloatArray {
+    this.forward(this.load(rows, n), false, this.random);
+    const d = this.scratch.get("dLogits", [n, this.outputs]);
+    this.backend.write(d, dLogits);
+    const dx = this.backward(d, true);
+    if (!dx) throw new Error("the backward pass gave no input gradient");
+    return this.backend.read(dx);
+  }
+
+  /** Raw rows: [n, inputs] -> the numbers layer `index` computes before its activation: [n, units]. */
+  preActivationsOf(rows: FloatArray, n: number, index: number): FloatArray {
+    const layer = this.layers[index];
+    if (!layer?.preActivation) throw new GlassboxError("BAD_ARGUMENT", `layer ${index} has no pre-activation`);
+    let h = this.load(rows, n);
+    for (let i = 0; i < index; i++) h = this.layers[i].forward(h, false, this.random);
+    return this.backend.read(layer.preActivation(h));
+  }
+
+  /**
+   * What every layer computes for one raw input row: the output of each layer whose outputs are
+   * neurons (after the activation function; the last is the logits) and the answer.
    * This is the glass box's view: which neurons light up for this input.
    * @example network.layerOutputs(pixels).layers.map((a) => a.length) // [256, 128, 10]
    */
   layerOutputs(features: Float32Array): { layers: Float32Array[]; answer: Float32Array } {
     this.checkFeatures(features, 1);
-    const x = this.input(1);
-    this.backend.write(x, this.normalization ? normalizeRows(features, this.normalization) : features);
     const layers: Float32Array[] = [];
-    let h = x;
-    const random = new Random(0);
+    let h = this.load(features, 1);
     for (const layer of this.layers) {
-      h = layer.forward(h, false, random);
-      if (layer instanceof Dense) layers.push(Float32Array.from(this.backend.read(h)));
+      h = layer.forward(h, false, this.random);
+      if (layer.describe().units !== null) layers.push(Float32Array.from(this.backend.read(h)));
     }
     return { layers, answer: Float32Array.from(this.backend.read(this.answer(h))) };
   }
 
-  /** Logits -> probabilities (softmax, sigmoid) or values (linear), in a scratch matrix. */
-  answer(logits: Matrix): Matrix {
+  /** The weights of layer `index` ([inputs, units] for a dense layer), or null when it has none. */
+  weightsOf(index: number): { shape: number[]; values: Float32Array } | null {
+    const layer = this.layers[index];
+    const weight = layer?.params().find((p) => p.name.endsWith(".weight"));
+    return weight ? { shape: [...weight.value.shape], values: Float32Array.from(this.backend.read(weight.value)) } : null;
+  }
+
+  /** Logits -> probabilities (softmax, sigmoid) or values (linear), in a scratch tensor. */
+  answer(logits: Tensor): Tensor {
     if (this.spec.output === "linear") return logits;
-    const out = this.scratch.get("answer", logits.rows, logits.cols);
+    const out = this.scratch.get("answer", logits.shape);
     this.backend.activate(logits, out, this.spec.output);
     return out;
   }
 
-  /** An input matrix for `rows` rows, reused between calls. */
-  input(rows: number): Matrix {
-    return this.scratch.get("input", rows, this.inputs);
+  /** An input tensor for `rows` examples, reused between calls. */
+  input(rows: number): Tensor {
+    return this.scratch.get("input", [rows, ...this.inputShape]);
   }
 
-  checkFeatures(features: Float32Array, rows: number): void {
+  checkFeatures(features: ArrayLike<number>, rows: number): void {
     if (features.length !== rows * this.inputs) {
       throw new GlassboxError(
         "SHAPE_MISMATCH",
         `expected ${this.inputs} features per row (${rows} rows = ${rows * this.inputs} numbers), got ${features.length} numbers`,
       );
     }
+  }
+
+  /** Raw rows into the input tensor. */
+  private load(rows: ArrayLike<number>, n: number): Tensor {
+    this.checkFeatures(rows, n);
+    const x = this.input(n);
+    this.backend.write(x, rows);
+    return x;
   }
 }

@@ -1,6 +1,5 @@
 import type { Backend } from "../backends/backend.js";
-import type { Param } from "../layers/layer.js";
-import type { Matrix } from "../tensor/matrix.js";
+import type { Param, Tensor } from "../tensor/tensor.js";
 import type { Optimizer, OptimizerName } from "./optimizer.js";
 
 export interface AdamSettings {
@@ -17,7 +16,7 @@ export interface AdamSettings {
  * weightDecay * param to the gradient.
  */
 export class Adam implements Optimizer {
-  private readonly moments = new Map<Param, { m: Matrix; v: Matrix }>();
+  private readonly moments = new Map<Param, { m: Tensor; v: Tensor }>();
   private steps = 0;
 
   constructor(private readonly backend: Backend, readonly name: OptimizerName, private readonly settings: AdamSettings) {}
@@ -31,10 +30,10 @@ export class Adam implements Optimizer {
     }
   }
 
-  private momentsOf(p: Param): { m: Matrix; v: Matrix } {
+  private momentsOf(p: Param): { m: Tensor; v: Tensor } {
     let state = this.moments.get(p);
     if (!state) {
-      state = { m: this.backend.matrix(p.value.rows, p.value.cols), v: this.backend.matrix(p.value.rows, p.value.cols) };
+      state = { m: this.backend.tensor(p.value.shape), v: this.backend.tensor(p.value.shape) };
       this.moments.set(p, state);
     }
     return state;

@@ -1,17 +1,16 @@
 import type { Backend } from "../backends/backend.js";
-import type { Param } from "../layers/layer.js";
+import type { Param, Tensor } from "../tensor/tensor.js";
 
-/** The L2 norm of all gradients together (non-finite when any gradient is). */
-export function gradientNorm(backend: Backend, params: Param[]): number {
-  return Math.sqrt(params.reduce((sum, p) => sum + backend.sumOfSquares(p.grad), 0));
+/** out[at] = the squared L2 norm of all gradients together, on the device (non-finite when any gradient is). */
+export function gradientNormSquared(backend: Backend, params: Param[], out: Tensor, at: number): void {
+  params.forEach((p, i) => backend.sumOfSquares(p.grad, out, at, i > 0));
 }
 
 /**
  * Scales every gradient by maxNorm / (norm + 1e-6) when the global norm exceeds maxNorm, as
- * PyTorch's clip_grad_norm_ does. `norm` is gradientNorm(params), computed once by the caller.
+ * PyTorch's clip_grad_norm_ does. The squared norm is out[at], from gradientNormSquared, so the
+ * decision is taken on the device.
  */
-export function clipGradients(backend: Backend, params: Param[], norm: number, maxNorm: number): void {
-  const factor = maxNorm / (norm + 1e-6);
-  if (factor >= 1) return;
-  for (const p of params) backend.scale(p.grad, factor);
+export function clipGradients(backend: Backend, params: Param[], normSquared: Tensor, at: number, maxNorm: number): void {
+  for (const p of params) backend.clipToNorm(p.grad, normSquared, at, maxNorm);
 }

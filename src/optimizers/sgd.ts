@@ -1,6 +1,5 @@
 import type { Backend } from "../backends/backend.js";
-import type { Param } from "../layers/layer.js";
-import type { Matrix } from "../tensor/matrix.js";
+import type { Param, Tensor } from "../tensor/tensor.js";
 import type { Optimizer, OptimizerName } from "./optimizer.js";
 
 /**
@@ -8,7 +7,7 @@ import type { Optimizer, OptimizerName } from "./optimizer.js";
  * v = momentum * v + grad; Nesterov looks one step ahead: step = grad + momentum * v.
  */
 export class Sgd implements Optimizer {
-  private readonly velocity = new Map<Param, Matrix>();
+  private readonly velocity = new Map<Param, Tensor>();
 
   constructor(
     private readonly backend: Backend,
@@ -23,10 +22,10 @@ export class Sgd implements Optimizer {
     for (const p of params) this.backend.sgdStep(p.value, p.grad, this.momentum > 0 ? this.velocityOf(p) : null, args);
   }
 
-  private velocityOf(p: Param): Matrix {
+  private velocityOf(p: Param): Tensor {
     let v = this.velocity.get(p);
     if (!v) {
-      v = this.backend.matrix(p.value.rows, p.value.cols);
+      v = this.backend.tensor(p.value.shape);
       this.velocity.set(p, v);
     }
     return v;

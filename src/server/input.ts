@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { GlassboxError } from "../errors.js";
-import { describeFeaturizer, featurizeFile, type FeaturizerKind } from "../featurizers/index.js";
+import { describeFeaturizer, featurizeFile, type FeaturizerKind, featurizerOf } from "../featurizers/index.js";
 import type { Network } from "../model/network.js";
 import { HttpError } from "./respond.js";
 
@@ -66,7 +66,7 @@ export function inputFrom(network: Network, type: string, body: Uint8Array): Req
   }
   if (body.length === 0) throw new HttpError(400, "BAD_DATA", "the request body is empty: send the input file, or JSON {\"features\": [...]}");
   if (kind === "json") return jsonInput(network, body);
-  const state = network.about.featurizer ?? null;
+  const state = featurizerOf(network);
   if (!state) {
     throw new GlassboxError("BAD_DATA", `this model has no featurizer, so it cannot read raw files; send application/json {"features": [...]} with ${network.inputs} numbers per row`);
   }

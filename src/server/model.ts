@@ -1,44 +1,24 @@
-import { describeFeaturizer, featureCount, type FeaturizerState } from "../featurizers/index.js";
+import { describeFeaturizer, featureCount, type FeaturizerState, featurizerOf } from "../featurizers/index.js";
 import type { Network } from "../model/network.js";
 
 /** What GET /api/model says about a model: enough for a person or the web app to see what it is. */
-
-export interface LayerSummary {
-  index: number;
-  type: "dense" | "dropout";
-  inputs: number;
-  units: number;
-  activation: string | null;
-  /** dropout: the share of units dropped while training; null for dense layers. */
-  rate: number | null;
-  /** weights + biases. */
-  parameters: number;
-}
-
 export function modelSummary(network: Network, name: string): Record<string, unknown> {
-  let width = network.inputs;
-  const layers: LayerSummary[] = network.spec.layers.map((layer, index) => {
-    if (layer.type === "dense") {
-      width = layer.units;
-      return { index, type: "dense", inputs: layer.inputs, units: layer.units, activation: layer.activation, rate: null, parameters: layer.inputs * layer.units + layer.units };
-    }
-    return { index, type: "dropout", inputs: width, units: width, activation: null, rate: layer.rate, parameters: 0 };
-  });
-  const state = network.about.featurizer ?? null;
+  const layers = network.describe();
+  const state = featurizerOf(network);
   return {
     name,
     architecture: {
+      input_shape: [...network.inputShape],
       inputs: network.inputs,
       outputs: network.outputs,
       layers,
       parameters: layers.reduce((sum, l) => sum + l.parameters, 0),
-      standardized: network.normalization !== null,
+      standardized: network.standardizes,
     },
     output: network.spec.output,
     labels: network.labels,
     hierarchy: network.about.hierarchy ?? null,
     featurizer: state ? featurizerSummary(state) : null,
-    input: network.about.input,
     feature_names: state ? null : network.about.featureNames,
     label_column: network.about.labelColumn,
     training: network.about.training,

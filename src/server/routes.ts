@@ -4,9 +4,10 @@ import { baselineFor } from "../explain/baseline.js";
 import { explain } from "../explain/index.js";
 import { EXPLAIN_METHODS, type ExplainMethod } from "../explain/types.js";
 import { explanationPng, featureAttributions } from "../explain/present.js";
+import { featurizerOf } from "../featurizers/index.js";
 import { classify } from "../model/classify.js";
 import type { Network } from "../model/network.js";
-import type { FloatArray } from "../tensor/matrix.js";
+import type { FloatArray } from "../tensor/tensor.js";
 import { readBody } from "./body.js";
 import { inputFrom, mediaType } from "./input.js";
 import { modelSummary } from "./model.js";
@@ -120,7 +121,7 @@ async function explainInput(req: IncomingMessage, res: ServerResponse, url: URL,
 }
 
 function pictureOf(network: Network, input: Float32Array, attributions: FloatArray): string | null {
-  const png = explanationPng(network.about.featurizer, input, attributions);
+  const png = explanationPng(featurizerOf(network), input, attributions);
   return png ? Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64") : null;
 }
 

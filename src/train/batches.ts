@@ -1,22 +1,15 @@
 import type { Dataset } from "../data/dataset.js";
-import type { Normalization } from "../data/normalize.js";
 
 /**
- * Copies chosen rows of a dataset into reusable batch buffers, standardising them on the way
- * when the network has a normalisation. The dataset itself is never copied or changed, so
- * training on 60,000 images holds them in memory once.
+ * Copies chosen rows of a dataset into reusable batch buffers. The dataset itself is never
+ * copied or changed, so training on 60,000 images holds them in memory once.
  */
 export class BatchReader {
   readonly features: Float32Array; // [maxRows, columns]
   readonly labels: Int32Array; // [maxRows]
   readonly targets: Float32Array; // [maxRows, outputs]
 
-  constructor(
-    private readonly data: Dataset,
-    private readonly normalization: Normalization | null,
-    maxRows: number,
-    private readonly outputs: number,
-  ) {
+  constructor(private readonly data: Dataset, maxRows: number, private readonly outputs: number) {
     this.features = new Float32Array(maxRows * data.columns);
     this.labels = new Int32Array(maxRows);
     this.targets = new Float32Array(maxRows * outputs);
@@ -28,13 +21,7 @@ export class BatchReader {
     const d = data.columns;
     for (let i = 0; i < n; i++) {
       const row = rows[order ? order[begin + i] : begin + i];
-      const source = data.features.subarray(row * d, (row + 1) * d);
-      if (this.normalization) {
-        const { mean, std } = this.normalization;
-        for (let j = 0; j < d; j++) this.features[i * d + j] = (source[j] - mean[j]) / std[j];
-      } else {
-        this.features.set(source, i * d);
-      }
+      this.features.set(data.features.subarray(row * d, (row + 1) * d), i * d);
       if (data.labels) this.labels[i] = data.labels[row];
       if (data.targets) this.targets.set(data.targets.subarray(row * outputs, (row + 1) * outputs), i * outputs);
     }

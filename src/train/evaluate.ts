@@ -1,9 +1,9 @@
 import { GlassboxError } from "../errors.js";
 import type { Dataset } from "../data/dataset.js";
-import { lossFor, type Loss } from "../losses/loss.js";
+import { lossFor, type Loss } from "../losses/index.js";
 import { accuracyByLevel } from "../model/hierarchy.js";
 import type { Network } from "../model/network.js";
-import type { Matrix } from "../tensor/matrix.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { Random } from "../tensor/random.js";
 import { classificationReport, predictedClasses, type ClassificationReport } from "./metrics.js";
 import { BatchReader, allRows } from "./batches.js";
@@ -17,7 +17,7 @@ export interface Evaluation extends ClassificationReport {
 
 /**
  * Accuracy, per-class precision / recall / F1 and the confusion matrix of a classifier on a
- * labelled dataset (raw features: the network applies its own normalisation).
+ * labelled dataset (raw features: the network standardises them itself when it does).
  * @example evaluate(network, testSet).accuracy // e.g. 0.87
  */
 export function evaluate(network: Network, data: Dataset): Evaluation {
@@ -51,21 +51,33 @@ export function checkLabels(network: Network, data: Dataset): void {
 }
 
 /**
- * Mean loss and accuracy over the dataset rows `rows` (raw features: the network's
- * normalisation is applied on the way), in chunks.
+ * Mean loss and accuracy over the dataset rows `rows` (raw features), in chunks. Each chunk's loss
+ * and correct count stay on the device; `read` takes them back once at the end.
  */
 export function measure(network: Network, data: Dataset, rows: Int32Array, loss: Loss, chunk = 1024): { loss: number; accuracy: number } {
+  const { stats, sizes } = measureOnDevice(network, data, rows, loss, chunk);
+  return measured(network.backend.read(stats), sizes, rows.length, data.labels !== null);
+}
+
+/** measure, reading the device once with readAsync. */
+export async function measureAsync(network: Network, data: Dataset, rows: Int32Array, loss: Loss, chunk = 1024): Promise<{ loss: number; accuracy: number }> {
+  const { stats, sizes } = measureOnDevice(network, data, rows, loss, chunk);
+  return measured(await network.backend.readAsync(stats), sizes, rows.length, data.labels !== null);
+}
+
+/** stats: [chunks, 2] = (mean loss, correct rows) per chunk of `sizes[i]` rows. */
+function measureOnDevice(network: Network, data: Dataset, rows: Int32Array, loss: Loss, chunk: number): { stats: Tensor; sizes: number[] } {
   const backend = network.backend;
   const random = new Random(0);
   const outputs = network.outputs;
-  const reader = new BatchReader(data, network.normalization, Math.min(chunk, rows.length), outputs);
-  let lossSum = 0;
-  let correct = 0;
-  let dLogits: Matrix | null = null;
-  let values: Matrix | null = null;
-  for (let start = 0; start < rows.length; start += chunk) {
-    const n = Math.min(chunk, rows.length - start);
-    reader.read(rows, null, start, n);
+  const reader = new BatchReader(data, Math.min(chunk, rows.length), outputs);
+  const sizes: number[] = [];
+  for (let start = 0; start < rows.length; start += chunk) sizes.push(Math.min(chunk, rows.length - start));
+  const stats = backend.tensor([Math.max(sizes.length, 1), 2]);
+  let dLogits: Tensor | null = null;
+  let values: Tensor | null = null;
+  sizes.forEach((n, c) => {
+    reader.read(rows, null, c * chunk, n);
     const x = network.input(n);
     backend.write(x, reader.features.subarray(0, n * data.columns));
     const logits = network.forward(x, false, random);
@@ -75,12 +87,20 @@ export function measure(network: Network, data: Dataset, rows: Int32Array, loss:
       if (!values || values.rows !== n) values = backend.matrix(n, outputs);
       backend.write(values, reader.targets.subarray(0, n * outputs));
     }
-    lossSum += n * loss.compute(backend, logits, { labels, values }, dLogits);
-    if (labels) {
-      const classes = predictedClasses(backend.read(network.answer(logits)), n, outputs);
-      for (let i = 0; i < n; i++) if (classes[i] === labels[i]) correct++;
-    }
-  }
-  const count = Math.max(rows.length, 1);
-  return { loss: lossSum / count, accuracy: data.labels ? correct / count : NaN };
+    loss.compute(backend, logits, { labels, values }, dLogits, stats, 2 * c);
+    // On the answer, as predictedClasses decides: a sigmoid's probability counts as 1 from 0.5.
+    if (labels) backend.countCorrect(network.answer(logits), labels, 0.5, stats, 2 * c + 1);
+  });
+  return { stats, sizes };
+}
+
+function measured(stats: ArrayLike<number>, sizes: number[], rows: number, labelled: boolean): { loss: number; accuracy: number } {
+  let lossSum = 0;
+  let correct = 0;
+  sizes.forEach((n, c) => {
+    lossSum += n * stats[2 * c];
+    correct += stats[2 * c + 1];
+  });
+  const count = Math.max(rows, 1);
+  return { loss: lossSum / count, accuracy: labelled ? correct / count : NaN };
 }

@@ -1,105 +1,68 @@
 import { GlassboxError, check } from "../errors.js";
 import type { Dataset } from "../data/dataset.js";
-import { fitNormalization } from "../data/normalize.js";
-import { lossFor, type Loss } from "../losses/loss.js";
+import { lossFor, type Loss } from "../losses/index.js";
 import type { Network } from "../model/network.js";
-import { createOptimizer } from "../optimizers/optimizer.js";
-import { learningRate } from "../optimizers/schedule.js";
-import { clipGradients, gradientNorm } from "../optimizers/clip.js";
-import type { Matrix } from "../tensor/matrix.js";
+import { clipGradients, createOptimizer, gradientNormSquared, learningRate, type Optimizer } from "../optimizers/index.js";
+import { maxAbs } from "../tensor/scalar.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { Random, permutation } from "../tensor/random.js";
-import { checkLabels, measure } from "./evaluate.js";
+import { checkLabels, measureAsync } from "./evaluate.js";
 import { BatchReader, allRows } from "./batches.js";
-import { predictedClasses } from "./metrics.js";
-import type { EpochEvent, FitOptions, FitResult, StopReason } from "./options.js";
+import type { BatchEvent, EpochEvent, FitOptions, FitResult, StopReason } from "./options.js";
 import { snapshot, restore, type Snapshot } from "./snapshot.js";
+
+/** Per step, the training loop keeps three numbers on the device: the loss, the squared gradient norm, the correct rows. */
+const LOSS = 0;
+const NORM = 1;
+const CORRECT = 2;
+const STATS = 3;
 
 /**
  * Trains `network` on `data` with mini-batch gradient descent. Deterministic: the same seed on
- * the same backend gives bit-identical weights. When the loss or a gradient becomes NaN or
- * infinite, training stops with the last good weights and `stopped` says where and why.
+ * the same backend gives bit-identical weights. The losses and gradient norms stay on the
+ * backend and are read every `readEvery` steps and at the end of each epoch; when one of them
+ * is NaN or infinite, training stops with the weights the last step read before it ran on (with
+ * readEvery 1, the step just before) and `stopped` says at which step and why. Layers with statistics (a standardize layer) learn them from the
+ * training rows first, unless they already have them.
  * @example
- * const result = fit(network, trainSet, { epochs: 5, lr: 0.001 });
+ * const result = await fit(network, trainSet, { epochs: 5, lr: 0.001 });
  * result.history.at(-1)?.validationAccuracy // e.g. 0.86
  */
-export function fit(network: Network, data: Dataset, options: FitOptions = {}): FitResult {
+export async function fit(network: Network, data: Dataset, options: FitOptions = {}): Promise<FitResult> {
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 64;
   const lr = options.lr ?? 0.001;
+  const readEvery = options.readEvery ?? 16;
   check(Number.isInteger(epochs) && epochs >= 1, `epochs must be a positive integer, got ${epochs}`);
   check(Number.isInteger(batchSize) && batchSize >= 1, `batch size must be a positive integer, got ${batchSize}`);
   check(lr > 0 && Number.isFinite(lr), `learning rate must be a positive number, got ${lr}`);
+  check(Number.isInteger(readEvery) && readEvery >= 1, `readEvery must be a positive integer, got ${readEvery}`);
   checkData(network, data);
   const random = new Random(options.seed ?? 1);
   const { trainRows, validation } = splitValidation(network, data, options.validation ?? 0.1, random);
-  if (options.standardize) network.normalization = fitNormalization(data, trainRows);
+  for (const layer of network.unadapted()) layer.adapt?.(data.features, data.columns, trainRows);
 
   const loss = lossFor(network.spec.output, classWeights(options.classWeights ?? null, data, trainRows, network));
-  const optimizer = createOptimizer(network.backend, options.optimizer);
-  const params = network.params();
-  const backend = network.backend;
-  // The weights that gave the last finite loss and gradients, to go back to if the next ones do not.
-  const lastGood = params.map((p) => backend.matrix(p.value.rows, p.value.cols));
-  let updated = false;
-  const outputs = network.outputs;
-  const steps = Math.ceil(trainRows.length / batchSize);
-  const batch = new BatchReader(data, network.normalization, batchSize, outputs);
-  const dLogitsFull = backend.matrix(batchSize, outputs);
-  const valuesFull = data.targets ? backend.matrix(batchSize, outputs) : null;
-
+  const loop = new StepLoop(network, data, loss, createOptimizer(network.backend, options.optimizer), options, batchSize, readEvery);
   const history: EpochEvent[] = [];
   let stopped: StopReason | null = null;
-  let best: { loss: number; epoch: number; weights: Snapshot } | null = null;
+  let best: { loss: number; epoch: number } | null = null;
+  let bestWeights: Snapshot | undefined;
 
   for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
     const started = performance.now();
     const rate = learningRate(lr, options.schedule ?? { kind: "cosine" }, epoch - 1, epochs);
-    const order = permutation(trainRows.length, random);
-    let lossSum = 0;
-    let correct = 0;
-    for (let step = 0; step < steps; step++) {
-      const begin = step * batchSize;
-      const n = Math.min(batchSize, trainRows.length - begin);
-      batch.read(trainRows, order, begin, n);
-      const x = network.input(n);
-      backend.write(x, batch.features.subarray(0, n * data.columns));
-      const labels = data.labels ? batch.labels.subarray(0, n) : null;
-      let values: Matrix | null = null;
-      if (valuesFull) {
-        values = backend.view(valuesFull, n);
-        backend.write(values, batch.targets.subarray(0, n * outputs));
-      }
-      const logits = network.forward(x, true, random);
-      const dLogits = backend.view(dLogitsFull, n);
-      const batchLoss = loss.compute(backend, logits, { labels, values }, dLogits);
-      network.backward(dLogits, false);
-      const gradNorm = gradientNorm(backend, params);
-      if (!Number.isFinite(batchLoss) || !Number.isFinite(gradNorm)) {
-        if (updated) params.forEach((p, i) => backend.copy(lastGood[i], p.value));
-        stopped = nonFinite(epoch, step + 1, batchLoss, rate, network.normalization ? 0 : maxAbs(data.features));
-        break;
-      }
-      if (options.clipNorm) clipGradients(backend, params, gradNorm, options.clipNorm);
-      params.forEach((p, i) => backend.copy(p.value, lastGood[i]));
-      optimizer.step(params, rate);
-      updated = true;
-      lossSum += batchLoss * n;
-      if (labels) correct += countCorrect(backend.read(logits), labels, outputs);
-      options.onBatch?.({
-        epoch, step: step + 1, steps, loss: batchLoss,
-        accuracy: labels ? correct / (begin + n) : NaN,
-        samples: begin + n,
-        seconds: (performance.now() - started) / 1000,
-      });
+    const trained = await loop.epoch(epoch, rate, trainRows, permutation(trainRows.length, random), random, started);
+    if ("stopped" in trained) {
+      stopped = trained.stopped;
+      break;
     }
-    if (stopped) break;
-
     const seconds = (performance.now() - started) / 1000;
-    const held = validation ? measure(network, validation.data, validation.rows, loss) : null;
+    const held = validation ? await measureAsync(network, validation.data, validation.rows, loss) : null;
     const event: EpochEvent = {
       epoch, epochs, lr: rate,
-      loss: lossSum / trainRows.length,
-      accuracy: data.labels ? correct / trainRows.length : NaN,
+      loss: trained.lossSum / trainRows.length,
+      accuracy: data.labels ? trained.correct / trainRows.length : NaN,
       validationLoss: held ? held.loss : null,
       validationAccuracy: held && data.labels ? held.accuracy : null,
       seconds,
@@ -111,14 +74,109 @@ export function fit(network: Network, data: Dataset, options: FitOptions = {}): 
     if (options.patience != null) {
       const monitored = event.validationLoss ?? event.loss;
       if (!best || monitored < best.loss) {
-        best = { loss: monitored, epoch, weights: snapshot(network) };
+        best = { loss: monitored, epoch };
+        bestWeights = snapshot(network, bestWeights);
       } else if (epoch - best.epoch >= options.patience) {
-        restore(network, best.weights);
+        if (bestWeights) restore(network, bestWeights);
         stopped = { reason: "early_stopping", epoch, bestEpoch: best.epoch };
       }
     }
   }
   return summarize(history, stopped, trainRows.length, validation?.rows.length ?? 0);
+}
+
+/**
+ * The steps of an epoch. Nothing is read from the backend inside a step: each step writes its
+ * loss, squared gradient norm and correct count into a row of `stats`, which is read every
+ * `readEvery` steps; then the step events go out, and the weights the last of those steps ran on
+ * become the last good ones (a step keeps a device copy of its weights before it updates them).
+ */
+class StepLoop {
+  private readonly batch: BatchReader;
+  private readonly dLogits: Tensor;
+  private readonly values: Tensor | null;
+  private readonly stats: Tensor;
+  /** The weights the last read step ran on (its loss and gradients were finite), and the ones the latest step ran on. */
+  private lastGood: Snapshot;
+  private latest: Snapshot;
+
+  constructor(
+    private readonly network: Network,
+    private readonly data: Dataset,
+    private readonly loss: Loss,
+    private readonly optimizer: Optimizer,
+    private readonly options: FitOptions,
+    private readonly batchSize: number,
+    private readonly readEvery: number,
+  ) {
+    const backend = network.backend;
+    this.batch = new BatchReader(data, batchSize, network.outputs);
+    this.dLogits = backend.matrix(batchSize, network.outputs);
+    this.values = data.targets ? backend.matrix(batchSize, network.outputs) : null;
+    this.stats = backend.tensor([readEvery, STATS]);
+    this.lastGood = snapshot(network);
+    this.latest = snapshot(network);
+  }
+
+  async epoch(
+    epoch: number, rate: number, rows: Int32Array, order: Int32Array, random: Random, started: number,
+  ): Promise<{ lossSum: number; correct: number } | { stopped: StopReason }> {
+    const steps = Math.ceil(rows.length / this.batchSize);
+    const totals = { lossSum: 0, correct: 0 };
+    for (let first = 0; first < steps; first += this.readEvery) {
+      const count = Math.min(this.readEvery, steps - first);
+      for (let s = 0; s < count; s++) this.step(rows, order, (first + s) * this.batchSize, s, random, rate);
+      const stats = await this.network.backend.readAsync(this.stats);
+      for (let s = 0; s < count; s++) {
+        const step = first + s + 1;
+        const begin = (step - 1) * this.batchSize;
+        const n = Math.min(this.batchSize, rows.length - begin);
+        const batchLoss = stats[s * STATS + LOSS];
+        if (!Number.isFinite(batchLoss) || !Number.isFinite(stats[s * STATS + NORM])) {
+          restore(this.network, this.lastGood);
+          return { stopped: nonFinite(epoch, step, batchLoss, rate, this.network.standardizes ? 0 : maxAbs(this.data.features), first) };
+        }
+        totals.lossSum += batchLoss * n;
+        totals.correct += stats[s * STATS + CORRECT];
+        const event: BatchEvent = {
+          epoch, step, steps, loss: batchLoss,
+          accuracy: this.data.labels ? totals.correct / (begin + n) : NaN,
+          samples: begin + n,
+          seconds: (performance.now() - started) / 1000,
+        };
+        this.options.onBatch?.(event);
+      }
+      [this.lastGood, this.latest] = [this.latest, this.lastGood];
+    }
+    return totals;
+  }
+
+  /** One gradient step on rows order[begin..begin+n); its numbers go to row `slot` of stats. */
+  private step(rows: Int32Array, order: Int32Array, begin: number, slot: number, random: Random, rate: number): void {
+    const { network, data, batch, stats } = this;
+    const backend = network.backend;
+    const n = Math.min(this.batchSize, rows.length - begin);
+    batch.read(rows, order, begin, n);
+    const x = network.input(n);
+    backend.write(x, batch.features.subarray(0, n * data.columns));
+    const labels = data.labels ? batch.labels.subarray(0, n) : null;
+    let values: Tensor | null = null;
+    if (this.values) {
+      values = backend.view(this.values, n);
+      backend.write(values, batch.targets.subarray(0, n * network.outputs));
+    }
+    const logits = network.forward(x, true, random);
+    // For one sigmoid output the class is 1 when the logit is >= 0 (probability >= 0.5).
+    if (labels) backend.countCorrect(logits, labels, 0, stats, slot * STATS + CORRECT);
+    const dLogits = backend.view(this.dLogits, n);
+    this.loss.compute(backend, logits, { labels, values }, dLogits, stats, slot * STATS + LOSS);
+    network.backward(dLogits, false);
+    const params = network.params();
+    gradientNormSquared(backend, params, stats, slot * STATS + NORM);
+    if (this.options.clipNorm) clipGradients(backend, params, stats, slot * STATS + NORM, this.options.clipNorm);
+    snapshot(network, this.latest); // a copy on the device: nothing is read
+    this.optimizer.step(params, rate);
+  }
 }
 
 function summarize(history: EpochEvent[], stopped: StopReason | null, trainingRows: number, validationRows: number): FitResult {
@@ -181,26 +239,12 @@ function classWeights(weights: number[] | "balanced" | null, data: Dataset, rows
   return Float32Array.from(weights);
 }
 
-function countCorrect(logits: ArrayLike<number>, labels: Int32Array, outputs: number): number {
-  // For one sigmoid output the class is 1 when the logit is >= 0 (probability >= 0.5).
-  const scores = outputs === 1 ? Array.from(labels, (_, i) => (logits[i] >= 0 ? 1 : 0)) : logits;
-  const classes = predictedClasses(scores, labels.length, outputs);
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) if (classes[i] === labels[i]) correct++;
-  return correct;
-}
-
-function maxAbs(values: Float32Array): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
-
-function nonFinite(epoch: number, step: number, loss: number, lr: number, inputScale: number): StopReason {
+function nonFinite(epoch: number, step: number, loss: number, lr: number, inputScale: number, lastRead: number): StopReason {
   const what = Number.isFinite(loss) ? "a gradient" : `the loss (${loss})`;
   const cause = !Number.isFinite(inputScale) || inputScale > 50
     ? `unnormalised input: features reach ${inputScale.toExponential(2)}; standardise them (--standardize) or scale them to about -1..1`
     : `learning rate too high (lr ${lr}); try one 10 times smaller`;
-  const message = `training stopped at epoch ${epoch}, step ${step}: ${what} became non-finite; the weights are the last good ones. Likely cause: ${cause}`;
+  const kept = lastRead === 0 ? "the weights are the last good ones, from before this epoch's steps" : `the weights are the last good ones, those step ${lastRead} ran on`;
+  const message = `training stopped at epoch ${epoch}, step ${step}: ${what} became non-finite; ${kept}. Likely cause: ${cause}`;
   return { reason: "non_finite", epoch, step, cause, message };
 }

@@ -29,8 +29,12 @@ export interface FitOptions {
   patience?: number | null;
   /** One weight per label, or "balanced" (rows / (classes * rows of that class)). Default: all 1. */
   classWeights?: number[] | "balanced" | null;
-  /** Standardise every feature with the training rows' mean and std (stored with the model). Default false. */
-  standardize?: boolean;
+  /**
+   * Steps between reads of the losses and gradient norms from the backend (each read may wait
+   * for a device). Step events arrive in bursts of this many; a NaN is found at the next read
+   * and the weights go back to those of the read before. Default 16.
+   */
+  readEvery?: number;
   /** Seed for shuffling, the validation split and dropout. Default 1. */
   seed?: number;
   /** Called after every step (for progress bars). */

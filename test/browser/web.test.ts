@@ -11,7 +11,7 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
-import { createMlp, createReferenceBackend, createWasmBackend, encodeModel, encodePng, fit, loadIdxDirectory } from "../../src/node.js";
+import { createReferenceBackend, createWasmBackend, encodeModel, encodePng, loadIdxDirectory, trainModel } from "../../src/node.js";
 import { CHROMIUM, haveChromium, launchChromium } from "../helpers/chromium.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -27,10 +27,8 @@ async function trainedModel(): Promise<{ model: Uint8Array; png: Uint8Array; lab
   const dir = join(ROOT, "data/fashion-mnist-small");
   const [train, testSet] = await Promise.all([loadIdxDirectory(dir, "train"), loadIdxDirectory(dir, "test")]);
   const backend = (await createWasmBackend({ threads: 1 })) ?? createReferenceBackend();
-  const network = createMlp({ inputs: 784, hidden: [64], labels: train.labelNames, backend });
   const image = { kind: "image" as const, height: 28, width: 28, channels: 1 as const };
-  network.about = { featureNames: null, labelColumn: null, input: image, featurizer: image, training: null };
-  fit(network, train, { epochs: 3 });
+  const { network } = await trainModel({ data: train, featurizer: image }, { hidden: [64], epochs: 3, backend });
   const answers = network.predict(testSet.features, testSet.rows);
   for (let i = 0; i < testSet.rows; i++) {
     const row = answers.subarray(i * 10, (i + 1) * 10);

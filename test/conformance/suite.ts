@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ACTIVATIONS, type Backend } from "../../src/backends/backend.js";
 import { createReferenceBackend } from "../../src/backends/reference/index.js";
-import type { Matrix } from "../../src/tensor/matrix.js";
+import type { Matrix, Tensor } from "../../src/tensor/tensor.js";
 import { Random } from "../../src/tensor/random.js";
 
 /** Shapes [m, k, n] for matrix products: small, odd, just under and over powers of two. */
@@ -33,6 +33,15 @@ export function conformanceSuite(name: string, make: () => Backend): void {
     backend.write(a, values);
     oracle.write(b, values);
     return [a, b];
+  }
+
+  /** The number a kernel writes to out[at] (a [3] tensor, at 1), on either backend. */
+  function scalarOf(b: Backend, write: (out: Tensor, at: number) => void): number {
+    const out = b.tensor([3]);
+    write(out, 1);
+    const values = b.read(out);
+    assert.ok(values[0] === 0 && values[2] === 0, "a kernel writes out[at] only");
+    return values[1];
   }
 
   function same(actual: Matrix, expected: Matrix, tolerance: number, what: string): void {
@@ -144,22 +153,22 @@ export function conformanceSuite(name: string, make: () => Backend): void {
       const weights = Float32Array.from({ length: classes }, () => 0.5 + random.uniform());
       for (const w of [null, weights]) {
         const [d, d0] = pair(batch, classes);
-        const loss = backend.softmaxCrossEntropy(logits, labels, w, d);
-        const loss0 = oracle.softmaxCrossEntropy(logits0, labels, w, d0);
+        const loss = scalarOf(backend, (out, at) => backend.softmaxCrossEntropy(logits, labels, w, d, out, at));
+        const loss0 = scalarOf(oracle, (out, at) => oracle.softmaxCrossEntropy(logits0, labels, w, d0, out, at));
         assert.ok(Math.abs(loss - loss0) <= ELEMENT_TOLERANCE * Math.max(1, loss0), `softmax cross-entropy ${loss} vs ${loss0}`);
         same(d, d0, ELEMENT_TOLERANCE, "softmax cross-entropy gradient");
       }
       const [z, z0] = pair(batch, 1, 5);
       const yesNo = Int32Array.from({ length: batch }, () => random.integer(2));
       const [dz, dz0] = pair(batch, 1);
-      const bce = backend.binaryCrossEntropy(z, yesNo, Float32Array.of(1, 3), dz);
-      const bce0 = oracle.binaryCrossEntropy(z0, yesNo, Float32Array.of(1, 3), dz0);
+      const bce = scalarOf(backend, (out, at) => backend.binaryCrossEntropy(z, yesNo, Float32Array.of(1, 3), dz, out, at));
+      const bce0 = scalarOf(oracle, (out, at) => oracle.binaryCrossEntropy(z0, yesNo, Float32Array.of(1, 3), dz0, out, at));
       assert.ok(Math.abs(bce - bce0) <= ELEMENT_TOLERANCE * Math.max(1, bce0), `binary cross-entropy ${bce} vs ${bce0}`);
       same(dz, dz0, ELEMENT_TOLERANCE, "binary cross-entropy gradient");
       const [t, t0] = pair(batch, classes);
       const [dp, dp0] = pair(batch, classes);
-      const mse = backend.meanSquaredError(logits, t, dp);
-      const mse0 = oracle.meanSquaredError(logits0, t0, dp0);
+      const mse = scalarOf(backend, (out, at) => backend.meanSquaredError(logits, t, dp, out, at));
+      const mse0 = scalarOf(oracle, (out, at) => oracle.meanSquaredError(logits0, t0, dp0, out, at));
       assert.ok(Math.abs(mse - mse0) <= ELEMENT_TOLERANCE * Math.max(1, mse0), `mean squared error ${mse} vs ${mse0}`);
       same(dp, dp0, ELEMENT_TOLERANCE, "mean squared error gradient");
     }
@@ -187,9 +196,42 @@ export function conformanceSuite(name: string, make: () => Backend): void {
       backend.multiply(x, y, out);
       oracle.multiply(x0, y0, out0);
       same(out, out0, ELEMENT_TOLERANCE, "multiply");
-      const sum = backend.sumOfSquares(x);
-      const sum0 = oracle.sumOfSquares(x0);
+      const sum = scalarOf(backend, (out, at) => backend.sumOfSquares(x, out, at, false));
+      const sum0 = scalarOf(oracle, (out, at) => oracle.sumOfSquares(x0, out, at, false));
       assert.ok(Math.abs(sum - sum0) <= SUM_TOLERANCE * Math.max(1, sum0), `sumOfSquares ${sum} vs ${sum0}`);
+      const twice = scalarOf(backend, (out, at) => [false, true].forEach((accumulate) => backend.sumOfSquares(x, out, at, accumulate)));
+      assert.ok(Math.abs(twice - 2 * sum0) <= SUM_TOLERANCE * Math.max(1, sum0), `sumOfSquares accumulated ${twice} vs ${2 * sum0}`);
+      const [c, c0] = pair(rows, cols);
+      // Clip to a third of the norm (scales), then to ten times it (leaves alone).
+      for (const factor of [1 / 3, 10]) {
+        const norm = backend.tensor([1]);
+        const norm0 = oracle.tensor([1]);
+        backend.sumOfSquares(c, norm, 0, false);
+        oracle.sumOfSquares(c0, norm0, 0, false);
+        const limit = Math.sqrt(oracle.read(norm0)[0]) * factor;
+        backend.clipToNorm(c, norm, 0, limit);
+        oracle.clipToNorm(c0, norm0, 0, limit);
+        same(c, c0, ELEMENT_TOLERANCE, `clipToNorm to ${factor} of the norm`);
+      }
+      const [mean, mean0] = pair(cols, 1);
+      const [std, std0] = pair(cols, 1);
+      backend.multiply(std, std, std); // deviations are positive
+      oracle.multiply(std0, std0, std0);
+      const [st, st0] = pair(rows, cols);
+      backend.standardize(x, mean, std, st);
+      oracle.standardize(x0, mean0, std0, st0);
+      same(st, st0, ELEMENT_TOLERANCE * 1e3, "standardize"); // a small std makes big values: relative to the largest
+      const [dst, dst0] = pair(rows, cols);
+      backend.standardizeBackward(x, std, dst);
+      oracle.standardizeBackward(x0, std0, dst0);
+      same(dst, dst0, ELEMENT_TOLERANCE * 1e3, "standardizeBackward");
+      for (const [classes, threshold] of [[cols, 0], [1, 0], [1, 0.5]] as const) {
+        const [scores, scores0] = pair(rows, classes);
+        const truth = Int32Array.from({ length: rows }, () => random.integer(Math.max(classes, 2)));
+        const right = scalarOf(backend, (out, at) => backend.countCorrect(scores, truth, threshold, out, at));
+        const right0 = scalarOf(oracle, (out, at) => oracle.countCorrect(scores0, truth, threshold, out, at));
+        assert.equal(right, right0, `countCorrect over ${classes} columns, threshold ${threshold}`);
+      }
       backend.scale(x, 0.7);
       oracle.scale(x0, 0.7);
       same(x, x0, ELEMENT_TOLERANCE, "scale");
@@ -231,6 +273,21 @@ export function conformanceSuite(name: string, make: () => Backend): void {
       same(p, p0, ELEMENT_TOLERANCE, `large adam step ${step}`);
       same(m, m0, ELEMENT_TOLERANCE, `large adam first moment ${step}`);
     }
+  });
+
+  test(`${name}: tensors keep their shapes; views and reshapes share storage; readAsync reads what read does`, async () => {
+    const t = backend.tensor([4, 3, 2, 1]);
+    assert.deepEqual([...t.shape], [4, 3, 2, 1]);
+    assert.deepEqual([t.rows, t.cols], [4, 6], "the matrix view: the first axis against the rest");
+    backend.write(t, Float32Array.from({ length: 24 }, (_, i) => i));
+    const view = backend.view(t, 2);
+    assert.deepEqual([...view.shape], [2, 3, 2, 1]);
+    const flat = backend.reshape(t, [24]);
+    assert.deepEqual([flat.rows, flat.cols], [24, 1]);
+    backend.scale(view, 2);
+    assert.deepEqual(Array.from(backend.read(flat)), Array.from({ length: 24 }, (_, i) => (i < 12 ? 2 * i : i)));
+    assert.deepEqual(Array.from(await backend.readAsync(t)), Array.from(backend.read(t)));
+    assert.throws(() => backend.reshape(t, [5, 5]), /cannot reshape \[4, 3, 2, 1\] to \[5, 5\]/);
   });
 
   test(`${name}: views share storage with the first rows`, () => {

@@ -18,8 +18,8 @@ test("explainBatch equals explain one by one within 1e-6 (every method, referenc
   const inputs = Float32Array.from({ length: rows * 12 }, () => random.normal());
   const background = { features: Float32Array.from({ length: 5 * 12 }, () => random.normal()), rows: 5 };
   for (const backend of [createReferenceBackend(), wasm]) {
-    const network = createMlp({ inputs: 12, hidden: [16, 8], labels: ["a", "b", "c", "d"], seed: 6, backend });
-    network.normalization = { mean: new Float32Array(12).fill(0.1), std: new Float32Array(12).fill(1.5) };
+    const network = createMlp({ inputs: 12, hidden: [16, 8], labels: ["a", "b", "c", "d"], seed: 6, backend, standardize: true });
+    network.layers[0].adapt?.(Float32Array.from({ length: 24 }, (_, i) => 0.1 + 1.5 * (i % 2 === 0 ? 1 : -1)), 12, [0, 1]);
     for (const method of EXPLAIN_METHODS) {
       // ig with 1000 steps: 24 inputs x 1000 rows make 3 batches of 8 inputs (8192 rows at most).
       const options: ExplainOptions = { method, steps: 1000, samples: method === "shap" ? 200 : 16, background, groups: method === "shap" ? [[0, 1, 2], [3, 4, 5, 6]] : undefined };

@@ -29,9 +29,8 @@ before(async () => {
   wasm = backend;
   const trainSet = await loadIdxDirectory(dir, "train");
   testSet = await loadIdxDirectory(dir, "test");
-  network = createMlp({ inputs: PIXELS, hidden: [128], labels: trainSet.labelNames, seed: 1, backend: wasm });
-  network.about = { ...network.about, input: trainSet.input ?? null };
-  fit(network, trainSet, { epochs: 2, lr: 0.002, seed: 1, validation: 0 });
+  network = createMlp({ inputs: [28, 28, 1], hidden: [128], labels: trainSet.labelNames, seed: 1, backend: wasm });
+  await fit(network, trainSet, { epochs: 2, lr: 0.002, seed: 1, validation: 0 });
   explanations = explainBatch(network, testSet.features.subarray(0, IMAGES * PIXELS), IMAGES, { method: "ig", steps: 64 });
 });
 after(() => wasm?.close());

@@ -5,31 +5,42 @@ import type { Dataset } from "../../src/data/dataset.js";
 import { Network, type NetworkSpec } from "../../src/model/network.js";
 import { Random } from "../../src/tensor/random.js";
 
-/** A network of `spec` whose params are set from `values` (in params() order: weight [inputs, units], bias per layer). */
-export function networkWithWeights(spec: NetworkSpec, backend: Backend, values: number[][]): Network {
-  const network = new Network(spec, backend);
+/**
+ * A network of `spec` whose params are set from `values` (in params() order: weight [inputs, units], bias per layer).
+ * With `standardization`, a standardize layer with that mean and std goes first.
+ */
+export function networkWithWeights(spec: NetworkSpec, backend: Backend, values: number[][], standardization?: { mean: number[]; std: number[] }): Network {
+  const full = standardization ? { ...spec, layers: [{ type: "standardize" as const }, ...spec.layers] } : spec;
+  const network = new Network(full, { backend });
   const params = network.params();
   if (params.length !== values.length) throw new Error(`expected ${params.length} parameter arrays, got ${values.length}`);
   params.forEach((p, i) => backend.write(p.value, values[i]));
+  if (standardization) network.loadTensors(new Map([...params.map((p, i) => [p.name, values[i]] as const), ["layers.0.mean", standardization.mean], ["layers.0.std", standardization.std]]));
   return network;
 }
 
 /**
- * f(x) for `label` computed in plain float64 JavaScript from the network's weights: dense layers
- * (relu or linear only), standardisation, then softmax / sigmoid / nothing. Independent of the
- * engine's Probe, so it can check the engine's efficiency sums.
+ * f(x) for `label` computed in plain float64 JavaScript from the network's tensors: standardisation,
+ * dense layers (relu or linear only), dropout (nothing outside training), then softmax / sigmoid /
+ * nothing. Independent of the engine's Probe, so it can check the engine's efficiency sums.
  */
 export function oracleAnswer(network: Network, x: ArrayLike<number>, label: number): number {
-  let h = Array.from(x, (v, j) => (network.normalization ? (v - network.normalization.mean[j]) / network.normalization.std[j] : v));
-  const params = network.params();
+  const tensors = new Map(network.tensors().map((t) => [t.name, network.backend.read(t.value)]));
+  let h = Array.from(x);
   network.spec.layers.forEach((layer, index) => {
+    if (layer.type === "standardize") {
+      const mean = tensors.get(`layers.${index}.mean`) as ArrayLike<number>;
+      const std = tensors.get(`layers.${index}.std`) as ArrayLike<number>;
+      h = h.map((v, j) => (v - mean[j]) / std[j]);
+      return;
+    }
     if (layer.type !== "dense") return;
-    const weight = network.backend.read(params[2 * index].value);
-    const bias = network.backend.read(params[2 * index + 1].value);
+    const weight = tensors.get(`layers.${index}.weight`) as ArrayLike<number>;
+    const bias = tensors.get(`layers.${index}.bias`) as ArrayLike<number>;
     const out = new Array<number>(layer.units).fill(0);
     for (let u = 0; u < layer.units; u++) {
       let z = bias[u];
-      for (let i = 0; i < layer.inputs; i++) z += h[i] * weight[i * layer.units + u];
+      for (let i = 0; i < h.length; i++) z += h[i] * weight[i * layer.units + u];
       if (layer.activation === "relu") z = Math.max(0, z);
       else if (layer.activation !== "linear") throw new Error(`oracleAnswer handles relu and linear, not ${layer.activation}`);
       out[u] = z;

@@ -14,10 +14,10 @@ const wasm = await createWasmBackend({ threads: 1 });
 after(() => wasm?.close());
 
 const toySpec: NetworkSpec = {
-  inputs: 2,
+  inputShape: [2],
   layers: [
-    { type: "dense", inputs: 2, units: 2, activation: "relu" },
-    { type: "dense", inputs: 2, units: 1, activation: "relu" },
+    { type: "dense", units: 2, activation: "relu" },
+    { type: "dense", units: 1, activation: "relu" },
   ],
   output: "linear",
   labels: ["f"],
@@ -49,13 +49,13 @@ test("IG on the paper's toy networks f1, f2 at x = (3, 1), baseline 0: [1.5, -0.
   }
 });
 
-test("IG completeness on a trained MLP: |delta| <= 1e-3 max(1, |f(x) - f(0)|) for >= 99% of 1,000 inputs", () => {
+test("IG completeness on a trained MLP: |delta| <= 1e-3 max(1, |f(x) - f(0)|) for >= 99% of 1,000 inputs", async () => {
   // A smooth (gelu) MLP: along the path f is smooth and 64 Gauss-Legendre points integrate it
   // to ~1e-5. (On a ReLU MLP every kink the path crosses costs O(1/steps): see the next test.)
   const train = syntheticClasses(3000, 8, 3, 1);
   assert.ok(wasm, "the wasm backend loads in Node 20");
-  const network = createMlp({ inputs: 8, hidden: [32, 16], activation: "gelu", labels: train.labelNames, seed: 2, backend: wasm });
-  fit(network, train, { epochs: 20, lr: 0.01, seed: 2, standardize: true, validation: 0 });
+  const network = createMlp({ inputs: 8, hidden: [32, 16], activation: "gelu", labels: train.labelNames, seed: 2, backend: wasm, standardize: true });
+  await fit(network, train, { epochs: 20, lr: 0.01, seed: 2, validation: 0 });
   const inputs = syntheticClasses(1000, 8, 3, 2);
   const explanations = explainBatch(network, inputs.features, inputs.rows, { method: "ig", steps: 64 });
   const predicted = network.predict(inputs.features, inputs.rows);
@@ -76,17 +76,17 @@ test("IG completeness on a trained MLP: |delta| <= 1e-3 max(1, |f(x) - f(0)|) fo
 
 /** One ReLU MLP trained on synthetic classes, shared by the tests that need kinks on the path. */
 let relu: Network | null = null;
-function trainedRelu(): Network {
+async function trainedRelu(): Promise<Network> {
   if (relu) return relu;
   const train = syntheticClasses(3000, 8, 3, 1);
   assert.ok(wasm, "the wasm backend loads in Node 20");
-  relu = createMlp({ inputs: 8, hidden: [32, 16], labels: train.labelNames, seed: 2, backend: wasm });
-  fit(relu, train, { epochs: 20, lr: 0.01, seed: 2, standardize: true, validation: 0 });
+  relu = createMlp({ inputs: 8, hidden: [32, 16], labels: train.labelNames, seed: 2, backend: wasm, standardize: true });
+  await fit(relu, train, { epochs: 20, lr: 0.01, seed: 2, validation: 0 });
   return relu;
 }
 
-test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is under a quarter of that at 64", () => {
-  const network = trainedRelu();
+test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is under a quarter of that at 64", async () => {
+  const network = await trainedRelu();
   const inputs = syntheticClasses(200, 8, 3, 2);
   const medianDelta = (steps: number) =>
     median(explainBatch(network, inputs.features, inputs.rows, { method: "ig", steps }).map((e) => e.delta));
@@ -96,8 +96,8 @@ test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is und
   assert.ok(coarse > 0 && fine < coarse / 4, `median |delta| ${coarse} at 64 steps, ${fine} at 512`);
 });
 
-test("exact IG on a trained ReLU MLP: completeness for >= 99% of 1,000 inputs, and the limit of ever finer steps", () => {
-  const network = trainedRelu();
+test("exact IG on a trained ReLU MLP: completeness for >= 99% of 1,000 inputs, and the limit of ever finer steps", async () => {
+  const network = await trainedRelu();
   const inputs = syntheticClasses(1000, 8, 3, 2);
   const exact = explainBatch(network, inputs.features, inputs.rows, { method: "ig", exact: true });
   const within = exact.filter((e) => e.delta <= 1e-3 * Math.max(1, Math.abs(e.output - e.baselineOutput))).length;

@@ -19,17 +19,17 @@ function backends(): Backend[] {
 }
 
 const linearSpec = (inputs: number): NetworkSpec => ({
-  inputs, layers: [{ type: "dense", inputs, units: 1, activation: "linear" }], output: "linear", labels: ["y"],
+  inputShape: [inputs], layers: [{ type: "dense", units: 1, activation: "linear" }], output: "linear", labels: ["y"],
 });
 
 test("saliency and gradient x input on a standardised linear model: |w / std| and w / std (x - baseline), delta 0", () => {
   const w = [2, -1, 0.5];
   for (const backend of backends()) {
-    const network = networkWithWeights(linearSpec(3), backend, [w, [1]]);
-    network.normalization = { mean: Float32Array.of(1, 2, 3), std: Float32Array.of(2, 4, 0.5) };
+    const std = [2, 4, 0.5];
+    const network = networkWithWeights(linearSpec(3), backend, [w, [1]], { mean: [1, 2, 3], std });
     const x = Float32Array.of(3, -1, 4);
     const baseline = Float32Array.of(1, 1, 1);
-    const slope = w.map((wj, j) => wj / network.normalization!.std[j]); // d f / d raw x_j
+    const slope = w.map((wj, j) => wj / std[j]); // d f / d raw x_j
     const s = explain(network, x, { method: "saliency" });
     // float32 weights and one division: 1e-6 relative to slopes of order 1
     assert.ok(maxAbsDifference(s.attributions, slope.map(Math.abs)) < 1e-6, `${backend.name} saliency ${s.attributions}`);
@@ -43,8 +43,8 @@ test("saliency and gradient x input on a standardised linear model: |w / std| an
 
 test("smoothgrad: seeded and reproducible; on f = relu(x) at x = 0 the mean gradient is P(noise > 0) = 1/2", () => {
   const spec: NetworkSpec = {
-    inputs: 1,
-    layers: [{ type: "dense", inputs: 1, units: 1, activation: "relu" }, { type: "dense", inputs: 1, units: 1, activation: "linear" }],
+    inputShape: [1],
+    layers: [{ type: "dense", units: 1, activation: "relu" }, { type: "dense", units: 1, activation: "linear" }],
     output: "linear", labels: ["y"],
   };
   for (const backend of backends()) {
@@ -69,11 +69,10 @@ test("occlusion on a 6x6 image: a model that reads only the 2x2 region at rows 0
   const weight = new Array<number>(36 * 2).fill(0);
   for (const j of region) weight[j * 2] = 1; // output 0 sums the region; output 1 is constant
   const spec: NetworkSpec = {
-    inputs: 36, layers: [{ type: "dense", inputs: 36, units: 2, activation: "linear" }], output: "softmax", labels: ["region", "rest"],
+    inputShape: [6, 6, 1], layers: [{ type: "dense", units: 2, activation: "linear" }], output: "softmax", labels: ["region", "rest"],
   };
   for (const backend of backends()) {
     const network = networkWithWeights(spec, backend, [weight, [0, 1]]);
-    network.about = { ...network.about, input: { kind: "image", height: 6, width: 6, channels: 1 } };
     const image = new Float32Array(36).fill(1);
     const e = explain(network, image, { method: "occlusion", window: 2, stride: 2, label: "region" });
     assert.equal(e.steps, 9, "3 x 3 windows");

@@ -67,7 +67,7 @@ test("KernelSHAP matches exact Shapley within 1e-2: all coalitions (6 features) 
 });
 
 test("shap groups on a linear model: a group's value is the sum of its members' (w_j (x_j - mean b_j)); table features in a group hold 0", () => {
-  const spec = { inputs: 4, layers: [{ type: "dense" as const, inputs: 4, units: 1, activation: "linear" as const }], output: "linear" as const, labels: ["y"] };
+  const spec = { inputShape: [4], layers: [{ type: "dense" as const, units: 1, activation: "linear" as const }], output: "linear" as const, labels: ["y"] };
   const w = [0.5, -2, 1, 3];
   const network = networkWithWeights(spec, float64, [w, [0.25]]);
   const x = Float32Array.of(1, 2, 3, 4);

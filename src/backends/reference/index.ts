@@ -1,13 +1,18 @@
 import type { AdamArgs, Activation, Backend, DenseBackwardArgs, DenseForwardArgs, SgdArgs } from "../backend.js";
-import { checkLength, type FloatArray, type Matrix } from "../../tensor/matrix.js";
+import { checkLength, matrixOf, sizeOf, type FloatArray, type Matrix, type Shape, type Tensor } from "../../tensor/tensor.js";
 import { hashUniform } from "../../tensor/random.js";
 import { matmul } from "./matmul.js";
 import { binaryCrossEntropy, meanSquaredError, softmaxCrossEntropy } from "./losses.js";
 import { activateScalar, derivativeScalar } from "./scalar.js";
 
-/** A matrix of the reference backend: a plain typed array. */
-class ReferenceMatrix implements Matrix {
-  constructor(readonly rows: number, readonly cols: number, readonly data: FloatArray) {}
+/** A tensor of the reference backend: a plain typed array. */
+class ReferenceTensor implements Tensor {
+  readonly rows: number;
+  readonly cols: number;
+
+  constructor(readonly shape: Shape, readonly data: FloatArray) {
+    ({ rows: this.rows, cols: this.cols } = matrixOf(shape));
+  }
 }
 
 export interface ReferenceOptions {
@@ -29,26 +34,39 @@ class ReferenceBackend implements Backend {
 
   constructor(readonly dtype: "float32" | "float64") {}
 
+  tensor(shape: Shape): Tensor {
+    const size = sizeOf(shape);
+    return new ReferenceTensor([...shape], this.dtype === "float64" ? new Float64Array(size) : new Float32Array(size));
+  }
+
   matrix(rows: number, cols: number): Matrix {
-    const data = this.dtype === "float64" ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
-    return new ReferenceMatrix(rows, cols, data);
+    return this.tensor([rows, cols]);
   }
 
-  view(m: Matrix, rows: number): Matrix {
-    if (rows === m.rows) return m;
-    return new ReferenceMatrix(rows, m.cols, data(m).subarray(0, rows * m.cols));
+  view(t: Tensor, rows: number): Tensor {
+    if (rows === t.rows) return t;
+    return new ReferenceTensor([rows, ...t.shape.slice(1)], data(t).subarray(0, rows * t.cols));
   }
 
-  write(m: Matrix, values: ArrayLike<number>): void {
-    checkLength(m, values);
-    data(m).set(values);
+  reshape(t: Tensor, shape: Shape): Tensor {
+    if (sizeOf(shape) !== t.rows * t.cols) throw new Error(`cannot reshape [${t.shape.join(", ")}] to [${shape.join(", ")}]`);
+    return new ReferenceTensor([...shape], data(t));
   }
 
-  read(m: Matrix): FloatArray {
-    return data(m).slice();
+  write(t: Tensor, values: ArrayLike<number>): void {
+    checkLength(t, values);
+    data(t).set(values);
   }
 
-  copy(src: Matrix, dst: Matrix): void {
+  read(t: Tensor): FloatArray {
+    return data(t).slice();
+  }
+
+  async readAsync(t: Tensor): Promise<FloatArray> {
+    return this.read(t);
+  }
+
+  copy(src: Tensor, dst: Tensor): void {
     data(dst).set(data(src));
   }
 
@@ -92,6 +110,23 @@ class ReferenceBackend implements Backend {
     for (let i = 0; i < zd.length; i++) yd[i] = activateScalar(activation, zd[i]);
   }
 
+  standardize(x: Matrix, mean: Tensor, std: Tensor, y: Matrix): void {
+    const xd = data(x);
+    const md = data(mean);
+    const sd = data(std);
+    const yd = data(y);
+    const cols = x.cols;
+    for (let i = 0; i < xd.length; i++) yd[i] = (xd[i] - md[i % cols]) / sd[i % cols];
+  }
+
+  standardizeBackward(dy: Matrix, std: Tensor, dx: Matrix): void {
+    const g = data(dy);
+    const sd = data(std);
+    const out = data(dx);
+    const cols = dy.cols;
+    for (let i = 0; i < g.length; i++) out[i] = g[i] / sd[i % cols];
+  }
+
   dropout(x: Matrix, mask: Matrix, y: Matrix, rate: number, seed: number): void {
     const xd = data(x);
     const md = data(mask);
@@ -110,30 +145,49 @@ class ReferenceBackend implements Backend {
     for (let i = 0; i < od.length; i++) od[i] = ad[i] * bd[i];
   }
 
-  softmaxCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number {
-    return softmaxCrossEntropy(data(logits), logits.rows, logits.cols, labels, classWeights, data(dLogits));
+  softmaxCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix, out: Tensor, at: number): void {
+    data(out)[at] = softmaxCrossEntropy(data(logits), logits.rows, logits.cols, labels, classWeights, data(dLogits));
   }
 
-  binaryCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number {
-    return binaryCrossEntropy(data(logits), logits.rows, labels, classWeights, data(dLogits));
+  binaryCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix, out: Tensor, at: number): void {
+    data(out)[at] = binaryCrossEntropy(data(logits), logits.rows, labels, classWeights, data(dLogits));
   }
 
-  meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix): number {
-    return meanSquaredError(data(prediction), data(targets), prediction.rows * prediction.cols, data(dPrediction));
+  meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix, out: Tensor, at: number): void {
+    data(out)[at] = meanSquaredError(data(prediction), data(targets), prediction.rows * prediction.cols, data(dPrediction));
   }
 
-  sumOfSquares(m: Matrix): number {
+  countCorrect(scores: Matrix, labels: Int32Array, threshold: number, out: Tensor, at: number): void {
+    const s = data(scores);
+    const cols = scores.cols;
+    let correct = 0;
+    for (let i = 0; i < scores.rows; i++) {
+      let best = 0;
+      if (cols === 1) best = s[i] >= threshold ? 1 : 0;
+      else for (let j = 1; j < cols; j++) if (s[i * cols + j] > s[i * cols + best]) best = j;
+      if (best === labels[i]) correct++;
+    }
+    data(out)[at] = correct;
+  }
+
+  sumOfSquares(m: Tensor, out: Tensor, at: number, accumulate: boolean): void {
     let sum = 0;
     for (const v of data(m)) sum += v * v;
-    return sum;
+    const o = data(out);
+    o[at] = (accumulate ? o[at] : 0) + sum;
   }
 
-  scale(m: Matrix, factor: number): void {
+  clipToNorm(m: Tensor, sumOfSquares: Tensor, at: number, maxNorm: number): void {
+    const factor = maxNorm / (Math.sqrt(data(sumOfSquares)[at]) + 1e-6);
+    if (factor < 1) this.scale(m, factor);
+  }
+
+  scale(m: Tensor, factor: number): void {
     const d = data(m);
     for (let i = 0; i < d.length; i++) d[i] *= factor;
   }
 
-  sgdStep(param: Matrix, grad: Matrix, velocity: Matrix | null, { lr, momentum, nesterov, weightDecay }: SgdArgs): void {
+  sgdStep(param: Tensor, grad: Tensor, velocity: Tensor | null, { lr, momentum, nesterov, weightDecay }: SgdArgs): void {
     const p = data(param);
     const g = data(grad);
     const vel = velocity ? data(velocity) : null;
@@ -147,7 +201,7 @@ class ReferenceBackend implements Backend {
     }
   }
 
-  adamStep(param: Matrix, grad: Matrix, m: Matrix, v: Matrix, args: AdamArgs): void {
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, args: AdamArgs): void {
     const { lr, beta1, beta2, epsilon, weightDecay, decoupled, step } = args;
     const p = data(param);
     const g = data(grad);
@@ -166,9 +220,9 @@ class ReferenceBackend implements Backend {
   }
 }
 
-function data(m: Matrix): FloatArray {
-  if (!(m instanceof ReferenceMatrix)) throw new Error("this matrix belongs to another backend");
-  return m.data;
+function data(t: Tensor): FloatArray {
+  if (!(t instanceof ReferenceTensor)) throw new Error("this tensor belongs to another backend");
+  return t.data;
 }
 
 // y: [rows, cols] = softmax of each row of z

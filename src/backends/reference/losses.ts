@@ -1,4 +1,4 @@
-import type { FloatArray } from "../../tensor/matrix.js";
+import type { FloatArray } from "../../tensor/tensor.js";
 import { sigmoid } from "./scalar.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { FloatArray } from "../../tensor/matrix.js";
+import type { FloatArray } from "../../tensor/tensor.js";
 
 /**
  * c: [m, n] = op(a)·op(b) (+ c when accumulate), op(a): [m, k], op(b): [k, n], sums in float64.

@@ -1,15 +1,12 @@
+import { sigmoid } from "../../tensor/scalar.js";
 import { LEAKY_RELU_SLOPE, type Activation } from "../backend.js";
+
+export { sigmoid };
 
 /** Element-wise activations and their derivatives, in float64: the definitions every backend must match. */
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
 
 /** Standard normal cumulative distribution Φ(z). */
 export function normalCdf(z: number): number {

@@ -1,6 +1,6 @@
 import type { AdamArgs, Activation, Backend, DenseBackwardArgs, DenseForwardArgs, SgdArgs } from "../backend.js";
-import { checkLength, type FloatArray, type Matrix } from "../../tensor/matrix.js";
-import { Heap, WasmMatrix } from "./memory.js";
+import { checkLength, sizeOf, type FloatArray, type Matrix, type Shape, type Tensor } from "../../tensor/tensor.js";
+import { Heap, WasmTensor } from "./memory.js";
 import { loadKernels } from "./module.js";
 import { ThreadPool } from "./pool.js";
 
@@ -102,27 +102,41 @@ class Wasm implements WasmBackend {
     return this.pool?.threads ?? 1;
   }
 
+  tensor(shape: Shape): Tensor {
+    return this.heap.tensor(shape);
+  }
+
   matrix(rows: number, cols: number): Matrix {
-    return this.heap.matrix(rows, cols);
+    return this.heap.tensor([rows, cols]);
   }
 
-  view(m: Matrix, rows: number): Matrix {
-    if (rows === m.rows) return m;
-    const w = at(m);
-    return new WasmMatrix(rows, w.cols, w.offset, w.parent ?? w);
+  view(t: Tensor, rows: number): Tensor {
+    if (rows === t.rows) return t;
+    const w = at(t);
+    return new WasmTensor([rows, ...t.shape.slice(1)], w.offset, w.parent ?? w);
   }
 
-  write(m: Matrix, values: ArrayLike<number>): void {
-    checkLength(m, values);
-    this.heap.f32().set(values, at(m).offset >>> 2);
+  reshape(t: Tensor, shape: Shape): Tensor {
+    if (sizeOf(shape) !== t.rows * t.cols) throw new Error(`cannot reshape [${t.shape.join(", ")}] to [${shape.join(", ")}]`);
+    const w = at(t);
+    return new WasmTensor([...shape], w.offset, w.parent ?? w);
   }
 
-  read(m: Matrix): FloatArray {
-    const start = at(m).offset >>> 2;
-    return this.heap.f32().slice(start, start + m.rows * m.cols);
+  write(t: Tensor, values: ArrayLike<number>): void {
+    checkLength(t, values);
+    this.heap.f32().set(values, at(t).offset >>> 2);
   }
 
-  copy(src: Matrix, dst: Matrix): void {
+  read(t: Tensor): FloatArray {
+    const start = at(t).offset >>> 2;
+    return this.heap.f32().slice(start, start + t.rows * t.cols);
+  }
+
+  async readAsync(t: Tensor): Promise<FloatArray> {
+    return this.read(t);
+  }
+
+  copy(src: Tensor, dst: Tensor): void {
     const from = at(src).offset >>> 2;
     this.heap.f32().copyWithin(at(dst).offset >>> 2, from, from + src.rows * src.cols);
   }
@@ -149,6 +163,24 @@ class Wasm implements WasmBackend {
     this.k.activate(at(z).offset, at(y).offset, z.rows, z.cols, ACTIVATION_CODES[activation]);
   }
 
+  // Standardisation is per column and memory-bound: it runs here in JavaScript over the wasm
+  // memory, in double precision rounded once to float32, which is what the reference computes.
+  standardize(x: Matrix, mean: Tensor, std: Tensor, y: Matrix): void {
+    const f = this.heap.f32();
+    const [xs, ms, ss, ys] = [at(x).offset >>> 2, at(mean).offset >>> 2, at(std).offset >>> 2, at(y).offset >>> 2];
+    const cols = x.cols;
+    for (let i = 0; i < x.rows; i++) {
+      for (let j = 0; j < cols; j++) f[ys + i * cols + j] = (f[xs + i * cols + j] - f[ms + j]) / f[ss + j];
+    }
+  }
+
+  standardizeBackward(dy: Matrix, std: Tensor, dx: Matrix): void {
+    const f = this.heap.f32();
+    const [gs, ss, ds] = [at(dy).offset >>> 2, at(std).offset >>> 2, at(dx).offset >>> 2];
+    const cols = dy.cols;
+    for (let i = 0; i < dy.rows; i++) for (let j = 0; j < cols; j++) f[ds + i * cols + j] = f[gs + i * cols + j] / f[ss + j];
+  }
+
   dropout(x: Matrix, mask: Matrix, y: Matrix, rate: number, seed: number): void {
     this.k.dropout(at(x).offset, at(mask).offset, at(y).offset, x.rows * x.cols, rate, seed | 0);
   }
@@ -157,31 +189,57 @@ class Wasm implements WasmBackend {
     this.k.multiply(at(a).offset, at(b).offset, at(out).offset, out.rows * out.cols);
   }
 
-  softmaxCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number {
-    return this.k.softmaxCrossEntropy(at(logits).offset, logits.rows, logits.cols, this.labels(labels), this.weights(classWeights), at(dLogits).offset);
+  softmaxCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix, out: Tensor, index: number): void {
+    const loss = this.k.softmaxCrossEntropy(at(logits).offset, logits.rows, logits.cols, this.labels(labels), this.weights(classWeights), at(dLogits).offset);
+    this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
   }
 
-  binaryCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix): number {
-    return this.k.binaryCrossEntropy(at(logits).offset, logits.rows, this.labels(labels), this.weights(classWeights), at(dLogits).offset);
+  binaryCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix, out: Tensor, index: number): void {
+    const loss = this.k.binaryCrossEntropy(at(logits).offset, logits.rows, this.labels(labels), this.weights(classWeights), at(dLogits).offset);
+    this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
   }
 
-  meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix): number {
-    return this.k.meanSquaredError(at(prediction).offset, at(targets).offset, prediction.rows * prediction.cols, at(dPrediction).offset);
+  meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix, out: Tensor, index: number): void {
+    const loss = this.k.meanSquaredError(at(prediction).offset, at(targets).offset, prediction.rows * prediction.cols, at(dPrediction).offset);
+    this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
   }
 
-  sumOfSquares(m: Matrix): number {
-    return this.k.sumOfSquares(at(m).offset, m.rows * m.cols);
+  // A few numbers per row: JavaScript over the wasm memory, like standardize.
+  countCorrect(scores: Matrix, labels: Int32Array, threshold: number, out: Tensor, index: number): void {
+    const f = this.heap.f32();
+    const s = at(scores).offset >>> 2;
+    const cols = scores.cols;
+    let correct = 0;
+    for (let i = 0; i < scores.rows; i++) {
+      let best = 0;
+      if (cols === 1) best = f[s + i] >= threshold ? 1 : 0;
+      else for (let j = 1; j < cols; j++) if (f[s + i * cols + j] > f[s + i * cols + best]) best = j;
+      if (best === labels[i]) correct++;
+    }
+    f[(at(out).offset >>> 2) + index] = correct;
   }
 
-  scale(m: Matrix, factor: number): void {
+  sumOfSquares(m: Tensor, out: Tensor, index: number, accumulate: boolean): void {
+    const sum = this.k.sumOfSquares(at(m).offset, m.rows * m.cols);
+    const f = this.heap.f32();
+    const o = (at(out).offset >>> 2) + index;
+    f[o] = (accumulate ? f[o] : 0) + sum;
+  }
+
+  clipToNorm(m: Tensor, sumOfSquares: Tensor, index: number, maxNorm: number): void {
+    const factor = maxNorm / (Math.sqrt(this.heap.f32()[(at(sumOfSquares).offset >>> 2) + index]) + 1e-6);
+    if (factor < 1) this.scale(m, factor);
+  }
+
+  scale(m: Tensor, factor: number): void {
     this.k.scale(at(m).offset, m.rows * m.cols, factor);
   }
 
-  sgdStep(param: Matrix, grad: Matrix, velocity: Matrix | null, { lr, momentum, nesterov, weightDecay }: SgdArgs): void {
+  sgdStep(param: Tensor, grad: Tensor, velocity: Tensor | null, { lr, momentum, nesterov, weightDecay }: SgdArgs): void {
     this.k.sgdStep(at(param).offset, at(grad).offset, velocity ? at(velocity).offset : 0, param.rows * param.cols, lr, momentum, nesterov ? 1 : 0, weightDecay);
   }
 
-  adamStep(param: Matrix, grad: Matrix, m: Matrix, v: Matrix, args: AdamArgs): void {
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, args: AdamArgs): void {
     const { lr, beta1, beta2, epsilon, weightDecay, decoupled, step } = args;
     const count = param.rows * param.cols;
     const settings = [lr, beta1, beta2, epsilon, weightDecay, decoupled ? 1 : 0, lr / (1 - beta1 ** step), Math.sqrt(1 - beta2 ** step)];
@@ -285,7 +343,7 @@ class Wasm implements WasmBackend {
   }
 }
 
-function at(m: Matrix): WasmMatrix {
-  if (!(m instanceof WasmMatrix)) throw new Error("this matrix belongs to another backend");
-  return m;
+function at(t: Tensor): WasmTensor {
+  if (!(t instanceof WasmTensor)) throw new Error("this tensor belongs to another backend");
+  return t;
 }

@@ -1,21 +1,25 @@
-import type { Matrix } from "../../tensor/matrix.js";
+import { matrixOf, sizeOf, type Shape, type Tensor } from "../../tensor/tensor.js";
 
-/** A matrix living in the wasm memory: `offset` is its first byte. */
-export class WasmMatrix implements Matrix {
+/** A tensor living in the wasm memory: `offset` is its first byte. */
+export class WasmTensor implements Tensor {
+  readonly rows: number;
+  readonly cols: number;
+
   constructor(
-    readonly rows: number,
-    readonly cols: number,
+    readonly shape: Shape,
     readonly offset: number,
-    /** The matrix a view was taken from, kept alive while the view is. */
-    readonly parent: WasmMatrix | null = null,
-  ) {}
+    /** The tensor a view was taken from, kept alive while the view is. */
+    readonly parent: WasmTensor | null = null,
+  ) {
+    ({ rows: this.rows, cols: this.cols } = matrixOf(shape));
+  }
 }
 
 const ALIGN = 64; // bytes: a cache line, and a multiple of the 16 bytes a v128 load wants
 const PAGE = 65536;
 
 /**
- * Hands out regions of one WebAssembly.Memory. Regions are never freed by hand: when a matrix
+ * Hands out regions of one WebAssembly.Memory. Regions are never freed by hand: when a tensor
  * object is garbage collected its region goes back to a free list for its size, so callers
  * never dispose anything and steady-state training allocates nothing new.
  */
@@ -46,12 +50,12 @@ export class Heap {
     return offset;
   }
 
-  matrix(rows: number, cols: number): WasmMatrix {
-    const bytes = roundUp(Math.max(rows * cols * 4, 4), ALIGN);
+  tensor(shape: Shape): WasmTensor {
+    const bytes = roundUp(Math.max(sizeOf(shape) * 4, 4), ALIGN);
     const reused = this.free.get(bytes)?.pop();
     const offset = reused ?? this.reserve(bytes);
     if (reused !== undefined) this.f32().fill(0, offset >>> 2, (offset + bytes) >>> 2);
-    const m = new WasmMatrix(rows, cols, offset);
+    const m = new WasmTensor([...shape], offset);
     this.reclaim.register(m, { offset, bytes });
     return m;
   }

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { accuracyByLevel, labelsFromPaths, levels } from "./hierarchy.js";
+import { accuracyByLevel, levels } from "../model/hierarchy.js";
+import { labelsFromPaths } from "./labels.js";
 
 const H = [["bags", "Bag"], ["footwear", "Sandal"], ["footwear", "Sneaker"]];
 

@@ -1,0 +1,122 @@
+import type { Activation, Backend } from "../backends/backend.js";
+import { GlassboxError, check } from "../errors.js";
+import { selectRows, type Dataset } from "../data/dataset.js";
+import { featureShape, type FeaturizerState } from "../featurizers/index.js";
+import type { Hierarchy } from "../model/hierarchy.js";
+import { createMlp, type Background, type Network, type OutputKind } from "../model/network.js";
+import type { Initializer } from "../layers/index.js";
+import { Random, permutation } from "../tensor/random.js";
+import { fit } from "./fit.js";
+import type { FitOptions, FitResult } from "./options.js";
+
+/** What `trainModel` learns from: a dataset and how its rows were made from raw inputs. */
+export interface TrainingInput {
+  data: Dataset;
+  /** The featurizer that made the rows, fitted on them; null when the rows are numbers as they came. */
+  featurizer: FeaturizerState | null;
+  /** For nested labels, each label's path of categories. */
+  hierarchy?: Hierarchy | null;
+  /** The CSV column that held the text (a text model from a CSV). */
+  textColumn?: string | null;
+}
+
+/** Options of `trainModel`: the network's shape, the defaults it decides, and every `fit` option. */
+export interface TrainModelOptions extends FitOptions {
+  /** Neurons per hidden layer. Default [256, 128]. */
+  hidden?: number[];
+  /** Activation of the hidden layers. Default "relu". */
+  activation?: Activation;
+  /** Default: "sigmoid" for exactly two labels (one yes/no neuron), else "softmax". */
+  output?: Exclude<OutputKind, "linear">;
+  /** Dropout rate after each hidden layer. Default 0. */
+  dropout?: number;
+  init?: Initializer;
+  /**
+   * Standardise the features inside the network with the training rows' mean and std. Default:
+   * on for sound (log-mel energies are far from 0..1), off for images (brightness is 0..1), text
+   * (log counts) and tables (their featurizer standardises numbers itself, and one-hot columns stay 0/1).
+   */
+  standardize?: boolean;
+  /** Training rows kept in the model as the baseline of explanations. Default 100 for tables, else 0. */
+  backgroundRows?: number;
+  /** Default: the reference backend. */
+  backend?: Backend;
+}
+
+export interface TrainedModel {
+  network: Network;
+  result: FitResult;
+  /** What trainModel recorded as the model's training summary. */
+  summary: Record<string, unknown>;
+}
+
+/**
+ * The training pipeline: decides what the data asks for, builds the network, trains it and
+ * records in it what prediction and explanation need later (the featurizer, the label
+ * hierarchy, the baseline rows, the training summary). The CLI, the server's web worker and
+ * library users all train through it.
+ * @example
+ * const { network, result } = await trainModel(await loadTrainingData("pets/", {}), { epochs: 5 });
+ * network.spec.output // "sigmoid" for two labels
+ */
+export async function trainModel(input: TrainingInput, options: TrainModelOptions = {}): Promise<TrainedModel> {
+  const { data, featurizer } = input;
+  if (data.labelNames.length < 2) {
+    throw new GlassboxError("BAD_DATA", `${data.source}: expected at least 2 different labels to learn from, found ${data.labelNames.length} (${data.labelNames.join(", ")})`);
+  }
+  const seed = options.seed ?? 1;
+  const kind = featurizer?.kind ?? null;
+  const backgroundRows = options.backgroundRows ?? (kind === "table" ? 100 : 0);
+  check(Number.isInteger(backgroundRows) && backgroundRows >= 0, `backgroundRows must be a whole number >= 0, got ${backgroundRows}`);
+  const network = createMlp({
+    inputs: featurizer ? featureShape(featurizer) : [data.columns],
+    hidden: options.hidden ?? [256, 128],
+    activation: options.activation ?? "relu",
+    output: options.output ?? (data.labelNames.length === 2 ? "sigmoid" : "softmax"),
+    labels: data.labelNames,
+    dropout: options.dropout ?? 0,
+    standardize: kind === "table" ? false : options.standardize ?? kind === "sound",
+    ...(options.init ? { init: options.init } : {}),
+    seed,
+    ...(options.backend ? { backend: options.backend } : {}),
+    about: {
+      featureNames: featurizer ? null : data.featureNames, // a featurizer names its own features
+      labelColumn: data.labelColumn ?? null,
+      featurizer,
+      hierarchy: input.hierarchy ?? null,
+      textColumn: input.textColumn ?? null,
+    },
+    background: backgroundRows > 0 ? sampleRows(data, backgroundRows, seed) : null,
+  });
+  const started = performance.now();
+  const result = await fit(network, data, options);
+  const summary = trainingSummary(result, network.backend.name, (performance.now() - started) / 1000);
+  network.recordTraining(summary);
+  return { network, result, summary };
+}
+
+/** The training run in numbers, as the model file keeps it and `train --json` prints it. */
+function trainingSummary(result: FitResult, backend: string, totalSeconds: number): Record<string, unknown> {
+  const kept = result.kept;
+  return {
+    epochs: result.epochs,
+    kept_epoch: kept ? kept.epoch : null,
+    training_rows: result.trainingRows,
+    validation_rows: result.validationRows,
+    seconds_per_epoch: result.secondsPerEpoch,
+    samples_per_second: result.samplesPerSecond,
+    total_seconds: totalSeconds,
+    final_loss: result.finalLoss,
+    final_accuracy: kept ? kept.accuracy : null,
+    validation_loss: kept ? kept.validationLoss : null,
+    validation_accuracy: result.validationAccuracy,
+    backend,
+    stopped: result.stopped,
+  };
+}
+
+/** Up to `count` rows of `data`, chosen with `seed`. */
+function sampleRows(data: Dataset, count: number, seed: number): Background {
+  const order = permutation(data.rows, new Random(seed)).slice(0, Math.min(count, data.rows));
+  return { features: selectRows(data, order).features, rows: order.length };
+}
