@@ -11,14 +11,20 @@ const common = [entry, "-O3", "--runtime", "stub", "--noAssert", "--use", "abort
 // each variant also comes with a plain memory (one thread).
 const shared = ["--sharedMemory", "--maximumMemory", "16384"];
 
+/**
+ * @param {string} features
+ * @param {string[]} memory
+ */
 async function compile(features, memory) {
+  /** @type {Uint8Array | null} */
   let binary = null;
   const { error, stderr } = await asc.main([...common, ...memory, "--enable", features, "--outFile", "kernels.wasm"], {
     writeFile(name, contents) {
-      if (name.endsWith(".wasm")) binary = contents;
+      if (name.endsWith(".wasm") && typeof contents !== "string") binary = contents;
     },
   });
   if (error) throw new Error(`AssemblyScript failed (${features}):\n${stderr.toString()}`);
+  if (!binary) throw new Error(`AssemblyScript wrote no .wasm file (${features})`);
   return Buffer.from(binary);
 }
 

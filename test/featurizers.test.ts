@@ -48,6 +48,11 @@ test("images: a folder per label of PNGs trains, evaluates and predicts from PNG
   const p = (predicted.predictions as { file: string; label: string }[])[0];
   assert.equal(p.file, sneaker);
   assert.ok(["Sneaker", "Sandal", "Ankle boot"].includes(p.label), `a shoe, got ${p.label}`);
+  // A model from image files has the input shape [28, 28, 1]: occlusion slides 4x4 squares (7 x 7 of them), not single pixels.
+  const occluded = lastJson(glassbox("explain", "flat.safetensors", sneaker, "--method", "occlusion", "--json").stdout);
+  assert.equal(occluded.steps, 49);
+  const wide = lastJson(glassbox("explain", "flat.safetensors", sneaker, "--method", "occlusion", "--window", "7", "--json").stdout);
+  assert.equal(wide.steps, 16, "--window 7 gives 7x7 squares, 4 x 4 of them");
 });
 
 test("images: nested folders report every level in predict and accuracy_by_level in evaluate", async () => {

@@ -87,7 +87,7 @@ const hidden = args.hidden.split(",").filter((s) => s.trim() !== "").map(Number)
 const backend = await createWasmBackend();
 const network = createMlp({ inputs: train.columns, hidden, labels: labelNames, output: "sigmoid", seed, backend: backend ?? undefined });
 const epochs = Number(args.epochs);
-fit(network, train, { epochs, lr: Number(args.lr), batchSize: Number(args["batch-size"]), validation: 0, seed });
+await fit(network, train, { epochs, lr: Number(args.lr), batchSize: Number(args["batch-size"]), validation: 0, seed });
 const evaluation = evaluate(network, test);
 backend?.close();
 

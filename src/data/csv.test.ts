@@ -1,6 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { GlassboxError } from "../errors.js";
 import { parseCsvDataset } from "./csv.js";
 import { failure } from "../../test/helpers/errors.js";
 

@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMlp } from "../model/network.js";
-import { GlassboxError } from "../errors.js";
 import { decodeModel, encodeModel } from "./modelFile.js";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 import { loadModel, saveModel } from "./disk.js";

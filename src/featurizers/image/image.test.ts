@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encode as pngEncode } from "fast-png";
 import jpeg from "jpeg-js";
-import { GlassboxError } from "../../errors.js";
 import {
   checkImageState,
   decodeImage,

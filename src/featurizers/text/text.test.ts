@@ -1,6 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { GlassboxError } from "../../errors.js";
 import {
   STOP_WORDS, checkTextState, emailText, fitText, textFeatureNames, textFeatures, textTokens, tokenize,
 } from "./index.js";
