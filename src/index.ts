@@ -27,6 +27,7 @@ export type { FitOptions, FitResult, BatchEvent, EpochEvent, StopReason } from "
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { classificationReport, predictedClasses, type ClassificationReport, type ClassMetrics } from "./train/metrics.js";
 export { classify, type Prediction } from "./model/classify.js";
+export { labelIndexOf, labelIndexOfText } from "./model/labels.js";
 export type { Dataset, InputDescription } from "./data/dataset.js";
 export { selectRows } from "./data/dataset.js";
 export { parseCsvDataset, type CsvDatasetOptions } from "./data/csv.js";

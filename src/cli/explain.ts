@@ -10,7 +10,7 @@ import { readBytes } from "../data/files.js";
 import { writeFileAtomic } from "../io/disk.js";
 import { loadModel } from "../io/disk.js";
 import { classify } from "../model/classify.js";
-import type { Network } from "../model/network.js";
+import { labelIndexOfText } from "../model/labels.js";
 import { choice, integer, parse, text, UsageError } from "./args.js";
 import { backendFrom, reportLoaded } from "./data.js";
 import { predictionInWords } from "./format.js";
@@ -51,7 +51,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
 
   const method = choice<ExplainMethod>(values, "method", "ig", EXPLAIN_METHODS);
   const options: ExplainOptions = { method, ...baselineFor(network) };
-  if (values.label !== undefined) options.label = labelOption(network, String(values.label));
+  if (values.label !== undefined) options.label = labelIndexOfText(network.labels, String(values.label));
   if (values.steps !== undefined) options.steps = integer(values, "steps", 64);
   if (values.exact) options.exact = true;
   if (values.samples !== undefined) options.samples = integer(values, "samples", 32);
@@ -110,13 +110,6 @@ export async function explainCommand(argv: string[]): Promise<number> {
 /** Integrated gradients that miss completeness by more than 1e-3 of the output's change. */
 function loose(e: Explanation): boolean {
   return e.method === "ig" && e.delta > 1e-3 * Math.max(1, Math.abs(e.output - e.baselineOutput));
-}
-
-function labelOption(network: Network, label: string): number | string {
-  if (network.labels.includes(label)) return label;
-  const index = Number(label);
-  if (Number.isInteger(index) && index >= 0 && index < network.labels.length) return index;
-  throw new GlassboxError("BAD_ARGUMENT", `--label: expected one of the model's labels (${network.labels.join(", ")}) or an index 0..${network.labels.length - 1}, got "${label}"`);
 }
 
 function describeMethod(method: ExplainMethod, steps: number, exact: boolean): string {

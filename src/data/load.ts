@@ -93,12 +93,12 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
     const state = fitText(rows.map((r) => r[textAt]), options.textOptions);
     const features = concat(rows.map((r) => textFeatures(state, r[textAt])), state.vocabulary.length);
     const data = dataset(features, rows.length, featureNames(state), labels, labelNames, path, label);
-    return { data, featurizer: state, hierarchy: null, textColumn: column, detected: `CSV of texts (column "${column}")`, skipped: [], notes: [], files: null };
+    return loaded(data, state, `CSV of texts (column "${column}")`, { textColumn: column });
   }
   const names = header.filter((_, j) => j !== labelAt);
   const state = fitTable(names, rows.map((r) => r.filter((_, j) => j !== labelAt)), options.table, where);
   const data = dataset(tableFeatureRows(state, table, path), rows.length, featureNames(state), labels, labelNames, path, label);
-  return { data, featurizer: state, hierarchy: null, textColumn: null, detected: "CSV table", skipped: [], notes: [], files: null };
+  return loaded(data, state, "CSV table");
 }
 
 /**
@@ -132,7 +132,7 @@ export async function loadForModel(network: ModelInputs, paths: string[], requir
     if (requireLabel && !featurized.labelTexts) throw new GlassboxError("BAD_DATA", `${single} has no label column "${labelColumn}" to evaluate against`);
     const labelled = featurized.labelTexts ? indexLabels(featurized.labelTexts, network.labels, (i) => `${rowName(i, featurized.lines ?? [], single)}, column "${labelColumn}"`) : null;
     const data = dataset(featurized.features, featurized.rows, featureNames(state), labelled?.labels ?? null, network.labels, single, labelColumn);
-    return { data, featurizer: state, hierarchy: known.hierarchy, textColumn: null, detected: "CSV table", skipped: [], notes: [], files: null };
+    return loaded(data, state, "CSV table", { hierarchy: known.hierarchy });
   }
   if (single && /\.csv$/i.test(single) && state.kind === "text") return textCsvForModel(network, state, single, requireLabel);
   if (requireLabel) throw new GlassboxError("BAD_DATA", "evaluate needs labelled data: a folder per label, or a CSV with a label column");
@@ -148,7 +148,7 @@ function fromIdx(data: Dataset): LoadedData {
   const input = data.input;
   const featurizer: FeaturizerState | null = input?.kind === "image" ? { kind: "image", height: input.height, width: input.width, channels: 1 } : null;
   const detected = `IDX directory: ${data.labelNames.length} labels, ${data.rows} images`;
-  return { data, featurizer, hierarchy: null, textColumn: null, detected, skipped: [], notes: [], files: null };
+  return loaded(data, featurizer, detected);
 }
 
 /** IDX directories and numeric CSVs, for models that read numbers as they are. */
@@ -167,7 +167,7 @@ async function fromLegacy(network: ModelInputs, path: string, requireLabel: bool
     const what = shape.length === 3 ? ` (${shape[0]}x${shape[1]} image)` : "";
     throw new GlassboxError("SHAPE_MISMATCH", `${data.source}: expected ${network.inputs} features per row${what}, got ${data.columns}`);
   }
-  return { data, featurizer: network.about.featurizer as FeaturizerState | null, hierarchy: network.about.hierarchy ?? null, textColumn: null, detected: "", skipped: [], notes: [], files: null };
+  return loaded(data, network.about.featurizer as FeaturizerState | null, "", { hierarchy: network.about.hierarchy ?? null });
 }
 
 function textCsvForModel(network: ModelInputs, state: Extract<FeaturizerState, { kind: "text" }>, path: string, requireLabel: boolean): LoadedData {
@@ -180,7 +180,7 @@ function textCsvForModel(network: ModelInputs, state: Extract<FeaturizerState, {
   if (requireLabel && labelAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no label column "${label}" to evaluate against`);
   const labels = labelAt < 0 ? null : indexLabels(rows.map((r) => r[labelAt]), network.labels, (i) => `${rowName(i, lines, path)}, column "${label}"`).labels;
   const features = concat(rows.map((r) => textFeatures(state, r[textAt])), state.vocabulary.length);
-  return { data: dataset(features, rows.length, null, labels, network.labels, path, label), featurizer: state, hierarchy: null, textColumn: column, detected: "CSV of texts", skipped: [], notes: [], files: null };
+  return loaded(dataset(features, rows.length, null, labels, network.labels, path, label), state, "CSV of texts", { textColumn: column });
 }
 
 /** The featurizer for a folder of files, fitted on them (texts: the vocabulary; images: size and colour). */
@@ -260,10 +260,15 @@ function fromFiles(
   if (!unlabelled && kept.every((f) => f.labelPath.length > 0)) {
     ({ labels, labelNames, hierarchy } = labelsFromPaths(kept.map((f) => f.labelPath), known, (i) => kept[i].path));
   }
-  const levels = hierarchy ? ` in ${Math.max(...hierarchy.map((p) => p.length))} levels` : "";
+  const levels = hierarchy ? ` in ${hierarchy.reduce((deepest, p) => Math.max(deepest, p.length), 0)} levels` : "";
   const detected = labels ? `${what}: ${labelNames.length} labels${levels}, ${kept.length} files` : `${what}`;
   const data = dataset(features.subarray(0, kept.length * count), kept.length, featureNames(state), labels, labelNames, name, null);
-  return { data, featurizer: state, hierarchy, textColumn: null, detected, skipped, notes, files: kept.map((f) => f.path) };
+  return loaded(data, state, detected, { hierarchy, skipped, notes, files: kept.map((f) => f.path) });
+}
+
+/** A LoadedData; what extra leaves out is empty: no hierarchy, text column, skips, notes or files. */
+function loaded(data: Dataset, featurizer: FeaturizerState | null, detected: string, extra: Partial<LoadedData> = {}): LoadedData {
+  return { data, featurizer, hierarchy: null, textColumn: null, detected, skipped: [], notes: [], files: null, ...extra };
 }
 
 function dataset(features: Float32Array, rows: number, names: string[] | null, labels: Int32Array | null, labelNames: string[], source: string, labelColumn: string | null): Dataset {

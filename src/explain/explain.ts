@@ -1,4 +1,5 @@
 import { GlassboxError, check } from "../errors.js";
+import { labelIndexOf } from "../model/labels.js";
 import type { Network } from "../model/network.js";
 import type { FloatArray } from "../tensor/tensor.js";
 import { gradientTimesInput, saliency, smoothGrad } from "./gradients.js";
@@ -47,7 +48,7 @@ export function explainBatch(network: Network, inputs: Float32Array, rows: numbe
 
   // One forward pass over the inputs gives each row's label (predicted unless asked) and f(x).
   const logits = probe.logits(inputs, rows);
-  const asked = options.label === undefined ? null : labelIndex(network, options.label);
+  const asked = options.label === undefined ? null : labelIndexOf(network.labels, options.label);
   const labels = new Int32Array(rows);
   const outputs = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -133,18 +134,6 @@ function run(method: ExplainMethod, job: Job, network: Network, options: Explain
       return { result, players };
     }
   }
-}
-
-/** options.label -> an index into the network's outputs (sigmoid: 0 or 1). */
-function labelIndex(network: Network, label: number | string): number {
-  const names = network.labels;
-  if (typeof label === "number") {
-    check(Number.isInteger(label) && label >= 0 && label < names.length, `label index ${label} is out of range: this model has labels 0..${names.length - 1} (${names.join(", ")})`);
-    return label;
-  }
-  const index = names.indexOf(label);
-  if (index < 0) throw new GlassboxError("UNKNOWN_LABEL", `unknown label "${label}"; this model knows ${names.join(", ")}`);
-  return index;
 }
 
 function count(value: number | undefined, fallback: number, name: string): number {

@@ -28,16 +28,13 @@ export function fromFormat2(
     throw new Error(`it holds "normalization.${hasMean ? "mean" : "std"}" without "normalization.${hasMean ? "std" : "mean"}": standardisation needs both`);
   }
   const shift = hasMean ? 1 : 0;
-  const layers: LayerSpec[] = hasMean ? [{ type: "standardize" }] : [];
-  (old.layers as Record<string, unknown>[]).forEach((layer, index) => {
-    if (layer?.type === "dense") {
-      layers.push({ type: "dense", units: layer.units as number, activation: layer.activation as "relu", ...(layer.init ? { init: layer.init as "he" } : {}) });
-    } else if (layer?.type === "dropout") {
-      layers.push({ type: "dropout", rate: layer.rate as number });
-    } else {
-      throw new Error(`layer ${index}: unknown layer type "${String(layer?.type)}"`);
-    }
+  // Their layer specs are today's but for `inputs`, which the shape rules now derive; the layer
+  // registry checks each spec as for any file.
+  const kept = (old.layers as Record<string, unknown>[]).map((layer) => {
+    const { inputs: _, ...spec } = layer ?? {};
+    return spec as unknown as LayerSpec;
   });
+  const layers: LayerSpec[] = hasMean ? [{ type: "standardize" }, ...kept] : kept;
   const renamed = new Map<string, NamedTensor>();
   for (const [name, tensor] of tensors) {
     const match = /^layers\.(\d+)\.(.+)$/.exec(name);

@@ -15,7 +15,7 @@ export interface Level {
 
 /** Levels in the hierarchy (the longest path). */
 export function depthOf(hierarchy: Hierarchy): number {
-  return Math.max(...hierarchy.map((path) => path.length));
+  return hierarchy.reduce((deepest, path) => Math.max(deepest, path.length), 0);
 }
 
 /** The category of label k at `depth`: its path cut there (a shorter path stays at its leaf). */

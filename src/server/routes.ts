@@ -6,6 +6,7 @@ import { EXPLAIN_METHODS, type ExplainMethod } from "../explain/types.js";
 import { explanationPng, featureAttributions } from "../explain/present.js";
 import { featurizerOf } from "../featurizers/index.js";
 import { classify } from "../model/classify.js";
+import { labelIndexOfText } from "../model/labels.js";
 import type { Network } from "../model/network.js";
 import type { FloatArray } from "../tensor/tensor.js";
 import { readBody } from "./body.js";
@@ -100,8 +101,7 @@ async function explainInput(req: IncomingMessage, res: ServerResponse, url: URL,
   const top = queryInteger(url, "top", 20);
   const steps = url.searchParams.has("steps") ? queryInteger(url, "steps", 64) : undefined;
   const labelText = url.searchParams.get("label");
-  // A label is a name; a number that is not a name picks the label by index.
-  const label = labelText === null ? undefined : !network.labels.includes(labelText) && /^\d+$/.test(labelText) ? Number(labelText) : labelText;
+  const label = labelText === null ? undefined : labelIndexOfText(network.labels, labelText);
   const input = inputFrom(network, mediaType(req), await readBody(req, maxBody));
   if (input.rows !== 1) throw new GlassboxError("BAD_DATA", `explain takes one input; the request body holds ${input.rows} rows`);
   // The model's own "nothing" (tables: its kept training rows, one player per column; sound: silence).

@@ -3,6 +3,7 @@ import { checkLength, sizeOf, type FloatArray, type Matrix, type Shape, type Ten
 import { Heap, WasmTensor } from "./memory.js";
 import { loadKernels } from "./module.js";
 import { ThreadPool } from "./pool.js";
+import { isNode } from "../../tensor/platform.js";
 
 export interface WasmOptions {
   /** Threads for matrix products: a number, or "auto" (default) to time 1 against all cores at start-up. */
@@ -76,7 +77,7 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
 async function availableCores(): Promise<number> {
   const browser = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   if (browser) return browser;
-  if (!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) return 1;
+  if (!isNode()) return 1;
   const specifier = "node:os";
   const os = (await import(/* @vite-ignore */ specifier)) as typeof import("node:os");
   return Math.max(1, os.availableParallelism());

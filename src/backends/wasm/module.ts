@@ -1,4 +1,5 @@
 import { RELAXED_PLAIN, RELAXED_SHARED, SIMD_PLAIN, SIMD_SHARED } from "./kernels.generated.js";
+import { isNode } from "../../tensor/platform.js";
 
 /** The compiled kernels and what they use. */
 export interface KernelModule {
@@ -41,8 +42,7 @@ function canShareMemory(): boolean {
 }
 
 async function enableRelaxedSimdInNode(): Promise<void> {
-  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-  if (!node) return;
+  if (!isNode()) return;
   const specifier = "node:v8";
   const v8 = (await import(/* @vite-ignore */ specifier)) as { setFlagsFromString(flag: string): void };
   v8.setFlagsFromString("--experimental-wasm-relaxed-simd");

@@ -6,6 +6,8 @@
  * not depend on the thread count.
  */
 
+import { isNode } from "../../tensor/platform.js";
+
 // Control block: Int32 words for signalling, then Float64 argument lists (one per thread).
 const SEQ = 0; // incremented for each job
 const DONE = 1; // workers that finished the current job
@@ -111,8 +113,7 @@ interface WorkerData {
 }
 
 async function spawn(data: WorkerData): Promise<{ terminate(): unknown }> {
-  const isNode = Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
-  if (isNode) {
+  if (isNode()) {
     const specifier = "node:worker_threads";
     const { Worker } = (await import(/* @vite-ignore */ specifier)) as typeof import("node:worker_threads");
     const source = `const { workerData, parentPort } = require("node:worker_threads");\n(${WORKER_MAIN})(workerData, () => parentPort.postMessage("ready"));`;
