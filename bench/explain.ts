@@ -21,7 +21,10 @@ const log = (text: string): void => void process.stderr.write(`${text}\n`);
 const wasm = await createWasmBackend();
 if (!wasm) throw new Error("the wasm backend did not load");
 const dir = fileURLToPath(new URL("../data/fashion-mnist-small", import.meta.url));
-const trainSet = selectRows(await loadIdxDirectory(dir, "train"), Array.from({ length: 5000 }, (_, i) => i));
+const trainSet = selectRows(
+  await loadIdxDirectory(dir, "train"),
+  Array.from({ length: 5000 }, (_, i) => i),
+);
 const testSet = await loadIdxDirectory(dir, "test");
 const network = createMlp({ inputs: 784, hidden: [256, 128], labels: trainSet.labelNames, seed: 1, backend: wasm });
 log(`bench explain: training 784-256-128-10 for one epoch on ${trainSet.rows} images (${wasm.threads} threads)`);
@@ -62,19 +65,21 @@ for (let i = 0; i < Math.min(runs, 30); i++) {
 }
 exactTimes.sort((a, b) => a - b);
 const at = (q: number): number => Number(times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(3));
-process.stdout.write(`${JSON.stringify({
-  bench: "explain",
-  method: "ig",
-  steps,
-  model: "784-256-128-10 relu, softmax",
-  backend: wasm.name,
-  threads: wasm.threads,
-  relaxed_simd: wasm.relaxedSimd,
-  runs,
-  median_ms: at(0.5),
-  p90_ms: at(0.9),
-  exact: { pieces, median_ms: Number(exactTimes[exactTimes.length >> 1].toFixed(3)) },
-  min_ms: at(0),
-  check: { label: fast.label, max_difference_vs_reference: worst, largest_attribution: scale, delta: fast.delta },
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    bench: "explain",
+    method: "ig",
+    steps,
+    model: "784-256-128-10 relu, softmax",
+    backend: wasm.name,
+    threads: wasm.threads,
+    relaxed_simd: wasm.relaxedSimd,
+    runs,
+    median_ms: at(0.5),
+    p90_ms: at(0.9),
+    exact: { pieces, median_ms: Number(exactTimes[exactTimes.length >> 1].toFixed(3)) },
+    min_ms: at(0),
+    check: { label: fast.label, max_difference_vs_reference: worst, largest_attribution: scale, delta: fast.delta },
+  })}\n`,
+);
 wasm.close();

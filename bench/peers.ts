@@ -44,6 +44,9 @@ function parse(peer: string, stdout: string, stderr: string, status: number | nu
   const line = stdout.trim().split("\n").pop() ?? "";
   if (status !== 0 || !line.startsWith("{")) return { peer, skipped: `exit ${status}: ${(stderr || stdout).trim().split("\n").pop()}` };
   // The Python peer prints a dict: turn its quotes and literals into JSON.
-  const json = line.replace(/'/g, '"').replace(/\bTrue\b/g, "true").replace(/\bFalse\b/g, "false");
+  const json = line
+    .replace(/'/g, '"')
+    .replace(/\bTrue\b/g, "true")
+    .replace(/\bFalse\b/g, "false");
   return JSON.parse(json) as PeerResult;
 }

@@ -64,7 +64,12 @@ function gemmCheck(backend: Backend, m: number, k: number, n: number): number {
 }
 
 async function canonicalEpoch(backend: Backend, rows?: number): Promise<{ seconds_per_epoch: number; test_accuracy: number; rows: number }> {
-  const data: Dataset = rows ? selectRows(train, Array.from({ length: rows }, (_, i) => i)) : train;
+  const data: Dataset = rows
+    ? selectRows(
+        train,
+        Array.from({ length: rows }, (_, i) => i),
+      )
+    : train;
   const network = createMlp({ inputs: 784, hidden: [256, 128], labels: train.labelNames, seed: 1, backend });
   const result = await fit(network, data, { epochs: 1, batchSize: 64, lr: 0.001, validation: 0, seed: 1 });
   const seconds = result.secondsPerEpoch * (train.rows / data.rows);
@@ -87,7 +92,12 @@ function classifySeconds(backend: Backend): { best: number; median: number } {
 
 log(`wasm: ${wasm.threads} thread(s), relaxed SIMD ${wasm.relaxedSimd}`);
 const gemm: Record<string, number> = {};
-for (const [m, k, n] of [[64, 784, 256], [64, 256, 128], [256, 256, 256], [1024, 1024, 1024]]) {
+for (const [m, k, n] of [
+  [64, 784, 256],
+  [64, 256, 128],
+  [256, 256, 256],
+  [1024, 1024, 1024],
+]) {
   gemm[`${m}x${k}x${n}`] = gemmCheck(wasm, m, k, n);
   log(`gemm ${m}x${k}x${n}: ${gemm[`${m}x${k}x${n}`].toFixed(1)} GFLOP/s`);
 }
@@ -113,20 +123,22 @@ const ratio = (peer: string): number | null => {
   return p && !("skipped" in p) ? wasmEpoch.seconds_per_epoch / p.train_s_per_epoch : null;
 };
 
-process.stdout.write(`${JSON.stringify({
-  machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version },
-  workload: "Fashion-MNIST 60k, MLP 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3, batch 64, 1 epoch",
-  wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd, calibration: wasm.calibration },
-  seconds_per_epoch: { wasm: wasmEpoch.seconds_per_epoch, reference: referenceEpoch.seconds_per_epoch },
-  reference_epoch_measured_on_rows: referenceRows,
-  test_accuracy_after_one_epoch: { wasm: wasmEpoch.test_accuracy },
-  gemm_gflops: gemm,
-  classify_10k_seconds: { wasm: classify.best, wasm_median_of_10: classify.median },
-  peers,
-  ratios: {
-    wasm_over_pytorch_1_thread: ratio("pytorch-cpu"),
-    tfjs_wasm_over_wasm: ((r) => (r === null ? null : 1 / r))(ratio("tfjs-wasm")),
-    reference_over_wasm: referenceEpoch.seconds_per_epoch / wasmEpoch.seconds_per_epoch,
-  },
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version },
+    workload: "Fashion-MNIST 60k, MLP 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3, batch 64, 1 epoch",
+    wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd, calibration: wasm.calibration },
+    seconds_per_epoch: { wasm: wasmEpoch.seconds_per_epoch, reference: referenceEpoch.seconds_per_epoch },
+    reference_epoch_measured_on_rows: referenceRows,
+    test_accuracy_after_one_epoch: { wasm: wasmEpoch.test_accuracy },
+    gemm_gflops: gemm,
+    classify_10k_seconds: { wasm: classify.best, wasm_median_of_10: classify.median },
+    peers,
+    ratios: {
+      wasm_over_pytorch_1_thread: ratio("pytorch-cpu"),
+      tfjs_wasm_over_wasm: ((r) => (r === null ? null : 1 / r))(ratio("tfjs-wasm")),
+      reference_over_wasm: referenceEpoch.seconds_per_epoch / wasmEpoch.seconds_per_epoch,
+    },
+  })}\n`,
+);
 wasm.close();

@@ -17,9 +17,15 @@ import { encodePng } from "../src/featurizers/image/index.js";
 
 /** Two-level categories for the ten Fashion-MNIST labels. */
 const CATEGORIES: Record<string, string> = {
-  "T-shirt/top": "tops", Pullover: "tops", Coat: "tops", Shirt: "tops",
-  Trouser: "bottoms", Dress: "dresses",
-  Sandal: "footwear", Sneaker: "footwear", "Ankle boot": "footwear",
+  "T-shirt/top": "tops",
+  Pullover: "tops",
+  Coat: "tops",
+  Shirt: "tops",
+  Trouser: "bottoms",
+  Dress: "dresses",
+  Sandal: "footwear",
+  Sneaker: "footwear",
+  "Ankle boot": "footwear",
   Bag: "bags",
 };
 
@@ -34,7 +40,9 @@ const { values } = parseArgs({
 });
 const idx = values.idx ?? (existsSync("../shared/data/fashion-mnist") ? "../shared/data/fashion-mnist" : "data/fashion-mnist-small");
 // The class names of Fashion-MNIST, for copies of the dataset that come without labels.txt.
-const names = readFileSync("data/fashion-mnist-small/labels.txt", "utf8").split("\n").filter((line) => line.trim());
+const names = readFileSync("data/fashion-mnist-small/labels.txt", "utf8")
+  .split("\n")
+  .filter((line) => line.trim());
 const data = await loadIdxDirectory(idx, "test", existsSync(join(idx, "labels.txt")) ? undefined : names);
 const count = Math.min(data.rows, Number(values.limit ?? data.rows));
 const testFrom = Math.round(count * (1 - Number(values["test-share"])));

@@ -41,4 +41,8 @@ for (const [name, bytes] of Object.entries(variants)) {
   out += `export const ${name} = "${bytes.toString("base64")}"; // ${bytes.length} bytes\n`;
 }
 writeFileSync("src/backends/wasm/kernels.generated.ts", out);
-console.error(`wasm kernels: ${Object.entries(variants).map(([n, b]) => `${n} ${b.length} bytes`).join(", ")}`);
+console.error(
+  `wasm kernels: ${Object.entries(variants)
+    .map(([n, b]) => `${n} ${b.length} bytes`)
+    .join(", ")}`,
+);

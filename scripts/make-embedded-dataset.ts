@@ -10,7 +10,10 @@ const source = process.argv[2] ?? "../shared/data/fashion-mnist";
 const target = "data/fashion-mnist-small";
 mkdirSync(target, { recursive: true });
 
-for (const [prefix, count] of [["train", 10_000], ["t10k", 2_000]] as const) {
+for (const [prefix, count] of [
+  ["train", 10_000],
+  ["t10k", 2_000],
+] as const) {
   const images = parseIdx(readMaybeGzip(`${source}/${prefix}-images-idx3-ubyte.gz`), prefix);
   const labels = parseIdx(readMaybeGzip(`${source}/${prefix}-labels-idx1-ubyte.gz`), prefix);
   const [, height, width] = images.dims;

@@ -10,16 +10,38 @@ export { ACTIVATIONS, type Activation, type Backend } from "./backends/backend.j
 export { createReferenceBackend, type ReferenceOptions } from "./backends/reference/index.js";
 export { createWasmBackend, type WasmBackend, type WasmOptions } from "./backends/wasm/index.js";
 export {
-  Dense, Dropout, Standardize, LAYER_TYPES, layerShapes,
-  type Layer, type LayerSpec, type LayerDescription, type DenseSpec, type DropoutSpec, type StandardizeSpec, type Initializer,
+  Dense,
+  Dropout,
+  Standardize,
+  LAYER_TYPES,
+  layerShapes,
+  type Layer,
+  type LayerSpec,
+  type LayerDescription,
+  type DenseSpec,
+  type DropoutSpec,
+  type StandardizeSpec,
+  type Initializer,
 } from "./layers/index.js";
 export {
-  Network, createMlp,
-  type MlpOptions, type NetworkOptions, type NetworkSpec, type OutputKind, type ModelAbout, type Background,
+  Network,
+  createMlp,
+  type MlpOptions,
+  type NetworkOptions,
+  type NetworkSpec,
+  type OutputKind,
+  type ModelAbout,
+  type Background,
 } from "./model/network.js";
 export { lossFor, type Loss, type Targets } from "./losses/index.js";
 export {
-  OPTIMIZERS, createOptimizer, learningRate, type Optimizer, type OptimizerName, type OptimizerOptions, type Schedule,
+  OPTIMIZERS,
+  createOptimizer,
+  learningRate,
+  type Optimizer,
+  type OptimizerName,
+  type OptimizerOptions,
+  type Schedule,
 } from "./optimizers/index.js";
 export { fit } from "./train/fit.js";
 export { trainModel, type TrainingInput, type TrainModelOptions, type TrainedModel } from "./train/pipeline.js";
@@ -35,21 +57,56 @@ export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";
 export { encodeModel, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
 export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from "./io/safetensors.js";
 export {
-  featurizeFile, featureCount, featureNames, featureShape, featurizerOf, describeFeaturizer, checkFeaturizerState, readableText, kindOfFile,
-  FEATURIZER_KINDS, type Featurized, type FeaturizerKind, type FeaturizerState,
+  featurizeFile,
+  featureCount,
+  featureNames,
+  featureShape,
+  featurizerOf,
+  describeFeaturizer,
+  checkFeaturizerState,
+  readableText,
+  kindOfFile,
+  FEATURIZER_KINDS,
+  type Featurized,
+  type FeaturizerKind,
+  type FeaturizerState,
 } from "./featurizers/index.js";
 export {
-  decodeImage, resizeImage, fitImage, imageFeatures, imageFeatureNames, featuresToRgba, encodePng,
-  type ImageState, type ImageOptions, type RgbaImage,
+  decodeImage,
+  resizeImage,
+  fitImage,
+  imageFeatures,
+  imageFeatureNames,
+  featuresToRgba,
+  encodePng,
+  type ImageState,
+  type ImageOptions,
+  type RgbaImage,
 } from "./featurizers/image/index.js";
 export {
-  decodeWav, encodeWav, resample, fixedWindow, fitSound, soundFeatures, soundFeatureNames, spectrogramShape,
-  type SoundState, type SoundOptions, type SpectrogramState, type Clip,
+  decodeWav,
+  encodeWav,
+  resample,
+  fixedWindow,
+  fitSound,
+  soundFeatures,
+  soundFeatureNames,
+  spectrogramShape,
+  type SoundState,
+  type SoundOptions,
+  type SpectrogramState,
+  type Clip,
 } from "./featurizers/sound/index.js";
 export { tokenize, fitText, textFeatures, textFeatureNames, textTokens, emailText, type TextState, type TextOptions } from "./featurizers/text/index.js";
 export {
-  fitTable, tableFeatures, tableFeatureNames, tableFeatureGroups, MISSING,
-  type TableState, type TableColumn, type TableOptions,
+  fitTable,
+  tableFeatures,
+  tableFeatureNames,
+  tableFeatureGroups,
+  MISSING,
+  type TableState,
+  type TableColumn,
+  type TableOptions,
 } from "./featurizers/table/index.js";
 export { levels, accuracyByLevel, type Hierarchy, type Level } from "./model/hierarchy.js";
 export { labelsFromPaths } from "./data/labels.js";

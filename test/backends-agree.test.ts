@@ -15,7 +15,10 @@ import { fit } from "../src/train/fit.js";
 const dir = fileURLToPath(new URL("../data/fashion-mnist-small", import.meta.url));
 
 test("wasm and reference reach the same accuracy on the embedded Fashion-MNIST subset", async () => {
-  const trainSet = selectRows(await loadIdxDirectory(dir, "train"), Array.from({ length: 4000 }, (_, i) => i));
+  const trainSet = selectRows(
+    await loadIdxDirectory(dir, "train"),
+    Array.from({ length: 4000 }, (_, i) => i),
+  );
   const testSet = await loadIdxDirectory(dir, "test");
   const wasm = await createWasmBackend({ threads: 2 });
   assert.ok(wasm, "the wasm backend loads in Node 20");

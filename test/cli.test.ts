@@ -12,10 +12,13 @@ const { dir, glassbox } = scratch("glassbox-cli-");
 function flowers(path: string, rows: number, seed: number): void {
   const lines = ["sepal,petal,species"];
   let s = seed;
-  const noise = () => ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5);
+  const noise = () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647 - 0.5;
+  };
   for (let i = 0; i < rows; i++) {
     const species = ["setosa", "versicolor", "virginica"][i % 3];
-    lines.push(`${(5 + i % 3 * 0.6 + noise()).toFixed(2)},${(1.5 + (i % 3) * 2 + noise()).toFixed(2)},${species}`);
+    lines.push(`${(5 + (i % 3) * 0.6 + noise()).toFixed(2)},${(1.5 + (i % 3) * 2 + noise()).toFixed(2)},${species}`);
   }
   writeFileSync(path, `${lines.join("\n")}\n`);
 }
@@ -35,8 +38,14 @@ test("CSV: train with --label, evaluate on a second CSV, predict in words and JS
   const report = lastJson(evaluated.stdout) as { accuracy: number; count: number; per_class: { label: string; f1: number }[]; confusion_matrix: number[][] };
   assert.equal(report.count, 90);
   assert.ok(report.accuracy > 0.9, `accuracy ${report.accuracy}`);
-  assert.deepEqual(report.per_class.map((c) => c.label), ["setosa", "versicolor", "virginica"]);
-  assert.equal(report.confusion_matrix.flat().reduce((a, b) => a + b, 0), 90);
+  assert.deepEqual(
+    report.per_class.map((c) => c.label),
+    ["setosa", "versicolor", "virginica"],
+  );
+  assert.equal(
+    report.confusion_matrix.flat().reduce((a, b) => a + b, 0),
+    90,
+  );
 
   const human = glassbox("evaluate", "flowers.safetensors", "test.csv");
   assert.match(human.stdout, /^accuracy \d+\.\d\d% on 90 rows/);
@@ -67,13 +76,16 @@ test("IDX: train on the embedded Fashion-MNIST subset, evaluate and predict with
     assert.ok(p.probability >= p.top[1].probability && p.top[1].probability >= p.top[2].probability);
   }
   const words = glassbox("predict", "fashion.safetensors", SMALL, "--limit", "2").stdout;
-  assert.match(words, /^1: [A-Za-z/ -]+ \d+% \([A-Za-z/ -]+ (\d+|<1)%, [A-Za-z/ -]+ (\d+|<1)%\)  \[true: Ankle boot\]\n2: /);
+  assert.match(words, /^1: [A-Za-z/ -]+ \d+% \([A-Za-z/ -]+ (\d+|<1)%, [A-Za-z/ -]+ (\d+|<1)%\) {2}\[true: Ankle boot\]\n2: /);
 });
 
 test("bad input: text in a numeric column names the row and column; no model file is written", () => {
   writeFileSync(join(dir, "bad.csv"), "a,b,label\n1,2,x\n3,4,y\n5,abc,x\n");
   const text = glassbox("train", "bad.csv", "--out", "bad.safetensors");
-  expectOneLineError(text, /^glassbox train: error: row 3 \(line 4\) of bad.csv, column "b": expected a finite number, got "abc" \(most of this column is numbers; pass --categorical b to read it as categories\)$/);
+  expectOneLineError(
+    text,
+    /^glassbox train: error: row 3 \(line 4\) of bad.csv, column "b": expected a finite number, got "abc" \(most of this column is numbers; pass --categorical b to read it as categories\)$/,
+  );
   assert.equal(existsSync(join(dir, "bad.safetensors")), false);
   const verbose = glassbox("train", "bad.csv", "--out", "bad.safetensors", "--verbose");
   assert.match(verbose.stderr, /\n\s+at /, "--verbose prints the stack");

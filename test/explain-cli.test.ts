@@ -12,7 +12,16 @@ test("explain: an image model's answer as signed pixel contributions that add up
   assert.equal(glassbox("train", SMALL, "--hidden", "32", "--epochs", "2", "--out", "img.safetensors").code, 0);
   const r = glassbox("explain", "img.safetensors", SMALL, "--row", "3", "--out", "why.png", "--json");
   assert.equal(r.code, 0, r.stderr);
-  const json = lastJson(r.stdout) as { method: string; label: string; output: number; baseline_output: number; delta: number; steps: number; attributions: { feature: string; value: number }[]; prediction: { label: string } };
+  const json = lastJson(r.stdout) as {
+    method: string;
+    label: string;
+    output: number;
+    baseline_output: number;
+    delta: number;
+    steps: number;
+    attributions: { feature: string; value: number }[];
+    prediction: { label: string };
+  };
   assert.equal(json.method, "ig");
   assert.equal(json.steps, 64);
   assert.equal(json.label, json.prediction.label, "explains the predicted label by default");
@@ -27,15 +36,24 @@ test("explain: an image model's answer as signed pixel contributions that add up
   const words = glassbox("explain", "img.safetensors", SMALL, "--method", "saliency", "--label", "Sneaker", "--top", "3");
   assert.equal(words.code, 0, words.stderr);
   assert.match(words.stdout, /why "Sneaker" \(saliency \(gradient size\)\)/);
-  assert.equal(words.stdout.match(/^  [+-]\d\.\d{4}  pixel/gm)?.length, 3);
+  assert.equal(words.stdout.match(/^ {2}[+-]\d\.\d{4} {2}pixel/gm)?.length, 3);
 });
 
 test("inspect: the architecture, neuron pictures and the inputs that excite neurons most", () => {
   assert.ok(existsSync(join(dir, "img.safetensors")), "needs the model of the first test");
   const json = lastJson(glassbox("inspect", "img.safetensors", "--out", "neurons.png", "--neurons", "1,2", "--data", SMALL, "--json").stdout) as {
-    layers: { type: string; inputShape: number[]; outputShape: number[]; parameters: number }[]; parameters: number; featurizer: string; top_inputs: { neuron: number; rows: { activation: number }[] }[];
+    layers: { type: string; inputShape: number[]; outputShape: number[]; parameters: number }[];
+    parameters: number;
+    featurizer: string;
+    top_inputs: { neuron: number; rows: { activation: number }[] }[];
   };
-  assert.deepEqual(json.layers.map((l) => [l.type, l.inputShape, l.outputShape, l.parameters]), [["dense", [28, 28, 1], [32], 784 * 32 + 32], ["dense", [32], [10], 330]]);
+  assert.deepEqual(
+    json.layers.map((l) => [l.type, l.inputShape, l.outputShape, l.parameters]),
+    [
+      ["dense", [28, 28, 1], [32], 784 * 32 + 32],
+      ["dense", [32], [10], 330],
+    ],
+  );
   assert.equal(json.parameters, 784 * 32 + 32 + 330);
   assert.equal(json.featurizer, "image 28x28 gray");
   assert.equal(json.top_inputs.length, 2);
@@ -52,7 +70,12 @@ test("explain: a table model's Shapley values per column add up to the answer mi
   writeFileSync(join(dir, "loans.csv"), `${lines.join("\n")}\n`);
   assert.equal(glassbox("train", "loans.csv", "--hidden", "8", "--epochs", "40", "--out", "loans.safetensors").code, 0);
   writeFileSync(join(dir, "one.csv"), "income,city\n95,Rome\n");
-  const json = lastJson(glassbox("explain", "loans.safetensors", "one.csv", "--method", "shap", "--json").stdout) as { output: number; baseline_output: number; delta: number; attributions: { feature: string; value: number }[] };
+  const json = lastJson(glassbox("explain", "loans.safetensors", "one.csv", "--method", "shap", "--json").stdout) as {
+    output: number;
+    baseline_output: number;
+    delta: number;
+    attributions: { feature: string; value: number }[];
+  };
   assert.deepEqual(json.attributions.map((a) => a.feature).sort(), ["city = Rome", "income = 95"]);
   const sum = json.attributions.reduce((s, a) => s + a.value, 0);
   assert.ok(Math.abs(sum - (json.output - json.baseline_output)) < 1e-4, `exact Shapley values add up: ${sum} vs ${json.output - json.baseline_output}`);

@@ -97,15 +97,16 @@ function clip(kind: string, seed: number): Float32Array {
   const rate = 8000;
   const samples = new Float32Array(rate);
   let s = seed * 7919 + 1;
-  const random = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const random = () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
   const start = Math.floor(random() * 2000);
   const gain = 0.3 + 0.5 * random();
   const hz = 400 + random() * 400;
   for (let t = 0; t < 4000; t++) {
     const time = t / rate;
-    const value = kind === "tone" ? Math.sin(2 * Math.PI * hz * time)
-      : kind === "chirp" ? Math.sin(2 * Math.PI * (300 * time + 2000 * time * time))
-      : 2 * random() - 1;
+    const value = kind === "tone" ? Math.sin(2 * Math.PI * hz * time) : kind === "chirp" ? Math.sin(2 * Math.PI * (300 * time + 2000 * time * time)) : 2 * random() - 1;
     samples[start + t] = gain * value;
   }
   return samples;
@@ -159,9 +160,26 @@ test("text: a folder per label of texts trains and predicts; an empty file is sk
   writeFileSync(join(dir, "mail.txt"), "Preheat the oven, then bake with butter and flour.");
   assert.match(glassbox("predict", "text.safetensors", "mail.txt").stdout, /mail.txt: cooking \d+%/);
   const rows = ["id,text,topic"];
-  for (const [label, words] of Object.entries(topics)) for (let i = 0; i < 20; i++) rows.push(`${i},"${words.slice(i % 4, i % 4 + 4).join(" ")}",${label}`);
+  for (const [label, words] of Object.entries(topics)) for (let i = 0; i < 20; i++) rows.push(`${i},"${words.slice(i % 4, (i % 4) + 4).join(" ")}",${label}`);
   writeFileSync(join(dir, "texts.csv"), `${rows.join("\n")}\n`);
-  const fromCsv = glassbox("train", "texts.csv", "--text", "text", "--label", "topic", "--hidden", "16", "--epochs", "40", "--lr", "0.01", "--validation", "0", "--out", "csvtext.safetensors");
+  const fromCsv = glassbox(
+    "train",
+    "texts.csv",
+    "--text",
+    "text",
+    "--label",
+    "topic",
+    "--hidden",
+    "16",
+    "--epochs",
+    "40",
+    "--lr",
+    "0.01",
+    "--validation",
+    "0",
+    "--out",
+    "csvtext.safetensors",
+  );
   assert.equal(fromCsv.code, 0, fromCsv.stderr);
   assert.match(fromCsv.stderr, /detected CSV of texts \(column "text"\)/);
   writeFileSync(join(dir, "ask.csv"), 'text\n"the team won the match"\n"bake the bread in the oven"\n');
@@ -174,7 +192,7 @@ test("tables: numeric, categorical and missing values train; a row with an unsee
   for (let i = 0; i < 120; i++) {
     const city = ["Oslo", "Rome", "None"][i % 3]; // "None" is a city here, not a missing value
     const income = i % 7 === 0 ? "" : String(20 + (i % 10) * 10);
-    const approved = (i % 10) >= 5 || city === "None" ? "yes" : "no";
+    const approved = i % 10 >= 5 || city === "None" ? "yes" : "no";
     lines.push(`${income},${city},${i % 2 ? "y" : "n"},${approved}`);
   }
   writeFileSync(join(dir, "loans.csv"), `${lines.join("\n")}\n`);

@@ -23,9 +23,15 @@ test("format 2, Fashion-MNIST image model: the same probabilities bit for bit on
   const test = await loadIdxDirectory(SMALL, "test");
   const rows = test.features.subarray(0, want.rows * 784);
   assert.deepEqual(Array.from(network.predict(rows, want.rows)), want.probabilities);
-  assert.deepEqual(classify(network, rows, want.rows, 1).map((p) => p.label), want.labels);
+  assert.deepEqual(
+    classify(network, rows, want.rows, 1).map((p) => p.label),
+    want.labels,
+  );
   assert.deepEqual([...network.inputShape], [28, 28, 1], "the image featurizer gives the input its shape");
-  assert.deepEqual(network.describe().map((l) => l.type), ["dense", "dropout", "dense", "dropout", "dense"]);
+  assert.deepEqual(
+    network.describe().map((l) => l.type),
+    ["dense", "dropout", "dense", "dropout", "dense"],
+  );
 });
 
 test("format 2, Fashion-MNIST image model on wasm: within float32 GEMM rounding of the same answers", async () => {
@@ -48,7 +54,10 @@ test("format 2, standardised table model: the same probabilities bit for bit, it
   const want = expected("format2-table");
   const features = Float32Array.from(want.features);
   assert.deepEqual(Array.from(network.predict(features, want.rows)), want.probabilities);
-  assert.deepEqual(network.describe().map((l) => l.type), ["standardize", "dense", "dense"]);
+  assert.deepEqual(
+    network.describe().map((l) => l.type),
+    ["standardize", "dense", "dense"],
+  );
   assert.equal(network.spec.output, "sigmoid");
   assert.equal(network.background?.rows, 30);
   assert.equal(network.about.featurizer?.kind, "table");
@@ -60,7 +69,10 @@ test("format 2, standardised table model: the same probabilities bit for bit, it
 test("format 2: a file with only half of its standardisation is refused, not read without it", () => {
   const file = decodeSafetensors(readFileSync(join(FIXTURES, "format2-table.safetensors")), "m");
   const halved = encodeSafetensors({ ...file, tensors: file.tensors.filter((t) => t.name !== "normalization.mean") });
-  assert.match(errorCode(() => decodeModel(halved, "old.safetensors")), /BAD_MODEL_FILE: old.safetensors: .*holds "normalization.std" without "normalization.mean"/);
+  assert.match(
+    errorCode(() => decodeModel(halved, "old.safetensors")),
+    /BAD_MODEL_FILE: old.safetensors: .*holds "normalization.std" without "normalization.mean"/,
+  );
 });
 
 test("format 2 image model: occlusion uses 4x4 windows of its 28x28 input (49 players)", async () => {

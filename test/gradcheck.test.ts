@@ -31,17 +31,27 @@ function setup(spec: NetworkSpec, classWeights: Float32Array | null = null, seed
   const rows = Float32Array.from({ length: 40 }, () => 2 + 3 * random.normal());
   for (const layer of network.unadapted()) layer.adapt?.(rows, 4, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   // Biases away from zero so ReLU kinks are not hit by chance.
-  for (const p of network.params()) backend.write(p.value, Array.from(backend.read(p.value), () => random.normal() * 0.7));
+  for (const p of network.params())
+    backend.write(
+      p.value,
+      Array.from(backend.read(p.value), () => random.normal() * 0.7),
+    );
   const batch = 5;
   const x = backend.matrix(batch, 4);
-  backend.write(x, Array.from({ length: batch * 4 }, () => random.normal()));
+  backend.write(
+    x,
+    Array.from({ length: batch * 4 }, () => random.normal()),
+  );
   const outputs = network.outputs;
   const classes = spec.output === "sigmoid" ? 2 : outputs;
   const labels = Int32Array.from({ length: batch }, (_, i) => i % classes);
   let values: Matrix | null = null;
   if (spec.output === "linear") {
     values = backend.matrix(batch, outputs);
-    backend.write(values, Array.from({ length: batch * outputs }, () => random.normal()));
+    backend.write(
+      values,
+      Array.from({ length: batch * outputs }, () => random.normal()),
+    );
   }
   return { network, x, targets: { labels: spec.output === "linear" ? null : labels, values }, output: spec.output, classWeights };
 }
@@ -61,10 +71,7 @@ function check(s: Setup, what: string): void {
   lossFor(s.output, s.classWeights).compute(backend, logits, s.targets, dLogits, backend.tensor([1]), 0);
   const dx = s.network.backward(dLogits, true);
   assert.ok(dx, "input gradient requested");
-  const analytic = [
-    ...s.network.params().map((p) => ({ name: p.name, m: p.value, grad: backend.read(p.grad) })),
-    { name: "input", m: s.x, grad: backend.read(dx) },
-  ];
+  const analytic = [...s.network.params().map((p) => ({ name: p.name, m: p.value, grad: backend.read(p.grad) })), { name: "input", m: s.x, grad: backend.read(dx) }];
   let checked = 0;
   for (const { name, m, grad } of analytic) {
     const values = backend.read(m);

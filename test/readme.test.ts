@@ -14,7 +14,14 @@ const blocks = [...README.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 test("every name the README's examples import from glassbox is exported", () => {
   assert.ok(blocks.length >= 3, `found ${blocks.length} js blocks`);
-  const imported = blocks.flatMap((block) => [...block.matchAll(/import \{([^}]*)\} from "glassbox(?:\/node)?"/g)].flatMap((m) => m[1].split(",").map((name) => name.trim()).filter(Boolean)));
+  const imported = blocks.flatMap((block) =>
+    [...block.matchAll(/import \{([^}]*)\} from "glassbox(?:\/node)?"/g)].flatMap((m) =>
+      m[1]
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  );
   assert.ok(imported.length > 10);
   for (const name of imported) assert.ok(name in library, `the README imports ${name}, which glassbox does not export`);
 });
@@ -24,8 +31,15 @@ test("the README's quickstart is examples/quickstart.mjs, and it prints what the
   assert.ok(quickstart, "the README has the quickstart block");
   const file = readFileSync(join(ROOT, "examples/quickstart.mjs"), "utf8");
   // The same statements, line for line (the README adds comments with the output).
-  const code = (text: string) => text.split("\n").map((l) => l.replace(/\s*\/\/.*$/, "")).filter((l) => l.trim() !== "");
-  assert.deepEqual(code(file).filter((l) => !l.startsWith("console.log(answer)") && !l.startsWith("const [answer]")), code(quickstart).filter((l) => !l.startsWith("console.log(classify")));
+  const code = (text: string) =>
+    text
+      .split("\n")
+      .map((l) => l.replace(/\s*\/\/.*$/, ""))
+      .filter((l) => l.trim() !== "");
+  assert.deepEqual(
+    code(file).filter((l) => !l.startsWith("console.log(answer)") && !l.startsWith("const [answer]")),
+    code(quickstart).filter((l) => !l.startsWith("console.log(classify")),
+  );
 
   const dir = mkdtempSync(join(tmpdir(), "glassbox-readme-"));
   symlinkSync(join(ROOT, "data"), join(dir, "data"));

@@ -28,7 +28,14 @@ async function smallImageModel(): Promise<{ network: Network; test: Dataset }> {
   const train = await loadIdxDirectory(SMALL, "train");
   const featurizer: FeaturizerState = { kind: "image", height: 28, width: 28, channels: 1 };
   const network = createMlp({ inputs: [28, 28, 1], hidden: [16], labels: train.labelNames, seed: 3, about: { featurizer, training: { epochs: 3, rows: 600 } } });
-  await fit(network, selectRows(train, Array.from({ length: 600 }, (_, i) => i)), { epochs: 3, seed: 3 });
+  await fit(
+    network,
+    selectRows(
+      train,
+      Array.from({ length: 600 }, (_, i) => i),
+    ),
+    { epochs: 3, seed: 3 },
+  );
   return { network, test: await loadIdxDirectory(SMALL, "test") };
 }
 
@@ -71,8 +78,13 @@ function rawGet(path: string): Promise<{ status: number; body: string }> {
     const url = new URL(base);
     request({ host: url.hostname, port: url.port, path, method: "GET" }, (res) => {
       let body = "";
-      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on("error", reject).end();
+      res
+        .setEncoding("utf8")
+        .on("data", (chunk: string) => (body += chunk))
+        .on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on("error", reject)
+      .end();
   });
 }
 
@@ -91,10 +103,19 @@ test("GET /api/model describes the architecture, labels, featurizer and training
   assert.deepEqual(model.labels, network.labels);
   assert.equal(model.output, "softmax");
   assert.deepEqual(model.architecture.input_shape, [28, 28, 1]);
-  assert.deepEqual(model.architecture.layers.map((l: { inputShape: number[]; units: number; activation: string; parameters: number; summary: string }) => [l.inputShape, l.units, l.activation, l.parameters, l.summary]), [
-    [[28, 28, 1], 16, "relu", 784 * 16 + 16, "dense 784 -> 16, relu"],
-    [[16], 10, "linear", 16 * 10 + 10, "dense 16 -> 10, linear"],
-  ]);
+  assert.deepEqual(
+    model.architecture.layers.map((l: { inputShape: number[]; units: number; activation: string; parameters: number; summary: string }) => [
+      l.inputShape,
+      l.units,
+      l.activation,
+      l.parameters,
+      l.summary,
+    ]),
+    [
+      [[28, 28, 1], 16, "relu", 784 * 16 + 16, "dense 784 -> 16, relu"],
+      [[16], 10, "linear", 16 * 10 + 10, "dense 16 -> 10, linear"],
+    ],
+  );
   assert.equal(model.architecture.parameters, 784 * 16 + 16 + 16 * 10 + 10);
   assert.deepEqual(model.featurizer, { kind: "image", description: "image 28x28 gray", features: 784, height: 28, width: 28, channels: 1 });
   assert.equal(model.hierarchy, null);
@@ -121,7 +142,10 @@ test("POST /api/predict: a PNG and the same image as JSON features give the libr
   const many = await (await post("/api/predict", JSON.stringify({ features: rows }), "application/json")).json();
   assert.equal(many.rows, 3);
   const direct = classify(network, testSet.features.subarray(0, 3 * 784), 3, 3);
-  assert.deepEqual(many.predictions.map((p: { label: string }) => p.label), direct.map((p) => p.label));
+  assert.deepEqual(
+    many.predictions.map((p: { label: string }) => p.label),
+    direct.map((p) => p.label),
+  );
   const one = await (await post("/api/predict", JSON.stringify({ features: rows[1] }), "application/json")).json();
   assert.equal(one.predictions[0].label, direct[1].label);
   assert.ok(Math.abs(one.predictions[0].probability - direct[1].probability) < 1e-6);
@@ -139,7 +163,11 @@ test("POST /api/explain: integrated gradients for a PNG, top attributions and a 
   assert.equal(e.attributions.length, 10);
   assert.match(e.attributions[0].feature, /^pixel \(row \d+, column \d+\)$/);
   const sizes = e.attributions.map((a: { value: number }) => Math.abs(a.value));
-  assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), "largest |value| first");
+  assert.deepEqual(
+    sizes,
+    [...sizes].sort((a, b) => b - a),
+    "largest |value| first",
+  );
   // f(x) is the label's probability; integrated gradients' sum matches f(x) - f(baseline) up to
   // the 64-step path integral's error, well under 0.05 of a probability on this small ReLU net.
   const p = classify(network, features, 1, 10)[0].top.find((t) => t.label === label)!.probability;
@@ -167,7 +195,10 @@ test("a body over the limit is refused with 413, whether its length is declared 
     const url = new URL(base);
     const req = request({ host: url.hostname, port: url.port, path: "/api/predict", method: "POST", headers: { "Content-Type": "image/png" } }, (res) => {
       let text = "";
-      res.setEncoding("utf8").on("data", (c: string) => (text += c)).on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res
+        .setEncoding("utf8")
+        .on("data", (c: string) => (text += c))
+        .on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     req.on("error", reject);
     const chunk = new Uint8Array(16 * 1024);
@@ -260,16 +291,18 @@ test("50 concurrent clients x 20 predictions each all succeed with the right ans
   const images = Array.from({ length: 10 }, (_, i) => png(testSet, i));
   const expected = images.map(({ features }) => classify(network, features, 1, 1)[0].label);
   const started = performance.now();
-  const counts = await Promise.all(Array.from({ length: 50 }, async (_, client) => {
-    let right = 0;
-    for (let k = 0; k < 20; k++) {
-      const i = (client + k) % images.length;
-      const r = await post("/api/predict", images[i].bytes, "image/png");
-      const answer = await r.json();
-      if (r.status === 200 && answer.predictions[0].label === expected[i]) right++;
-    }
-    return right;
-  }));
+  const counts = await Promise.all(
+    Array.from({ length: 50 }, async (_, client) => {
+      let right = 0;
+      for (let k = 0; k < 20; k++) {
+        const i = (client + k) % images.length;
+        const r = await post("/api/predict", images[i].bytes, "image/png");
+        const answer = await r.json();
+        if (r.status === 200 && answer.predictions[0].label === expected[i]) right++;
+      }
+      return right;
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   assert.deepEqual(counts, new Array(50).fill(20));
   t.diagnostic(`throughput: ${Math.round(1000 / seconds)} requests/s (1000 PNG predictions, 50 clients, loopback, reference backend)`);
@@ -306,7 +339,11 @@ test("close() lets a request in flight finish, then stops", async () => {
 test("glassbox serve: prints its URL, answers, and exits 0 on SIGTERM", async () => {
   const dir = mkdtempSync(join(tmpdir(), "glassbox-serve-"));
   saveModel(network, join(dir, "small.safetensors"));
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), join(ROOT, "src/cli/main.ts"), "serve", "small.safetensors", "--port", "0", "--backend", "reference"], { cwd: dir });
+  const child = spawn(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), join(ROOT, "src/cli/main.ts"), "serve", "small.safetensors", "--port", "0", "--backend", "reference"],
+    { cwd: dir },
+  );
   let stdout = "";
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));

@@ -12,8 +12,14 @@ import { clipGradients, gradientNormSquared } from "../src/optimizers/clip.js";
 import { Dense } from "../src/layers/dense.js";
 import { Random } from "../src/tensor/random.js";
 
-interface Tensor { shape: number[]; data: number[] }
-interface LayerParams { weight: Tensor; bias: Tensor }
+interface Tensor {
+  shape: number[];
+  data: number[];
+}
+interface LayerParams {
+  weight: Tensor;
+  bias: Tensor;
+}
 interface Case {
   name: string;
   activation: Activation;
@@ -52,16 +58,19 @@ function build(c: Case, dtype: "float32" | "float64") {
   const output: OutputKind = c.loss === "softmax_cross_entropy" ? "softmax" : c.loss === "binary_cross_entropy" ? "sigmoid" : "linear";
   const outputs = c.params[2].bias.shape[0];
   const labels = output === "sigmoid" ? ["0", "1"] : Array.from({ length: outputs }, (_, k) => `c${k}`);
-  const network = new Network({
-    inputShape: [5],
-    output,
-    labels,
-    layers: [
-      { type: "dense", units: 4, activation: c.activation },
-      { type: "dense", units: 3, activation: c.activation },
-      { type: "dense", units: outputs, activation: "linear" },
-    ],
-  }, { backend });
+  const network = new Network(
+    {
+      inputShape: [5],
+      output,
+      labels,
+      layers: [
+        { type: "dense", units: 4, activation: c.activation },
+        { type: "dense", units: 3, activation: c.activation },
+        { type: "dense", units: outputs, activation: "linear" },
+      ],
+    },
+    { backend },
+  );
   setParams(network, c.params);
   const x = backend.matrix(c.x.shape[0], c.x.shape[1]);
   backend.write(x, c.x.data);

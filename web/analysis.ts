@@ -74,7 +74,10 @@ export function ranked(network: Network, answer: number[]): { label: string; pro
 export function answerInWords(network: Network, answer: number[], format: (p: number) => string, value: (x: number) => string): string {
   if (network.spec.output === "linear") return network.labels.map((name, k) => `${name} = ${value(answer[k])}`).join(", ");
   const hierarchy = network.about.hierarchy;
-  if (hierarchy) return levels(answer, hierarchy).map((level) => `${level.label} ${format(level.probability)}`).join(" > ");
+  if (hierarchy)
+    return levels(answer, hierarchy)
+      .map((level) => `${level.label} ${format(level.probability)}`)
+      .join(" > ");
   const best = ranked(network, answer)[0];
   return `${best.label}: ${format(best.probability)}`;
 }

@@ -12,12 +12,19 @@ export function renderAnswer(words: HTMLElement, list: HTMLElement, network: Net
     return;
   }
   const rows = ranked(network, answer);
-  const items = rows.slice(0, MAX_BARS).map(({ label, probability }, rank) => h("li", {
-    class: rank === 0 ? "probability top" : "probability", "data-label": label, "data-probability": probability.toFixed(6),
-  },
-  h("span", { class: "name" }, label),
-  h("span", { class: "track", "aria-hidden": "true" }, h("span", { class: "fill", style: `width: ${(probability * 100).toFixed(1)}%` })),
-  h("span", { class: "value" }, percent(probability))));
+  const items = rows.slice(0, MAX_BARS).map(({ label, probability }, rank) =>
+    h(
+      "li",
+      {
+        class: rank === 0 ? "probability top" : "probability",
+        "data-label": label,
+        "data-probability": probability.toFixed(6),
+      },
+      h("span", { class: "name" }, label),
+      h("span", { class: "track", "aria-hidden": "true" }, h("span", { class: "fill", style: `width: ${(probability * 100).toFixed(1)}%` })),
+      h("span", { class: "value" }, percent(probability)),
+    ),
+  );
   if (rows.length > MAX_BARS) items.push(h("li", { class: "more" }, `+${rows.length - MAX_BARS} more labels, each under ${percent(rows[MAX_BARS - 1].probability)}`));
   list.replaceChildren(...items);
 }

@@ -4,10 +4,7 @@
  * everything runs in this page with the library: features, predictions, activations and
  * explanations; nothing is sent anywhere.
  */
-import {
-  createReferenceBackend, createWasmBackend, decodeModel, describeFeaturizer, featuresToRgba, spectrogramShape,
-  type Backend, type Network,
-} from "glassbox";
+import { createReferenceBackend, createWasmBackend, decodeModel, describeFeaturizer, featuresToRgba, spectrogramShape, type Backend, type Network } from "glassbox";
 import { analyse, type Analysis } from "./analysis.js";
 import { renderAnswer } from "./answer.js";
 import { byId, grayDataUrl, h } from "./dom.js";
@@ -122,7 +119,8 @@ function inputColumn(network: Network, features: Float32Array): InputColumn {
   if (shape) {
     // Features are [frame][band]; the picture has time left to right and pitch upwards.
     const { frames, mels } = shape;
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (const v of features) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
     const gray = new Float32Array(frames * mels);
     for (let m = 0; m < mels; m++) {

@@ -17,7 +17,10 @@ export class LineChart {
   private xMax = 1;
   private scheduled = false;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly options: { yLabel: string; percent?: boolean }) {
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly options: { yLabel: string; percent?: boolean },
+  ) {
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
@@ -66,7 +69,10 @@ export class LineChart {
     const legendWidth = this.series.reduce((sum, series) => sum + context.measureText(series.name).width + 22, 0);
     // The legend sits beside the title when both fit on one line, else on a line of its own.
     const legendBelow = 44 + context.measureText(title).width + 16 + legendWidth > cssWidth - 10;
-    const left = 44, right = 10, top = legendBelow ? 40 : 22, bottom = 26;
+    const left = 44,
+      right = 10,
+      top = legendBelow ? 40 : 22,
+      bottom = 26;
     const plotWidth = cssWidth - left - right;
     const plotHeight = cssHeight - top - bottom;
     const all = this.series.flatMap((s) => s.points.map((p) => p[1]));

@@ -89,11 +89,15 @@ export function signedBars(entries: { feature: string; value: number }[], captio
   for (const { feature, value } of entries) {
     const width = `${(50 * Math.abs(value)) / max}%`;
     const bar = h("span", { class: `signed-bar ${value >= 0 ? "up" : "down"}`, style: value >= 0 ? `left: 50%; width: ${width}` : `right: 50%; width: ${width}` });
-    list.append(h("li", {},
-      h("span", { class: "name" }, feature),
-      h("span", { class: "track", "aria-hidden": "true" }, bar),
-      h("span", { class: "value" }, `${value >= 0 ? "+" : ""}${number(value)}`),
-    ));
+    list.append(
+      h(
+        "li",
+        {},
+        h("span", { class: "name" }, feature),
+        h("span", { class: "track", "aria-hidden": "true" }, bar),
+        h("span", { class: "value" }, `${value >= 0 ? "+" : ""}${number(value)}`),
+      ),
+    );
   }
   return list;
 }

@@ -26,14 +26,25 @@ export class DrawPad {
   private last: { x: number; y: number } | null = null;
   private scheduled = false;
 
-  constructor(readonly width: number, readonly height: number, private readonly onChange: (grid: Float32Array) => void, options: DrawPadOptions = {}) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly onChange: (grid: Float32Array) => void,
+    options: DrawPadOptions = {},
+  ) {
     this.grid = new Float32Array(width * height);
     this.cell = Math.max(4, Math.floor(280 / Math.max(width, height)));
     this.cursor = { x: Math.floor(width / 2), y: Math.floor(height / 2) };
     this.small = h("canvas", { width, height });
     this.canvas = h("canvas", {
-      id: "draw-pad", class: "draw-pad", width: width * this.cell, height: height * this.cell, tabindex: 0,
-      role: "application", "aria-roledescription": "drawing pad", "aria-describedby": "draw-help",
+      id: "draw-pad",
+      class: "draw-pad",
+      width: width * this.cell,
+      height: height * this.cell,
+      tabindex: 0,
+      role: "application",
+      "aria-roledescription": "drawing pad",
+      "aria-describedby": "draw-help",
       "aria-label": `Drawing pad, ${width} by ${height} pixels`,
     });
     this.status = h("p", { class: "pad-status", id: "draw-status", "aria-live": "polite" }, "Pen up.");
@@ -41,23 +52,26 @@ export class DrawPad {
     this.eraser = h("input", { type: "checkbox", id: "eraser" });
     const clear = h("button", { type: "button", id: "draw-clear" }, "Clear");
     clear.addEventListener("click", () => this.clear());
-    const controls = h("div", { class: "pad-controls" },
-      clear,
-      h("label", { for: "brush-size" }, "Brush"), this.brush,
-      h("label", { class: "check" }, this.eraser, " Eraser"));
+    const controls = h("div", { class: "pad-controls" }, clear, h("label", { for: "brush-size" }, "Brush"), this.brush, h("label", { class: "check" }, this.eraser, " Eraser"));
     if (options.example) {
       const load = options.example;
       const example = h("button", { type: "button", id: "draw-example" }, "Example image");
       example.addEventListener("click", () => {
         example.disabled = true;
-        load().then((pixels) => this.set(pixels, true)).catch((error: unknown) => {
-          this.status.textContent = `Could not load an example: ${error instanceof Error ? error.message : String(error)}`;
-        }).finally(() => (example.disabled = false));
+        load()
+          .then((pixels) => this.set(pixels, true))
+          .catch((error: unknown) => {
+            this.status.textContent = `Could not load an example: ${error instanceof Error ? error.message : String(error)}`;
+          })
+          .finally(() => (example.disabled = false));
       });
       controls.append(example);
     }
-    const help = h("p", { id: "draw-help", class: "hint" },
-      "Draw with the mouse or a finger. Keyboard: arrow keys move the pen (Shift: faster), Space puts it down or lifts it, Delete clears.");
+    const help = h(
+      "p",
+      { id: "draw-help", class: "hint" },
+      "Draw with the mouse or a finger. Keyboard: arrow keys move the pen (Shift: faster), Space puts it down or lifts it, Delete clears.",
+    );
     this.element = h("div", { class: "pad" }, this.canvas, controls, help, this.status);
     this.listen();
     this.paint();

@@ -24,21 +24,36 @@ export class ExplanationView {
     }
     const linear = network.spec.output === "linear";
     const shown = (x: number): string => (linear ? number(x) : percent(x));
-    const summary = h("p", { class: "caption", id: "explanation-summary" },
+    const summary = h(
+      "p",
+      { class: "caption", id: "explanation-summary" },
       `Why “${explanation.label}” (${shown(explanation.output)}, against ${shown(explanation.baselineOutput)} for ${baselineInWords(network)}): `,
-      h("span", { class: "key up" }, "red"), " pushed towards it, ", h("span", { class: "key down" }, "blue"), " against it.");
+      h("span", { class: "key up" }, "red"),
+      " pushed towards it, ",
+      h("span", { class: "key down" }, "blue"),
+      " against it.",
+    );
     const parts: Node[] = [summary];
     const state = featurizerOf(network);
     const picture = explanationPng(state, analysis.features, explanation.attributions, this.scaleFor(network));
     if (picture) {
       this.url = pngUrl(picture, this.url);
-      parts.push(h("img", {
-        src: this.url, id: "heatmap", class: "heatmap",
-        alt: `Heat map of the explanation for ${explanation.label}: red areas pushed towards it, blue areas against it`,
-      }));
+      parts.push(
+        h("img", {
+          src: this.url,
+          id: "heatmap",
+          class: "heatmap",
+          alt: `Heat map of the explanation for ${explanation.label}: red areas pushed towards it, blue areas against it`,
+        }),
+      );
       if (state?.kind === "sound") {
         const stretches = soundStretches(state, explanation.attributions).slice(0, 5);
-        parts.push(signedBars(stretches.map((st) => ({ feature: `${st.start.toFixed(2)}–${st.end.toFixed(2)} s`, value: st.value })), "moments that weigh most"));
+        parts.push(
+          signedBars(
+            stretches.map((st) => ({ feature: `${st.start.toFixed(2)}–${st.end.toFixed(2)} s`, value: st.value })),
+            "moments that weigh most",
+          ),
+        );
       }
     } else if (state?.kind === "text" && text !== null) {
       parts.push(highlightedText(state, text, explanation.attributions));

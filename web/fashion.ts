@@ -31,7 +31,10 @@ export async function fetchIdx(url: string): Promise<IdxArray> {
 export async function fetchLabelNames(dataUrl: string): Promise<string[]> {
   const response = await fetch(new URL("labels.txt", dataUrl));
   if (!response.ok) throw new Error(`could not fetch labels.txt from ${dataUrl}: HTTP ${response.status}`);
-  return (await response.text()).split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0);
+  return (await response.text())
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
 }
 
 /**
@@ -40,11 +43,7 @@ export async function fetchLabelNames(dataUrl: string): Promise<string[]> {
  */
 export async function loadFashion(dataUrl: string, split: "train" | "test", limit = Infinity): Promise<Dataset> {
   const files = FASHION_FILES[split];
-  const [images, labels, labelNames] = await Promise.all([
-    fetchIdx(new URL(files.images, dataUrl).href),
-    fetchIdx(new URL(files.labels, dataUrl).href),
-    fetchLabelNames(dataUrl),
-  ]);
+  const [images, labels, labelNames] = await Promise.all([fetchIdx(new URL(files.images, dataUrl).href), fetchIdx(new URL(files.labels, dataUrl).href), fetchLabelNames(dataUrl)]);
   const [count, height, width] = images.dims;
   if (images.dims.length !== 3 || labels.dims[0] !== count) {
     throw new Error(`${files.images}: expected [images, height, width] with one label per image, got [${images.dims.join(", ")}] and ${labels.dims[0]} labels`);
@@ -54,7 +53,10 @@ export async function loadFashion(dataUrl: string, split: "train" | "test", limi
   const features = new Float32Array(rows * columns);
   for (let i = 0; i < features.length; i++) features[i] = images.data[i] / 255;
   return {
-    features, rows, columns, featureNames: null,
+    features,
+    rows,
+    columns,
+    featureNames: null,
     labels: Int32Array.from(labels.data.subarray(0, rows)),
     labelNames,
     source: files.images,

@@ -34,7 +34,10 @@ export class InputPanel {
   private pad: DrawPad | null = null;
   private audioUrl: string | null = null;
 
-  constructor(private readonly container: HTMLElement, private readonly events: InputEvents) {}
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly events: InputEvents,
+  ) {}
 
   setModel(network: Network): void {
     this.network = network;
@@ -43,10 +46,17 @@ export class InputPanel {
     const state = this.state;
     const parts: Node[] = [];
     if (state?.kind === "image") {
-      parts.push(this.filePicker(`Choose an image (PNG or JPEG, ${state.width}×${state.height} ${state.channels === 1 ? "gray" : "colour"})`, "image/png,image/jpeg,.png,.jpg,.jpeg"));
+      parts.push(
+        this.filePicker(`Choose an image (PNG or JPEG, ${state.width}×${state.height} ${state.channels === 1 ? "gray" : "colour"})`, "image/png,image/jpeg,.png,.jpg,.jpeg"),
+      );
       if (state.channels === 1 && state.width <= 64 && state.height <= 64) {
         const fashion = state.width === 28 && state.height === 28;
-        this.pad = new DrawPad(state.width, state.height, (grid) => this.events.onFeatures(Float32Array.from(grid), { text: null }), fashion ? { example: this.events.example } : {});
+        this.pad = new DrawPad(
+          state.width,
+          state.height,
+          (grid) => this.events.onFeatures(Float32Array.from(grid), { text: null }),
+          fashion ? { example: this.events.example } : {},
+        );
         parts.push(h("h4", {}, "…or draw one"), this.pad.element);
       }
     } else if (state?.kind === "sound") {
@@ -93,9 +103,13 @@ export class InputPanel {
       const file = input.files?.[0];
       if (file) void this.readFile(file);
     });
-    return h("div", { class: "drop-zone", id: "drop-zone" },
-      h("label", { for: "input-file" }, text), input,
-      h("p", { class: "hint" }, "You can also drop a file anywhere on this panel."));
+    return h(
+      "div",
+      { class: "drop-zone", id: "drop-zone" },
+      h("label", { for: "input-file" }, text),
+      input,
+      h("p", { class: "hint" }, "You can also drop a file anywhere on this panel."),
+    );
   }
 
   private showAudio(file: File): void {
@@ -154,7 +168,10 @@ export class InputPanel {
       try {
         const cells = new Map(fields.map(({ name, input }) => [name, input.value]));
         this.events.onNote(null, false);
-        this.events.onFeatures(tableFeatures(state, (name) => cells.get(name), "the form"), { text: null });
+        this.events.onFeatures(
+          tableFeatures(state, (name) => cells.get(name), "the form"),
+          { text: null },
+        );
       } catch (error) {
         this.events.onNote(error instanceof Error ? error.message : String(error), true);
       }
@@ -174,7 +191,11 @@ export class InputPanel {
       form.append(h("div", { class: "field" }, h("label", { for: `feature-${k}` }, name), input));
       return input;
     });
-    const read = (): void => this.events.onFeatures(Float32Array.from(inputs, (input) => Number(input.value) || 0), { text: null });
+    const read = (): void =>
+      this.events.onFeatures(
+        Float32Array.from(inputs, (input) => Number(input.value) || 0),
+        { text: null },
+      );
     return submitting(form, read);
   }
 }

@@ -20,8 +20,14 @@ export type TrainMessage =
   | { type: "status"; text: string }
   | { type: "batch"; epoch: number; step: number; steps: number; loss: number; accuracy: number }
   | {
-    type: "epoch"; epoch: number; epochs: number; loss: number; accuracy: number;
-    validationLoss: number | null; validationAccuracy: number | null; seconds: number;
-  }
+      type: "epoch";
+      epoch: number;
+      epochs: number;
+      loss: number;
+      accuracy: number;
+      validationLoss: number | null;
+      validationAccuracy: number | null;
+      seconds: number;
+    }
   | { type: "done"; model: Uint8Array; testAccuracy: number; seconds: number; epochs: number }
   | { type: "error"; message: string };

@@ -44,7 +44,9 @@ interface Column {
 
 /** Indices of the `limit` largest |values| (largest first). */
 export function strongest(values: ArrayLike<number>, limit: number): number[] {
-  return Array.from({ length: values.length }, (_, k) => k).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a])).slice(0, limit);
+  return Array.from({ length: values.length }, (_, k) => k)
+    .sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]))
+    .slice(0, limit);
 }
 
 function place(values: ArrayLike<number>, order: number[], x0: number, shadeOf: (v: number) => number): Column["drawn"] {
@@ -99,12 +101,17 @@ function weightLines(from: Column, to: Column, weights: LayerWeights): SVGElemen
   pairs.sort((p, q) => Math.abs(q.w) - Math.abs(p.w));
   const chosen = pairs.slice(0, LINES_PER_GAP);
   const max = Math.max(1e-12, ...chosen.map((p) => Math.abs(p.w)));
-  return chosen.reverse().map(({ a, b, w }) => s("line", {
-    x1: a.x + RADIUS, y1: a.y, x2: b.x - RADIUS, y2: b.y,
-    stroke: w >= 0 ? POSITIVE : NEGATIVE,
-    "stroke-width": (0.4 + 2.2 * Math.abs(w) / max).toFixed(2),
-    "stroke-opacity": (0.15 + 0.6 * Math.abs(w) / max).toFixed(2),
-  }));
+  return chosen.reverse().map(({ a, b, w }) =>
+    s("line", {
+      x1: a.x + RADIUS,
+      y1: a.y,
+      x2: b.x - RADIUS,
+      y2: b.y,
+      stroke: w >= 0 ? POSITIVE : NEGATIVE,
+      "stroke-width": (0.4 + (2.2 * Math.abs(w)) / max).toFixed(2),
+      "stroke-opacity": (0.15 + (0.6 * Math.abs(w)) / max).toFixed(2),
+    }),
+  );
 }
 
 export class NetworkView {
@@ -145,18 +152,28 @@ export class NetworkView {
     });
     if (input.picture) {
       const size = pictureSize(input.picture);
-      neurons.append(s("image", {
-        href: input.picture.url, x: columns[0].x, y: TOP, width: size.width, height: size.height, class: "input-picture",
-        preserveAspectRatio: "none", role: "img", "aria-label": input.picture.what,
-      }));
+      neurons.append(
+        s("image", {
+          href: input.picture.url,
+          x: columns[0].x,
+          y: TOP,
+          width: size.width,
+          height: size.height,
+          class: "input-picture",
+          preserveAspectRatio: "none",
+          role: "img",
+          "aria-label": input.picture.what,
+        }),
+      );
     }
     for (const column of columns) {
       for (const d of column.drawn) {
         const isOutput = column.layer === last;
         if (column.layer < 0) {
           const name = input.names?.[d.index] ?? `feature ${d.index}`;
-          neurons.append(s("circle", { cx: d.x, cy: d.y, r: RADIUS - 1.5, fill: activationColour(d.shade), class: "input-neuron" },
-            s("title", {}, `${name} = ${number(d.value)}`)));
+          neurons.append(
+            s("circle", { cx: d.x, cy: d.y, r: RADIUS - 1.5, fill: activationColour(d.shade), class: "input-neuron" }, s("title", {}, `${name} = ${number(d.value)}`)),
+          );
           neurons.append(s("text", { x: d.x - RADIUS - 4, y: d.y + 4, class: "input-name" }, shorten(name, 20)));
           continue;
         }
@@ -165,12 +182,26 @@ export class NetworkView {
         const what = isOutput
           ? `${outputName(network, d.index)}: ${network.spec.output === "linear" ? number(d.value) : percent(d.value)}`
           : `layer ${column.layer + 1}, neuron ${d.index}: activation ${number(d.value)}`;
-        neurons.append(s("circle", {
-          cx: d.x, cy: d.y, r: RADIUS, fill: activationColour(d.shade),
-          class: chosen ? "neuron selected" : "neuron", role: "button", tabindex: -1,
-          "aria-pressed": chosen ? "true" : "false", "aria-label": what,
-          "data-layer": column.layer, "data-neuron": d.index, "data-key": key,
-        }, s("title", {}, what)));
+        neurons.append(
+          s(
+            "circle",
+            {
+              cx: d.x,
+              cy: d.y,
+              r: RADIUS,
+              fill: activationColour(d.shade),
+              class: chosen ? "neuron selected" : "neuron",
+              role: "button",
+              tabindex: -1,
+              "aria-pressed": chosen ? "true" : "false",
+              "aria-label": what,
+              "data-layer": column.layer,
+              "data-neuron": d.index,
+              "data-key": key,
+            },
+            s("title", {}, what),
+          ),
+        );
         if (isOutput) {
           neurons.append(s("text", { x: d.x + RADIUS + 6, y: d.y + 4, class: "output-name", "aria-hidden": "true" }, shorten(outputName(network, d.index), 18)));
         }

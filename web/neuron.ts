@@ -25,8 +25,13 @@ export function renderNeuron(container: HTMLElement, network: Network, analysis:
   if (isOutput && network.spec.output !== "linear") {
     parts.push(h("p", {}, `Probability ${percent(outputValue(network, analysis.answer, ref.neuron))} (logit ${number(activation)}).`));
   } else {
-    parts.push(h("p", { id: "neuron-activation" },
-      `Activation ${number(activation)} for this input (${layer.activation}); the ${rank === 1 ? "" : `${ordinal(rank)} `}strongest of ${values.length} in this layer.`));
+    parts.push(
+      h(
+        "p",
+        { id: "neuron-activation" },
+        `Activation ${number(activation)} for this input (${layer.activation}); the ${rank === 1 ? "" : `${ordinal(rank)} `}strongest of ${values.length} in this layer.`,
+      ),
+    );
   }
 
   const incoming = column(layer.weights, layer.units, layer.inputs, ref.neuron);
@@ -35,7 +40,7 @@ export function renderNeuron(container: HTMLElement, network: Network, analysis:
   if (ref.layer === 0 && image && image.height * image.width * image.channels === layer.inputs) {
     parts.push(weightPicture(incoming, image.width, image.height, image.channels, title));
   } else if (ref.layer === 0) {
-    const names = state ? featureNames(state) : network.about.featureNames ?? null;
+    const names = state ? featureNames(state) : (network.about.featureNames ?? null);
     const entries = topEntries(incoming, (k) => names?.[k] ?? `feature ${k}`);
     parts.push(h("p", { class: "caption" }, "Strongest incoming weights:"), signedBars(entries, "strongest incoming weights"));
   } else {
@@ -43,16 +48,17 @@ export function renderNeuron(container: HTMLElement, network: Network, analysis:
     const previous = analysis.layers[ref.layer - 1];
     const contributions = incoming.map((w, k) => w * previous[k]);
     const entries = topEntries(contributions, (k) => `layer ${ref.layer} neuron ${k}`);
-    parts.push(h("p", { class: "caption" }, "Largest contributions from the previous layer for this input (activation × weight):"),
-      signedBars(entries, "largest incoming contributions"));
+    parts.push(
+      h("p", { class: "caption" }, "Largest contributions from the previous layer for this input (activation × weight):"),
+      signedBars(entries, "largest incoming contributions"),
+    );
   }
   if (!isOutput) {
     const next = weights[ref.layer + 1];
     const outgoing = next.weights.subarray(ref.neuron * next.units, (ref.neuron + 1) * next.units);
     const toOutput = ref.layer + 1 === weights.length - 1;
     const entries = topEntries(Array.from(outgoing), (k) => (toOutput ? outputName(network, k) : `layer ${ref.layer + 2} neuron ${k}`));
-    parts.push(h("p", { class: "caption" }, toOutput ? "It pushes the outputs (weights):" : "Strongest outgoing weights:"),
-      signedBars(entries, "strongest outgoing weights"));
+    parts.push(h("p", { class: "caption" }, toOutput ? "It pushes the outputs (weights):" : "Strongest outgoing weights:"), signedBars(entries, "strongest outgoing weights"));
   }
   container.replaceChildren(...parts);
 }
@@ -65,7 +71,8 @@ function column(weights: Float32Array, units: number, inputs: number, j: number)
 }
 
 function topEntries(values: number[], name: (k: number) => string): { feature: string; value: number }[] {
-  return values.map((value, k) => ({ k, value }))
+  return values
+    .map((value, k) => ({ k, value }))
     .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
     .slice(0, LISTED)
     .map(({ k, value }) => ({ feature: name(k), value }));
@@ -74,7 +81,11 @@ function topEntries(values: number[], name: (k: number) => string): { feature: s
 /** Incoming weights as a picture: red positive, blue negative, white near zero (colour channels summed). */
 function weightPicture(incoming: number[], width: number, height: number, channels: number, title: string): HTMLElement {
   const canvas = h("canvas", {
-    width, height, id: "weight-picture", class: "weight-picture", role: "img",
+    width,
+    height,
+    id: "weight-picture",
+    class: "weight-picture",
+    role: "img",
     "aria-label": `${title}: its ${incoming.length} incoming weights as a ${width}×${height} picture, red where a bright pixel raises the neuron, blue where it lowers it`,
   });
   const context = canvas.getContext("2d");
@@ -90,12 +101,11 @@ function weightPicture(incoming: number[], width: number, height: number, channe
     });
     context.putImageData(picture, 0, 0);
   }
-  return h("figure", { class: "weight-figure" }, canvas,
-    h("figcaption", {}, h("span", { class: "swatch up" }), " raises it ", h("span", { class: "swatch down" }), " lowers it"));
+  return h("figure", { class: "weight-figure" }, canvas, h("figcaption", {}, h("span", { class: "swatch up" }), " raises it ", h("span", { class: "swatch down" }), " lowers it"));
 }
 
 function ordinal(n: number): string {
   const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] ?? "th";
+  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
   return `${n}${suffix}`;
 }

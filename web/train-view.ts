@@ -12,7 +12,10 @@ const MAX_UNITS = 1024;
 
 /** "256, 128" -> [256, 128]; "" -> [] (no hidden layer); throws with a reason for anything else. */
 export function parseHidden(text: string): number[] {
-  const parts = text.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  const parts = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
   const sizes = parts.map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_UNITS)) {
     throw new Error(`hidden layers: expected whole numbers from 1 to ${MAX_UNITS} separated by commas, like "256,128"; got "${text}"`);
@@ -69,8 +72,20 @@ export class TrainView {
     this.download.disabled = true;
     this.start.disabled = true;
     this.stop.disabled = false;
-    this.loss.reset([{ name: "training (per step)", colour: "#e07a00" }, { name: "validation", colour: "#2864dc", dots: true }], epochs);
-    this.accuracy.reset([{ name: "training (per step)", colour: "#e07a00" }, { name: "validation", colour: "#2864dc", dots: true }], epochs);
+    this.loss.reset(
+      [
+        { name: "training (per step)", colour: "#e07a00" },
+        { name: "validation", colour: "#2864dc", dots: true },
+      ],
+      epochs,
+    );
+    this.accuracy.reset(
+      [
+        { name: "training (per step)", colour: "#e07a00" },
+        { name: "validation", colour: "#2864dc", dots: true },
+      ],
+      epochs,
+    );
     const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
     this.worker = worker;
     worker.addEventListener("message", (event: MessageEvent<TrainMessage>) => this.onMessage(event.data));

@@ -22,26 +22,33 @@ scope.addEventListener("message", (event) => {
 
 async function train(request: TrainRequest): Promise<void> {
   post({ type: "status", text: "Loading the Fashion-MNIST images…" });
-  const [data, test] = await Promise.all([
-    loadFashion(request.dataUrl, "train", request.rows),
-    loadFashion(request.dataUrl, "test"),
-  ]);
+  const [data, test] = await Promise.all([loadFashion(request.dataUrl, "train", request.rows), loadFashion(request.dataUrl, "test")]);
   const backend: Backend = (await createWasmBackend({ threads: 1 })) ?? createReferenceBackend();
   const { height, width } = data.input?.kind === "image" ? data.input : { height: 28, width: 28 };
   const featurizer = { kind: "image" as const, height, width, channels: 1 as const };
   const architecture = [data.columns, ...request.hidden, data.labelNames.length].join("-");
   post({ type: "status", text: `Training ${architecture} on ${data.rows} images (${backend.name} backend)…` });
 
-  const { network, result, summary } = await trainModel({ data, featurizer }, {
-    hidden: request.hidden,
-    backend,
-    epochs: request.epochs,
-    onBatch: (e) => post({ type: "batch", epoch: e.epoch, step: e.step, steps: e.steps, loss: e.loss, accuracy: e.accuracy }),
-    onEpoch: (e) => post({
-      type: "epoch", epoch: e.epoch, epochs: e.epochs, loss: e.loss, accuracy: e.accuracy,
-      validationLoss: e.validationLoss, validationAccuracy: e.validationAccuracy, seconds: e.seconds,
-    }),
-  });
+  const { network, result, summary } = await trainModel(
+    { data, featurizer },
+    {
+      hidden: request.hidden,
+      backend,
+      epochs: request.epochs,
+      onBatch: (e) => post({ type: "batch", epoch: e.epoch, step: e.step, steps: e.steps, loss: e.loss, accuracy: e.accuracy }),
+      onEpoch: (e) =>
+        post({
+          type: "epoch",
+          epoch: e.epoch,
+          epochs: e.epochs,
+          loss: e.loss,
+          accuracy: e.accuracy,
+          validationLoss: e.validationLoss,
+          validationAccuracy: e.validationAccuracy,
+          seconds: e.seconds,
+        }),
+    },
+  );
   const seconds = Number(summary.total_seconds);
   const testAccuracy = evaluate(network, test).accuracy;
   network.recordTraining({ ...summary, test_accuracy: testAccuracy, trained_in: "the Glassbox web app" });

@@ -68,7 +68,10 @@ const textOptions: TextOptions = {
   bigrams: args.bigrams,
   stopWords: args["stop-words"],
 };
-let state: TextState = fitText(Array.from(trainRows, (i) => texts[i]), textOptions);
+let state: TextState = fitText(
+  Array.from(trainRows, (i) => texts[i]),
+  textOptions,
+);
 if (args["raw-counts"]) state = { ...state, logCounts: false };
 
 function dataset(rows: Int32Array, source: string): Dataset {
@@ -76,14 +79,22 @@ function dataset(rows: Int32Array, source: string): Dataset {
   const features = new Float32Array(rows.length * columns);
   rows.forEach((row, i) => features.set(textFeatures(state, texts[row]), i * columns));
   return {
-    features, rows: rows.length, columns, featureNames: state.vocabulary,
-    labels: Int32Array.from(rows, (row) => labels[row]), labelNames, source,
+    features,
+    rows: rows.length,
+    columns,
+    featureNames: state.vocabulary,
+    labels: Int32Array.from(rows, (row) => labels[row]),
+    labelNames,
+    source,
   };
 }
 const train = dataset(trainRows, "SpamAssassin (training 80%)");
 const test = dataset(testRows, "SpamAssassin (held-out 20%)");
 
-const hidden = args.hidden.split(",").filter((s) => s.trim() !== "").map(Number);
+const hidden = args.hidden
+  .split(",")
+  .filter((s) => s.trim() !== "")
+  .map(Number);
 const backend = await createWasmBackend();
 const network = createMlp({ inputs: train.columns, hidden, labels: labelNames, output: "sigmoid", seed, backend: backend ?? undefined });
 const epochs = Number(args.epochs);
@@ -91,17 +102,26 @@ await fit(network, train, { epochs, lr: Number(args.lr), batchSize: Number(args[
 const evaluation = evaluate(network, test);
 backend?.close();
 
-console.log(JSON.stringify({
-  documents: files.length,
-  vocabulary: state.vocabulary.length,
-  heldOut: test.rows,
-  accuracy: Number(evaluation.accuracy.toFixed(4)),
-  seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
-  settings: {
-    features: state.idf ? "tfidf" : state.logCounts ? "log-counts" : "counts",
-    bigrams: state.bigrams, stopWords: state.stopWords, minCount: textOptions.minCount, maxSize: textOptions.maxSize,
-    hidden, epochs, lr: Number(args.lr), batchSize: Number(args["batch-size"]), seed,
-    backend: backend ? `wasm, ${backend.threads} thread(s)` : "reference",
-    data: relative(root, dataDir),
-  },
-}));
+console.log(
+  JSON.stringify({
+    documents: files.length,
+    vocabulary: state.vocabulary.length,
+    heldOut: test.rows,
+    accuracy: Number(evaluation.accuracy.toFixed(4)),
+    seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    settings: {
+      features: state.idf ? "tfidf" : state.logCounts ? "log-counts" : "counts",
+      bigrams: state.bigrams,
+      stopWords: state.stopWords,
+      minCount: textOptions.minCount,
+      maxSize: textOptions.maxSize,
+      hidden,
+      epochs,
+      lr: Number(args.lr),
+      batchSize: Number(args["batch-size"]),
+      seed,
+      backend: backend ? `wasm, ${backend.threads} thread(s)` : "reference",
+      data: relative(root, dataDir),
+    },
+  }),
+);

@@ -56,7 +56,9 @@ export function integerList(values: Parsed["values"], name: string, fallback: nu
   const v = values[name];
   if (v === undefined) return fallback;
   if (v === "" || v === "none") return [];
-  const parts = String(v).split(",").map((s) => Number(s.trim()));
+  const parts = String(v)
+    .split(",")
+    .map((s) => Number(s.trim()));
   if (parts.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new GlassboxError("BAD_ARGUMENT", `--${name}: expected positive integers separated by commas (e.g. 256,128), got "${v}"`);
   }

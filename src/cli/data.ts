@@ -70,7 +70,14 @@ export function trainingDataOptions(values: Parsed["values"], standardize: boole
     ...(values["stop-words"] ? { stopWords: true } : {}),
   };
   options.table = {
-    ...(typeof values.categorical === "string" ? { categorical: values.categorical.split(",").map((s) => s.trim()).filter((s) => s) } : {}),
+    ...(typeof values.categorical === "string"
+      ? {
+          categorical: values.categorical
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s),
+        }
+      : {}),
     ...(standardize === false ? { standardize: false } : {}),
   };
   return options;

@@ -23,14 +23,26 @@ export async function demo(argv: string[]): Promise<number> {
   const testSet = await loadIdxDirectory(dir, "test");
   process.stderr.write(`Fashion-MNIST subset: ${trainSet.rows} training and ${testSet.rows} test images of ${trainSet.columns} pixels, ${trainSet.labelNames.length} labels\n`);
   const backend = await backendFrom(parsed.values);
-  process.stderr.write(`network: ${trainSet.columns} -> 256 relu -> 128 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001 (cosine), batch 64, ${epochs} epochs, ${backend.name} backend\n`);
+  process.stderr.write(
+    `network: ${trainSet.columns} -> 256 relu -> 128 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001 (cosine), batch 64, ${epochs} epochs, ${backend.name} backend\n`,
+  );
 
   // The image featurizer lets the saved model read PNG and JPEG files as well as IDX rows.
   const featurizer = { kind: "image" as const, height: 28, width: 28, channels: 1 as const };
   const progress = new EpochProgress();
-  const { network, result, summary } = await trainModel({ data: trainSet, featurizer }, {
-    hidden: [256, 128], epochs, batchSize: 64, lr: 0.001, seed: 1, backend, onBatch: progress.onBatch, onEpoch: progress.onEpoch,
-  });
+  const { network, result, summary } = await trainModel(
+    { data: trainSet, featurizer },
+    {
+      hidden: [256, 128],
+      epochs,
+      batchSize: 64,
+      lr: 0.001,
+      seed: 1,
+      backend,
+      onBatch: progress.onBatch,
+      onEpoch: progress.onEpoch,
+    },
+  );
   progress.stop();
   const evaluation = evaluate(network, testSet);
   network.recordTraining({ ...summary, test_accuracy: evaluation.accuracy });

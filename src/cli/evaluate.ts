@@ -18,18 +18,20 @@ export async function evaluate(argv: string[]): Promise<number> {
   const result = evaluateNetwork(network, data);
   const byLevel = result.accuracyByLevel;
   if (parsed.values.json) {
-    process.stdout.write(`${JSON.stringify({
-      command: "evaluate",
-      accuracy: result.accuracy,
-      count: result.count,
-      loss: result.loss,
-      labels: network.labels,
-      per_class: result.perClass,
-      confusion_matrix: result.confusion,
-      backend: network.backend.name,
-      ...(byLevel ? { accuracy_by_level: byLevel } : {}),
-      skipped: loaded.skipped,
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        command: "evaluate",
+        accuracy: result.accuracy,
+        count: result.count,
+        loss: result.loss,
+        labels: network.labels,
+        per_class: result.perClass,
+        confusion_matrix: result.confusion,
+        backend: network.backend.name,
+        ...(byLevel ? { accuracy_by_level: byLevel } : {}),
+        skipped: loaded.skipped,
+      })}\n`,
+    );
   } else {
     const levels = byLevel ? `\naccuracy by level: ${byLevel.map((l) => `${l.depth}: ${(l.accuracy * 100).toFixed(2)}%`).join(", ")}` : "";
     process.stdout.write(`${evaluationTable(result)}${levels}\n`);

@@ -66,27 +66,34 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const out = text(values, "out", "");
   if (out) {
     // A sound is drawn as the clip it was (amplitude over time); an image as its pixels.
-    const png = state?.kind === "sound" && loaded.files
-      ? soundExplanationPng(state, decodeWav(readBytes(loaded.files[row - 1]), loaded.files[row - 1]), explanation.attributions)
-      : explanationPng(state, input, explanation.attributions);
-    if (!png) throw new GlassboxError("BAD_ARGUMENT", `--out: a picture needs an image or sound model; this one reads ${state ? state.kind : "plain features"} (use --json for the numbers)`);
+    const png =
+      state?.kind === "sound" && loaded.files
+        ? soundExplanationPng(state, decodeWav(readBytes(loaded.files[row - 1]), loaded.files[row - 1]), explanation.attributions)
+        : explanationPng(state, input, explanation.attributions);
+    if (!png)
+      throw new GlassboxError(
+        "BAD_ARGUMENT",
+        `--out: a picture needs an image or sound model; this one reads ${state ? state.kind : "plain features"} (use --json for the numbers)`,
+      );
     writeFileAtomic(out, png);
   }
   const top = integer(values, "top", 10);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({
-      command: "explain",
-      method: explanation.method,
-      label: explanation.label,
-      output: explanation.output,
-      baseline_output: explanation.baselineOutput,
-      delta: explanation.delta,
-      steps: explanation.steps,
-      ...(prediction ? { prediction } : {}),
-      ...(stretches ? { stretches } : {}),
-      ...(out ? { picture: out } : {}),
-      attributions,
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        command: "explain",
+        method: explanation.method,
+        label: explanation.label,
+        output: explanation.output,
+        baseline_output: explanation.baselineOutput,
+        delta: explanation.delta,
+        steps: explanation.steps,
+        ...(prediction ? { prediction } : {}),
+        ...(stretches ? { stretches } : {}),
+        ...(out ? { picture: out } : {}),
+        attributions,
+      })}\n`,
+    );
     return 0;
   }
   const sum = attributions.reduce((s, a) => s + a.value, 0);
@@ -98,7 +105,11 @@ export async function explainCommand(argv: string[]): Promise<number> {
     `top ${Math.min(top, attributions.length)} features (+ pushes towards "${explanation.label}", - away from it):`,
     ...attributions.slice(0, top).map((a) => `  ${a.value >= 0 ? "+" : "-"}${Math.abs(a.value).toFixed(4)}  ${a.feature}`),
     ...(stretches && stretches.length > 0
-      ? ["", "moments that weigh most:", ...stretches.slice(0, 5).map((s) => `  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s: ${s.value >= 0 ? "+" : "-"}${Math.abs(s.value).toFixed(4)}`)]
+      ? [
+          "",
+          "moments that weigh most:",
+          ...stretches.slice(0, 5).map((s) => `  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s: ${s.value >= 0 ? "+" : "-"}${Math.abs(s.value).toFixed(4)}`),
+        ]
       : []),
     ...(out ? ["", `picture: ${out} (red: towards the answer, blue: against it)`] : []),
     ...(loose(explanation) ? ["", `note: delta is above 1e-3 of the change; --exact (ReLU networks) or --steps ${explanation.steps * 4} narrows it`] : []),

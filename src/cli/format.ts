@@ -12,7 +12,10 @@ export function percent(p: number): string {
 /** "Ankle boot 93% (Sneaker 5%, Sandal 1%)"; with categories "footwear 97% > Ankle boot 93% (...)" */
 export function predictionInWords(p: Prediction): string {
   const others = p.top.slice(1).map((t) => `${t.label} ${percent(t.probability)}`);
-  const above = (p.levels ?? []).slice(0, -1).map((l) => `${l.label} ${percent(l.probability)} > `).join("");
+  const above = (p.levels ?? [])
+    .slice(0, -1)
+    .map((l) => `${l.label} ${percent(l.probability)} > `)
+    .join("");
   return `${above}${p.label} ${percent(p.probability)}${others.length > 0 ? ` (${others.join(", ")})` : ""}`;
 }
 
@@ -28,8 +31,10 @@ export function evaluationTable(e: Evaluation): string {
     `accuracy ${(e.accuracy * 100).toFixed(2)}% on ${e.count} rows (loss ${e.loss.toFixed(4)})`,
     "",
     `${"label".padEnd(width)}  precision  recall     f1  support`,
-    ...e.perClass.map((c) =>
-      `${c.label.padEnd(width)}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3).padStart(5)}  ${String(c.support).padStart(7)}`),
+    ...e.perClass.map(
+      (c) =>
+        `${c.label.padEnd(width)}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3).padStart(5)}  ${String(c.support).padStart(7)}`,
+    ),
     "",
     "confusion matrix (rows: true label, columns: predicted, in label order)",
   ];

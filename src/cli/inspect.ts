@@ -22,7 +22,11 @@ export async function inspect(argv: string[]): Promise<number> {
   const first = layers.find((l) => l.units !== null);
   const firstUnits = first?.units ?? 0;
   // --neurons counts from 1, as --row does; inside, neurons count from 0.
-  const neurons = integerList(values, "neurons", Array.from({ length: Math.min(32, firstUnits) }, (_, k) => k + 1)).map((n) => n - 1);
+  const neurons = integerList(
+    values,
+    "neurons",
+    Array.from({ length: Math.min(32, firstUnits) }, (_, k) => k + 1),
+  ).map((n) => n - 1);
   const bad = neurons.find((n) => n >= firstUnits);
   if (bad !== undefined) throw new GlassboxError("BAD_ARGUMENT", `--neurons: the first layer has neurons 1..${firstUnits}, got ${bad + 1}`);
   const state = featurizerOf(network);
@@ -69,10 +73,20 @@ export async function inspect(argv: string[]): Promise<number> {
     ...(network.about.hierarchy ? [`categories: ${[...new Set(network.about.hierarchy.map((p) => p.slice(0, -1).join("/")))].join(", ")}`] : []),
     "",
     "layer  type         input shape  output shape  activation  parameters",
-    ...layers.map((l) => `${String(l.index).padStart(5)}  ${l.type.padEnd(11)}  ${shapeText(l.inputShape).padStart(11)}  ${shapeText(l.outputShape).padStart(12)}  ${(l.activation ?? "-").padEnd(10)}  ${String(l.parameters).padStart(10)}`),
+    ...layers.map(
+      (l) =>
+        `${String(l.index).padStart(5)}  ${l.type.padEnd(11)}  ${shapeText(l.inputShape).padStart(11)}  ${shapeText(l.outputShape).padStart(12)}  ${(l.activation ?? "-").padEnd(10)}  ${String(l.parameters).padStart(10)}`,
+    ),
     `total parameters: ${parameters}`,
-    ...(out ? ["", `neurons ${neurons[0] + 1}..${neurons[neurons.length - 1] + 1} of layer ${first?.index ?? 0} as pictures: ${out} (red: weights that excite the neuron, blue: weights that inhibit it)`] : []),
-    ...(excite ? ["", "inputs that excite each neuron most:", ...excite.map((e) => `  neuron ${e.neuron}: ${e.rows.map((r) => `${r.input} (${r.activation.toFixed(2)})`).join(", ")}`)] : []),
+    ...(out
+      ? [
+          "",
+          `neurons ${neurons[0] + 1}..${neurons[neurons.length - 1] + 1} of layer ${first?.index ?? 0} as pictures: ${out} (red: weights that excite the neuron, blue: weights that inhibit it)`,
+        ]
+      : []),
+    ...(excite
+      ? ["", "inputs that excite each neuron most:", ...excite.map((e) => `  neuron ${e.neuron}: ${e.rows.map((r) => `${r.input} (${r.activation.toFixed(2)})`).join(", ")}`)]
+      : []),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;

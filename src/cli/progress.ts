@@ -15,13 +15,16 @@ export class EpochProgress {
   onBatch = (e: BatchEvent): void => {
     if (!this.interactive) return;
     if (!this.bar) {
-      this.bar = new cliProgress.SingleBar({
-        format: `epoch ${e.epoch} [{bar}] {percentage}% | loss {loss} | accuracy {accuracy} | {rate} samples/s | {left} left`,
-        barsize: 24,
-        hideCursor: null,
-        clearOnComplete: true,
-        stream: process.stderr,
-      }, cliProgress.Presets.shades_classic);
+      this.bar = new cliProgress.SingleBar(
+        {
+          format: `epoch ${e.epoch} [{bar}] {percentage}% | loss {loss} | accuracy {accuracy} | {rate} samples/s | {left} left`,
+          barsize: 24,
+          hideCursor: null,
+          clearOnComplete: true,
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       this.bar.start(e.steps, 0, { loss: "-", accuracy: "-", rate: "-", left: "-" });
       this.lossSum = 0;
       this.lossCount = 0;

@@ -62,7 +62,12 @@ export async function train(argv: string[]): Promise<number> {
   const progress = new EpochProgress();
   const { result, network, summary } = await trainModel(loaded, {
     hidden: integerList(values, "hidden", [256, 128]),
-    activation: choice<Activation>(values, "activation", "relu", ACTIVATIONS.filter((a) => a !== "softmax" && a !== "linear")),
+    activation: choice<Activation>(
+      values,
+      "activation",
+      "relu",
+      ACTIVATIONS.filter((a) => a !== "softmax" && a !== "linear"),
+    ),
     ...(values.output !== undefined ? { output: choice<"softmax" | "sigmoid">(values, "output", "softmax", ["softmax", "sigmoid"]) } : {}),
     dropout: number(values, "dropout", 0, (n) => n >= 0 && n < 1, "a rate in [0, 1)"),
     ...(standardize !== undefined ? { standardize } : {}),
@@ -92,7 +97,9 @@ export async function train(argv: string[]): Promise<number> {
   } else {
     const valText = result.validationAccuracy === null ? "" : `, validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}%`;
     const held = result.validationRows > 0 ? `, ${result.validationRows} held out for validation` : "";
-    process.stdout.write(`trained ${result.epochs} epoch${result.epochs === 1 ? "" : "s"} on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})\nsaved ${out}\n`);
+    process.stdout.write(
+      `trained ${result.epochs} epoch${result.epochs === 1 ? "" : "s"} on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})\nsaved ${out}\n`,
+    );
   }
   if (result.stopped?.reason === "early_stopping") {
     process.stderr.write(`early stopping at epoch ${result.stopped.epoch}: kept the weights of epoch ${result.stopped.bestEpoch}\n`);

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { parseCsvDataset } from "./csv.js";
 import { failure } from "../../test/helpers/errors.js";
 
-
-const PETS = "weight,height,kind\n4.5,30,cat\n30,60,dog\n5,25,cat\n\"28\",55,dog\n";
+const PETS = 'weight,height,kind\n4.5,30,cat\n30,60,dog\n5,25,cat\n"28",55,dog\n';
 
 test("a numeric table with a text label column becomes features and sorted label names", () => {
   const data = parseCsvDataset(PETS, { source: "pets.csv", label: "kind" });
@@ -30,8 +29,10 @@ test("columns are matched by name to the model's feature names; extra columns ar
 });
 
 test("bad input names the file, row, line and column", () => {
-  assert.equal(failure(() => parseCsvDataset("a,b,label\n1,2,x\n1,oops,y\n", { source: "t.csv" })).message,
-    't.csv: row 2 (line 3) of t.csv, column "b": expected a finite number, got "oops"'.replace("t.csv: ", ""));
+  assert.equal(
+    failure(() => parseCsvDataset("a,b,label\n1,2,x\n1,oops,y\n", { source: "t.csv" })).message,
+    't.csv: row 2 (line 3) of t.csv, column "b": expected a finite number, got "oops"'.replace("t.csv: ", ""),
+  );
   assert.match(failure(() => parseCsvDataset("a,b,label\n1,NaN,x\n", { source: "t.csv" })).message, /row 1 \(line 2\) of t.csv, column "b": expected a finite number, got "NaN"/);
   assert.match(failure(() => parseCsvDataset("a,b,label\n1,,x\n", { source: "t.csv" })).message, /column "b": expected a finite number, got an empty cell/);
   assert.match(failure(() => parseCsvDataset("a,b,label\n1,2,x\n1,2\n", { source: "t.csv" })).message, /row 2 \(line 3\) of t.csv has 2 columns, expected 3/);

@@ -55,7 +55,11 @@ export function parseCsvDataset(text: string, options: CsvDatasetOptions): Datas
   });
   const base = { features, rows: rows.length, columns, featureNames, source, input: { kind: "table" } as const, labelColumn: labelName };
   if (labelColumn < 0) return { ...base, labels: null, labelNames: options.labelNames ?? [] };
-  const { labels, labelNames } = indexLabels(rows.map((r) => r[labelColumn]), options.labelNames, (i) => `${rowName(i, lines, source)}, column "${labelName}"`);
+  const { labels, labelNames } = indexLabels(
+    rows.map((r) => r[labelColumn]),
+    options.labelNames,
+    (i) => `${rowName(i, lines, source)}, column "${labelName}"`,
+  );
   return { ...base, labels, labelNames };
 }
 

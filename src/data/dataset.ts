@@ -1,7 +1,5 @@
 /** What one input row is, for tools that show it (an image has a height and width). */
-export type InputDescription =
-  | { kind: "image"; height: number; width: number; channels: number }
-  | { kind: "table" };
+export type InputDescription = { kind: "image"; height: number; width: number; channels: number } | { kind: "table" };
 
 /**
  * A labelled dataset in memory: one row of numbers (features) per example, row-major.

@@ -77,9 +77,13 @@ export async function loadIdxDirectory(dir: string, split: "train" | "test", kno
   }
   const namesPath = join(dir, "labels.txt");
   const maxLabel = labels ? labels.reduce((a, b) => Math.max(a, b), 0) : -1;
-  const labelNames = knownLabels ??
+  const labelNames =
+    knownLabels ??
     (existsSync(namesPath)
-      ? readText(namesPath).split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0)
+      ? readText(namesPath)
+          .split(/\r?\n/)
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)
       : Array.from({ length: maxLabel + 1 }, (_, k) => String(k)));
   labels?.forEach((label, i) => {
     if (label >= labelNames.length) {

@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { accuracyByLevel, levels } from "../model/hierarchy.js";
 import { labelsFromPaths } from "./labels.js";
 
-const H = [["bags", "Bag"], ["footwear", "Sandal"], ["footwear", "Sneaker"]];
+const H = [
+  ["bags", "Bag"],
+  ["footwear", "Sandal"],
+  ["footwear", "Sneaker"],
+];
 
 test("a category's probability is the sum of its labels'; each level answers with its most probable node", () => {
   const out = levels([0.4, 0.35, 0.25], H);
@@ -15,11 +19,22 @@ test("a category's probability is the sum of its labels'; each level answers wit
 test("accuracy by level counts a right category with a wrong label as right at that level", () => {
   const answers = Float32Array.from([0.1, 0.2, 0.7, 0.1, 0.7, 0.2]);
   const byLevel = accuracyByLevel(answers, 3, Int32Array.from([1, 2]), H);
-  assert.deepEqual(byLevel.map((l) => l.accuracy), [1, 0]);
+  assert.deepEqual(
+    byLevel.map((l) => l.accuracy),
+    [1, 0],
+  );
 });
 
 test("folder paths become sorted labels; clashing leaf names keep their whole path; unknown paths are errors", () => {
-  const r = labelsFromPaths([["pets", "dog"], ["pets", "cat"], ["wild", "cat"]], null, (i) => `file ${i}`);
+  const r = labelsFromPaths(
+    [
+      ["pets", "dog"],
+      ["pets", "cat"],
+      ["wild", "cat"],
+    ],
+    null,
+    (i) => `file ${i}`,
+  );
   assert.deepEqual(r.labelNames, ["pets/cat", "dog", "wild/cat"], "sorted by path: pets/cat, pets/dog, wild/cat");
   assert.deepEqual(Array.from(r.labels), [1, 0, 2]);
   assert.equal(labelsFromPaths([["a"], ["b"]], null, String).hierarchy, null, "one level: no hierarchy");

@@ -85,18 +85,33 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
   const labelAt = header.indexOf(label);
   if (labelAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no label column "${label}"; its columns are: ${header.join(", ")}`);
   const where = (i: number): string => rowName(i, lines, path);
-  const { labels, labelNames } = indexLabels(rows.map((r) => r[labelAt]), undefined, (i) => `${where(i)}, column "${label}"`);
+  const { labels, labelNames } = indexLabels(
+    rows.map((r) => r[labelAt]),
+    undefined,
+    (i) => `${where(i)}, column "${label}"`,
+  );
   if (options.featurizer === "text" || options.text !== undefined) {
     const column = options.text ?? "text";
     const textAt = header.indexOf(column);
     if (textAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no text column "${column}" (pass --text COLUMN); its columns are: ${header.join(", ")}`);
-    const state = fitText(rows.map((r) => r[textAt]), options.textOptions);
-    const features = concat(rows.map((r) => textFeatures(state, r[textAt])), state.vocabulary.length);
+    const state = fitText(
+      rows.map((r) => r[textAt]),
+      options.textOptions,
+    );
+    const features = concat(
+      rows.map((r) => textFeatures(state, r[textAt])),
+      state.vocabulary.length,
+    );
     const data = dataset(features, rows.length, featureNames(state), labels, labelNames, path, label);
     return loaded(data, state, `CSV of texts (column "${column}")`, { textColumn: column });
   }
   const names = header.filter((_, j) => j !== labelAt);
-  const state = fitTable(names, rows.map((r) => r.filter((_, j) => j !== labelAt)), options.table, where);
+  const state = fitTable(
+    names,
+    rows.map((r) => r.filter((_, j) => j !== labelAt)),
+    options.table,
+    where,
+  );
   const data = dataset(tableFeatureRows(state, table, path), rows.length, featureNames(state), labels, labelNames, path, label);
   return loaded(data, state, "CSV table");
 }
@@ -130,13 +145,23 @@ export async function loadForModel(network: ModelInputs, paths: string[], requir
     const labelColumn = network.about.labelColumn ?? "label";
     const featurized = featurizeFile(state, readBytes(single), single, labelColumn);
     if (requireLabel && !featurized.labelTexts) throw new GlassboxError("BAD_DATA", `${single} has no label column "${labelColumn}" to evaluate against`);
-    const labelled = featurized.labelTexts ? indexLabels(featurized.labelTexts, network.labels, (i) => `${rowName(i, featurized.lines ?? [], single)}, column "${labelColumn}"`) : null;
+    const labelled = featurized.labelTexts
+      ? indexLabels(featurized.labelTexts, network.labels, (i) => `${rowName(i, featurized.lines ?? [], single)}, column "${labelColumn}"`)
+      : null;
     const data = dataset(featurized.features, featurized.rows, featureNames(state), labelled?.labels ?? null, network.labels, single, labelColumn);
     return loaded(data, state, "CSV table", { hierarchy: known.hierarchy });
   }
   if (single && /\.csv$/i.test(single) && state.kind === "text") return textCsvForModel(network, state, single, requireLabel);
   if (requireLabel) throw new GlassboxError("BAD_DATA", "evaluate needs labelled data: a folder per label, or a CSV with a label column");
-  return fromFiles(state, paths.map((path) => ({ path, labelPath: [] })), [], null, `${paths.length} ${state.kind} file${paths.length === 1 ? "" : "s"}`, null, true);
+  return fromFiles(
+    state,
+    paths.map((path) => ({ path, labelPath: [] })),
+    [],
+    null,
+    `${paths.length} ${state.kind} file${paths.length === 1 ? "" : "s"}`,
+    null,
+    true,
+  );
 }
 
 function isIdxDirectory(dir: string): boolean {
@@ -178,8 +203,18 @@ function textCsvForModel(network: ModelInputs, state: Extract<FeaturizerState, {
   const label = network.about.labelColumn ?? "label";
   const labelAt = header.indexOf(label);
   if (requireLabel && labelAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no label column "${label}" to evaluate against`);
-  const labels = labelAt < 0 ? null : indexLabels(rows.map((r) => r[labelAt]), network.labels, (i) => `${rowName(i, lines, path)}, column "${label}"`).labels;
-  const features = concat(rows.map((r) => textFeatures(state, r[textAt])), state.vocabulary.length);
+  const labels =
+    labelAt < 0
+      ? null
+      : indexLabels(
+          rows.map((r) => r[labelAt]),
+          network.labels,
+          (i) => `${rowName(i, lines, path)}, column "${label}"`,
+        ).labels;
+  const features = concat(
+    rows.map((r) => textFeatures(state, r[textAt])),
+    state.vocabulary.length,
+  );
   return loaded(dataset(features, rows.length, null, labels, network.labels, path, label), state, "CSV of texts", { textColumn: column });
 }
 
@@ -258,7 +293,11 @@ function fromFiles(
   let labelNames = known?.labelNames ?? [];
   let hierarchy = known?.hierarchy ?? null;
   if (!unlabelled && kept.every((f) => f.labelPath.length > 0)) {
-    ({ labels, labelNames, hierarchy } = labelsFromPaths(kept.map((f) => f.labelPath), known, (i) => kept[i].path));
+    ({ labels, labelNames, hierarchy } = labelsFromPaths(
+      kept.map((f) => f.labelPath),
+      known,
+      (i) => kept[i].path,
+    ));
   }
   const levels = hierarchy ? ` in ${hierarchy.reduce((deepest, p) => Math.max(deepest, p.length), 0)} levels` : "";
   const detected = labels ? `${what}: ${labelNames.length} labels${levels}, ${kept.length} files` : `${what}`;
@@ -271,7 +310,15 @@ function loaded(data: Dataset, featurizer: FeaturizerState | null, detected: str
   return { data, featurizer, hierarchy: null, textColumn: null, detected, skipped: [], notes: [], files: null, ...extra };
 }
 
-function dataset(features: Float32Array, rows: number, names: string[] | null, labels: Int32Array | null, labelNames: string[], source: string, labelColumn: string | null): Dataset {
+function dataset(
+  features: Float32Array,
+  rows: number,
+  names: string[] | null,
+  labels: Int32Array | null,
+  labelNames: string[],
+  source: string,
+  labelColumn: string | null,
+): Dataset {
   const columns = rows > 0 ? features.length / rows : 0;
   return { features, rows, columns, featureNames: names, labels, labelNames, source, ...(labelColumn ? { labelColumn } : {}) };
 }

@@ -30,9 +30,13 @@ export function baselineFor(network: Network): Pick<ExplainOptions, "baseline" |
 export function baselineInWords(network: Network): string {
   if (network.background) return "the average of training inputs the model keeps";
   switch (featurizerOf(network)?.kind) {
-    case "sound": return "silence";
-    case "image": return "a black image";
-    case "text": return "a text with no known words";
-    default: return "all features 0";
+    case "sound":
+      return "silence";
+    case "image":
+      return "a black image";
+    case "text":
+      return "a text with no known words";
+    default:
+      return "all features 0";
   }
 }

@@ -21,7 +21,10 @@ export function exactIntegratedGradients(job: Job, network: Network): MethodResu
   const bending = network.describe().filter((layer) => layer.activation !== null);
   const curved = bending.find((layer) => !PIECEWISE_LINEAR.has(layer.activation as string));
   if (curved) {
-    throw new GlassboxError("BAD_ARGUMENT", `exact integrated gradients need piecewise-linear layers (relu, leaky_relu, linear); this network has ${curved.activation}: use steps instead`);
+    throw new GlassboxError(
+      "BAD_ARGUMENT",
+      `exact integrated gradients need piecewise-linear layers (relu, leaky_relu, linear); this network has ${curved.activation}: use steps instead`,
+    );
   }
   const { probe, inputs, rows, labels, baseline } = job;
   const features = probe.features;

@@ -116,8 +116,10 @@ function run(method: ExplainMethod, job: Job, network: Network, options: Explain
     case "shap": {
       const players = playersFromGroups(options.groups ?? [], features, image);
       const exactLimit = options.exactLimit ?? 12;
-      check(Number.isInteger(exactLimit) && exactLimit >= 0 && exactLimit <= MAX_EXACT_PLAYERS,
-        `exactLimit must be a whole number from 0 to ${MAX_EXACT_PLAYERS} (2^${MAX_EXACT_PLAYERS} coalitions), got ${exactLimit}`);
+      check(
+        Number.isInteger(exactLimit) && exactLimit >= 0 && exactLimit <= MAX_EXACT_PLAYERS,
+        `exactLimit must be a whole number from 0 to ${MAX_EXACT_PLAYERS} (2^${MAX_EXACT_PLAYERS} coalitions), got ${exactLimit}`,
+      );
       const samples = count(options.samples, 2048, "samples");
       const n = players.members.length;
       if (n > exactLimit) {
@@ -129,7 +131,11 @@ function run(method: ExplainMethod, job: Job, network: Network, options: Explain
         throw new GlassboxError("SHAPE_MISMATCH", `the background holds ${background.features.length} numbers; expected ${background.rows} rows of ${features} features`);
       }
       const result = shap(job, players, {
-        background: background.features, backgroundRows: background.rows, exactLimit, samples, seed: options.seed ?? 1,
+        background: background.features,
+        backgroundRows: background.rows,
+        exactLimit,
+        samples,
+        seed: options.seed ?? 1,
       });
       return { result, players };
     }

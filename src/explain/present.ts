@@ -33,10 +33,14 @@ export function featureAttributions(
   const state = featurizerOf(network);
   let out: FeatureAttribution[];
   if (state?.kind === "table") out = tableAttributions(state, input, attributions, groupAttributions);
-  else if (state?.kind === "text") out = featureNames(state).map((feature, k) => ({ feature, value: attributions[k] })).filter((_, k) => input[k] !== 0);
-  else if (state?.kind === "image" && state.channels === 3) out = pixelSums(attributions, 3).map((value, p) => ({ feature: `pixel (row ${Math.floor(p / state.width)}, column ${p % state.width})`, value }));
+  else if (state?.kind === "text")
+    out = featureNames(state)
+      .map((feature, k) => ({ feature, value: attributions[k] }))
+      .filter((_, k) => input[k] !== 0);
+  else if (state?.kind === "image" && state.channels === 3)
+    out = pixelSums(attributions, 3).map((value, p) => ({ feature: `pixel (row ${Math.floor(p / state.width)}, column ${p % state.width})`, value }));
   else {
-    const names = state ? featureNames(state) : network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k}`);
+    const names = state ? featureNames(state) : (network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k}`));
     out = names.map((feature, k) => ({ feature, value: attributions[k] }));
   }
   return out.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
@@ -101,7 +105,11 @@ export function explanationPng(state: FeaturizerState | null | undefined, input:
 }
 
 /** The input's brightness (0..1) and attribution per cell of a 2-D grid, top row first. */
-function gridOf(state: FeaturizerState | null | undefined, input: Float32Array, attributions: FloatArray): { width: number; height: number; base: number[]; heat: number[] } | null {
+function gridOf(
+  state: FeaturizerState | null | undefined,
+  input: Float32Array,
+  attributions: FloatArray,
+): { width: number; height: number; base: number[]; heat: number[] } | null {
   if (state?.kind === "image") {
     const c = state.channels;
     const base = pixelSums(input, c).map((v) => v / c);
@@ -144,7 +152,10 @@ export function soundStretches(state: SoundState, attributions: FloatArray): { s
   let open: { start: number; end: number; value: number } | null = null;
   perMoment.forEach((value, t) => {
     if (Math.abs(value) >= threshold && threshold > 0) {
-      if (!open) out.push((open = { start: t * step, end: (t + 1) * step, value: 0 }));
+      if (!open) {
+        open = { start: t * step, end: (t + 1) * step, value: 0 };
+        out.push(open);
+      }
       open.end = (t + 1) * step;
       open.value += value;
     } else {

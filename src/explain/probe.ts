@@ -27,7 +27,11 @@ export class Probe {
     this.outputs = network.outputs;
     this.kind = network.spec.output;
     let widest = this.features;
-    for (const layer of network.describe()) widest = Math.max(widest, layer.outputShape.reduce((a, b) => a * b, 1));
+    for (const layer of network.describe())
+      widest = Math.max(
+        widest,
+        layer.outputShape.reduce((a, b) => a * b, 1),
+      );
     this.chunkRows = Math.max(1, Math.min(8192, Math.floor(CHUNK_NUMBERS / widest)));
     this.staged = this.buffer(0);
   }
@@ -35,7 +39,10 @@ export class Probe {
   /** The probe of `network`, made once and kept while the network lives. */
   static of(network: Network): Probe {
     let probe = probes.get(network);
-    if (!probe) probes.set(network, (probe = new Probe(network)));
+    if (!probe) {
+      probe = new Probe(network);
+      probes.set(network, probe);
+    }
     return probe;
   }
 

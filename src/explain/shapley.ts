@@ -38,4 +38,3 @@ export function shap(job: Job, players: Players, options: ShapOptions): MethodRe
   }
   return { attributions, playerValues, baselineOutputs, steps };
 }
-

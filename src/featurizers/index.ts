@@ -11,10 +11,14 @@ export { FEATURIZER_KINDS, type FeaturizerKind, type FeaturizerState } from "./f
 /** Numbers per input. */
 export function featureCount(state: FeaturizerState): number {
   switch (state.kind) {
-    case "image": return state.height * state.width * state.channels;
-    case "sound": return soundFeatureCount(state);
-    case "text": return state.vocabulary.length;
-    case "table": return tableFeatureCount(state);
+    case "image":
+      return state.height * state.width * state.channels;
+    case "sound":
+      return soundFeatureCount(state);
+    case "text":
+      return state.vocabulary.length;
+    case "table":
+      return tableFeatureCount(state);
   }
 }
 
@@ -39,23 +43,29 @@ export function featurizerOf(model: { about: { featurizer: { readonly kind: stri
 /** One name per number, in the featurizer's language ("pixel (row 3, column 5)", "city = Oslo", "free"). */
 export function featureNames(state: FeaturizerState): string[] {
   switch (state.kind) {
-    case "image": return imageFeatureNames(state);
-    case "sound": return soundFeatureNames(state);
-    case "text": return textFeatureNames(state);
-    case "table": return tableFeatureNames(state);
+    case "image":
+      return imageFeatureNames(state);
+    case "sound":
+      return soundFeatureNames(state);
+    case "text":
+      return textFeatureNames(state);
+    case "table":
+      return tableFeatureNames(state);
   }
 }
 
 /** "image 28x28 gray", "text: 5000 words, tf-idf", ... */
 export function describeFeaturizer(state: FeaturizerState): string {
   switch (state.kind) {
-    case "image": return `image ${state.width}x${state.height} ${state.channels === 1 ? "gray" : "rgb"}`;
+    case "image":
+      return `image ${state.width}x${state.height} ${state.channels === 1 ? "gray" : "rgb"}`;
     case "sound": {
       const shape = spectrogramShape(state);
       const what = shape ? `log-mel spectrogram ${shape.frames} frames x ${shape.mels} bands` : "amplitudes";
       return `sound ${state.rate} Hz, ${state.seconds} s window, ${what}`;
     }
-    case "text": return `text: ${state.vocabulary.length} terms${state.bigrams ? " (with bigrams)" : ""}, ${state.idf ? "tf-idf" : state.logCounts ? "log(1 + word count)" : "word counts"}`;
+    case "text":
+      return `text: ${state.vocabulary.length} terms${state.bigrams ? " (with bigrams)" : ""}, ${state.idf ? "tf-idf" : state.logCounts ? "log(1 + word count)" : "word counts"}`;
     case "table": {
       const numeric = state.columns.filter((c) => c.type === "numeric").length;
       return `table: ${state.columns.length} columns (${numeric} numeric, ${state.columns.length - numeric} categorical) -> ${tableFeatureCount(state)} features`;
@@ -67,10 +77,14 @@ export function describeFeaturizer(state: FeaturizerState): string {
 export function checkFeaturizerState(state: unknown, source: string): FeaturizerState {
   const kind = (state as { kind?: unknown } | null)?.kind;
   switch (kind) {
-    case "image": return checkImageState(state, source);
-    case "sound": return checkSoundState(state, source);
-    case "text": return checkTextState(state, source);
-    case "table": return checkTableState(state, source);
+    case "image":
+      return checkImageState(state, source);
+    case "sound":
+      return checkSoundState(state, source);
+    case "text":
+      return checkTextState(state, source);
+    case "table":
+      return checkTableState(state, source);
     default:
       throw new GlassboxError("BAD_MODEL_FILE", `${source}: unknown featurizer "${String(kind)}"; expected one of ${FEATURIZER_KINDS.join(", ")}`);
   }

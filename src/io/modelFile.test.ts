@@ -12,7 +12,12 @@ import { errorCode } from "../../test/helpers/errors.js";
 // Layers: 0 standardize, 1 dense 6 -> 5, 2 dropout, 3 dense 5 -> 4, 4 dropout, 5 dense 4 -> 3.
 function smallNetwork() {
   const network = createMlp({
-    inputs: 6, hidden: [5, 4], labels: ["a", "b", "c"], seed: 7, dropout: 0.2, standardize: true,
+    inputs: 6,
+    hidden: [5, 4],
+    labels: ["a", "b", "c"],
+    seed: 7,
+    dropout: 0.2,
+    standardize: true,
     about: { featureNames: ["f1", "f2", "f3", "f4", "f5", "f6"], labelColumn: "label", training: { epochs: 3 } },
     background: { features: Float32Array.from({ length: 12 }, (_, i) => i / 2), rows: 2 },
   });
@@ -25,7 +30,6 @@ function smallNetwork() {
 function tensorsOf(network: ReturnType<typeof smallNetwork>): Record<string, number[]> {
   return Object.fromEntries(network.tensors().map((t) => [t.name, Array.from(network.backend.read(t.value))]));
 }
-
 
 test("save and load give back every weight bit for bit, the architecture and the metadata", () => {
   const network = smallNetwork();
@@ -60,27 +64,48 @@ test("the file is safetensors: 8-byte length, JSON header padded to 8, F32 tenso
   assert.deepEqual(header.background.shape, [2, 6]);
   const architecture = JSON.parse(header.__metadata__.architecture);
   assert.deepEqual(architecture.inputShape, [6]);
-  assert.deepEqual(architecture.layers.map((l: { type: string }) => l.type), ["standardize", "dense", "dropout", "dense", "dropout", "dense"]);
+  assert.deepEqual(
+    architecture.layers.map((l: { type: string }) => l.type),
+    ["standardize", "dense", "dropout", "dense", "dropout", "dense"],
+  );
   for (const value of Object.values(header.__metadata__)) assert.equal(typeof value, "string");
 });
 
 test("a truncated file is a clear BAD_MODEL_FILE error", () => {
   const bytes = encodeModel(smallNetwork());
-  assert.match(errorCode(() => decodeModel(bytes.subarray(0, bytes.length - 10), "m.safetensors")), /BAD_MODEL_FILE: m.safetensors: truncated/);
-  assert.match(errorCode(() => decodeModel(bytes.subarray(0, 100), "m.safetensors")), /BAD_MODEL_FILE: m.safetensors: truncated/);
-  assert.match(errorCode(() => decodeModel(bytes.subarray(0, 5), "m.safetensors")), /BAD_MODEL_FILE: .*8-byte header/);
+  assert.match(
+    errorCode(() => decodeModel(bytes.subarray(0, bytes.length - 10), "m.safetensors")),
+    /BAD_MODEL_FILE: m.safetensors: truncated/,
+  );
+  assert.match(
+    errorCode(() => decodeModel(bytes.subarray(0, 100), "m.safetensors")),
+    /BAD_MODEL_FILE: m.safetensors: truncated/,
+  );
+  assert.match(
+    errorCode(() => decodeModel(bytes.subarray(0, 5), "m.safetensors")),
+    /BAD_MODEL_FILE: .*8-byte header/,
+  );
 });
 
 test("a file that is not a model, or a safetensors file without Glassbox metadata, is refused", () => {
-  assert.match(errorCode(() => decodeModel(new TextEncoder().encode("label,x\n1,2\n3,4\n"), "data.csv")), /BAD_MODEL_FILE: data.csv: truncated or not a model file/);
+  assert.match(
+    errorCode(() => decodeModel(new TextEncoder().encode("label,x\n1,2\n3,4\n"), "data.csv")),
+    /BAD_MODEL_FILE: data.csv: truncated or not a model file/,
+  );
   const other = encodeSafetensors({ metadata: {}, tensors: [{ name: "w", shape: [2], data: Float32Array.of(1, 2) }] });
-  assert.match(errorCode(() => decodeModel(other, "other.safetensors")), /not a Glassbox model/);
+  assert.match(
+    errorCode(() => decodeModel(other, "other.safetensors")),
+    /not a Glassbox model/,
+  );
 });
 
 test("a file of a newer format version says to upgrade", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
   const newer = encodeSafetensors({ ...file, metadata: { ...file.metadata, format_version: "4" } });
-  assert.match(errorCode(() => decodeModel(newer, "new.safetensors")), /newer Glassbox \(model format version 4\).*upgrade/);
+  assert.match(
+    errorCode(() => decodeModel(newer, "new.safetensors")),
+    /newer Glassbox \(model format version 4\).*upgrade/,
+  );
 });
 
 test("an architecture with an unknown activation or a bad dropout rate is refused", () => {
@@ -88,26 +113,47 @@ test("an architecture with an unknown activation or a bad dropout rate is refuse
   const spec = JSON.parse(file.metadata.architecture);
   spec.layers[1].activation = "swish";
   const bad = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
-  assert.match(errorCode(() => decodeModel(bad, "m")), /BAD_MODEL_FILE: m: its architecture is not valid: layer 1 \(dense\): unknown activation "swish"/);
+  assert.match(
+    errorCode(() => decodeModel(bad, "m")),
+    /BAD_MODEL_FILE: m: its architecture is not valid: layer 1 \(dense\): unknown activation "swish"/,
+  );
   spec.layers[1].activation = "relu";
   spec.layers[2].rate = 1;
   const rate = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
-  assert.match(errorCode(() => decodeModel(rate, "m")), /layer 2 \(dropout\): dropout rate must be in \[0, 1\), got 1/);
+  assert.match(
+    errorCode(() => decodeModel(rate, "m")),
+    /layer 2 \(dropout\): dropout rate must be in \[0, 1\), got 1/,
+  );
   spec.layers[2] = { type: "convolution" };
   const unknown = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
-  assert.match(errorCode(() => decodeModel(unknown, "m")), /layer 2: unknown layer type "convolution"; expected one of dense, dropout, standardize/);
+  assert.match(
+    errorCode(() => decodeModel(unknown, "m")),
+    /layer 2: unknown layer type "convolution"; expected one of dense, dropout, standardize/,
+  );
 });
 
 test("a tensor whose size disagrees with the architecture is refused", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
   const tensors = file.tensors.map((t) => (t.name === "layers.1.bias" ? { ...t, shape: [4], data: t.data.subarray(0, 4) } : t));
-  assert.match(errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors }), "m")), /tensor "layers.1.bias" has shape \[4\], the architecture needs \[5\]/);
+  assert.match(
+    errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors }), "m")),
+    /tensor "layers.1.bias" has shape \[4\], the architecture needs \[5\]/,
+  );
   const reshaped = file.tensors.map((t) => (t.name === "layers.1.weight" ? { ...t, shape: [5, 6] } : t));
-  assert.match(errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: reshaped }), "m")), /"layers.1.weight" has shape \[5, 6\], the architecture needs \[6, 5\]/);
+  assert.match(
+    errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: reshaped }), "m")),
+    /"layers.1.weight" has shape \[5, 6\], the architecture needs \[6, 5\]/,
+  );
   const missing = file.tensors.filter((t) => t.name !== "layers.0.mean");
-  assert.match(errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: missing }), "m")), /missing tensor "layers.0.mean" \[6\] that layer 0 needs/);
+  assert.match(
+    errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: missing }), "m")),
+    /missing tensor "layers.0.mean" \[6\] that layer 0 needs/,
+  );
   const extra = [...file.tensors, { name: "layers.9.weight", shape: [1], data: Float32Array.of(1) }];
-  assert.match(errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: extra }), "m")), /holds a tensor "layers.9.weight" that no layer of its architecture has/);
+  assert.match(
+    errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: extra }), "m")),
+    /holds a tensor "layers.9.weight" that no layer of its architecture has/,
+  );
 });
 
 test("a small file whose architecture declares huge layers is refused before anything is allocated", () => {
@@ -116,7 +162,10 @@ test("a small file whose architecture declares huge layers is refused before any
   spec.layers[1].units = 100_000_000; // 600 million weights: 2.4 GB if allocated
   const big = encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } });
   const before = process.memoryUsage().rss;
-  assert.match(errorCode(() => decodeModel(big, "m")), /tensor "layers.1.weight" has shape \[6, 5\], the architecture needs \[6, 100000000\]/);
+  assert.match(
+    errorCode(() => decodeModel(big, "m")),
+    /tensor "layers.1.weight" has shape \[6, 5\], the architecture needs \[6, 100000000\]/,
+  );
   assert.ok(process.memoryUsage().rss - before < 100e6, "no layer was allocated");
 });
 
@@ -134,5 +183,8 @@ test("saveModel writes atomically and leaves no temporary file; a failed write l
 });
 
 test("loading a missing file is FILE_NOT_FOUND", () => {
-  assert.match(errorCode(() => loadModel("/nonexistent/model.safetensors")), /FILE_NOT_FOUND: no such file: \/nonexistent\/model.safetensors/);
+  assert.match(
+    errorCode(() => loadModel("/nonexistent/model.safetensors")),
+    /FILE_NOT_FOUND: no such file: \/nonexistent\/model.safetensors/,
+  );
 });

@@ -19,7 +19,9 @@ export const FORMAT_VERSION = 3; // 3: shapes and the layer list, standardisatio
 /** Network -> file bytes. */
 export function encodeModel(network: Network): Uint8Array {
   const tensors: NamedTensor[] = network.tensors().map(({ name, value }) => ({
-    name, shape: [...value.shape], data: Float32Array.from(network.backend.read(value)),
+    name,
+    shape: [...value.shape],
+    data: Float32Array.from(network.backend.read(value)),
   }));
   if (network.background) {
     tensors.push({ name: "background", shape: [network.background.rows, ...network.inputShape], data: network.background.features });

@@ -29,7 +29,12 @@ export class Dense implements Layer {
   private z: Tensor | null = null;
   private y: Tensor | null = null;
 
-  constructor(private readonly backend: Backend, readonly spec: DenseSpec, readonly index: number, readonly inputShape: Shape) {
+  constructor(
+    private readonly backend: Backend,
+    readonly spec: DenseSpec,
+    readonly index: number,
+    readonly inputShape: Shape,
+  ) {
     const { units } = spec;
     this.inputs = sizeOf(inputShape);
     this.outputShape = [units];
@@ -72,7 +77,12 @@ export class Dense implements Layer {
     // z > 0), so those layers keep no separate pre-activation: z and y share one tensor.
     this.z = KEEPS_NO_PRE_ACTIVATION.has(this.activation) ? this.y : this.scratch.get("z", [x.rows, this.units]);
     this.backend.denseForward({
-      x, weight: this.weight.value, bias: this.bias.value, z: this.z, y: this.y, activation: this.activation,
+      x,
+      weight: this.weight.value,
+      bias: this.bias.value,
+      z: this.z,
+      y: this.y,
+      activation: this.activation,
     });
     return this.y;
   }
@@ -88,9 +98,16 @@ export class Dense implements Layer {
     const rows = dy.rows;
     const dx = needInputGradient ? this.scratch.get("dx", [rows, ...this.inputShape]) : null;
     this.backend.denseBackward({
-      x: this.input, weight: this.weight.value, z: this.z, y: this.y, dy,
+      x: this.input,
+      weight: this.weight.value,
+      z: this.z,
+      y: this.y,
+      dy,
       dz: this.scratch.get("dz", [rows, this.units]),
-      dWeight: this.weight.grad, dBias: this.bias.grad, dx, activation: this.activation,
+      dWeight: this.weight.grad,
+      dBias: this.bias.grad,
+      dx,
+      activation: this.activation,
     });
     return dx;
   }
@@ -106,9 +123,15 @@ export class Dense implements Layer {
   describe(): LayerDescription {
     const { units, activation } = this.spec;
     return {
-      index: this.index, type: "dense", summary: `dense ${this.inputs} -> ${units}, ${activation}`,
-      inputShape: [...this.inputShape], outputShape: [units], parameters: this.inputs * units + units,
-      activation, units, settings: {},
+      index: this.index,
+      type: "dense",
+      summary: `dense ${this.inputs} -> ${units}, ${activation}`,
+      inputShape: [...this.inputShape],
+      outputShape: [units],
+      parameters: this.inputs * units + units,
+      activation,
+      units,
+      settings: {},
     };
   }
 }

@@ -19,7 +19,12 @@ export class Dropout implements Layer {
   private readonly scratch: Scratch;
   private mask: Tensor | null = null;
 
-  constructor(private readonly backend: Backend, readonly spec: DropoutSpec, readonly index: number, readonly inputShape: Shape) {
+  constructor(
+    private readonly backend: Backend,
+    readonly spec: DropoutSpec,
+    readonly index: number,
+    readonly inputShape: Shape,
+  ) {
     this.outputShape = inputShape;
     this.scratch = new Scratch(backend);
   }
@@ -55,9 +60,15 @@ export class Dropout implements Layer {
 
   describe(): LayerDescription {
     return {
-      index: this.index, type: "dropout", summary: `dropout ${this.spec.rate} (while training)`,
-      inputShape: [...this.inputShape], outputShape: [...this.outputShape], parameters: 0,
-      activation: null, units: null, settings: { rate: this.spec.rate },
+      index: this.index,
+      type: "dropout",
+      summary: `dropout ${this.spec.rate} (while training)`,
+      inputShape: [...this.inputShape],
+      outputShape: [...this.outputShape],
+      parameters: 0,
+      activation: null,
+      units: null,
+      settings: { rate: this.spec.rate },
     };
   }
 }

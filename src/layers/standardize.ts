@@ -19,7 +19,12 @@ export class Standardize implements Layer {
   private scratch: Scratch;
   private learnt = false;
 
-  constructor(private readonly backend: Backend, readonly spec: StandardizeSpec, readonly index: number, readonly inputShape: Shape) {
+  constructor(
+    private readonly backend: Backend,
+    readonly spec: StandardizeSpec,
+    readonly index: number,
+    readonly inputShape: Shape,
+  ) {
     this.outputShape = inputShape;
     this.mean = { name: `${layerName(index)}.mean`, value: backend.tensor(inputShape) };
     this.std = { name: `${layerName(index)}.std`, value: backend.tensor(inputShape) };
@@ -97,9 +102,15 @@ export class Standardize implements Layer {
   describe(): LayerDescription {
     const n = sizeOf(this.inputShape);
     return {
-      index: this.index, type: "standardize", summary: `standardize ${n} features: (x - mean) / std of the training rows`,
-      inputShape: [...this.inputShape], outputShape: [...this.outputShape], parameters: 0,
-      activation: null, units: null, settings: {},
+      index: this.index,
+      type: "standardize",
+      summary: `standardize ${n} features: (x - mean) / std of the training rows`,
+      inputShape: [...this.inputShape],
+      outputShape: [...this.outputShape],
+      parameters: 0,
+      activation: null,
+      units: null,
+      settings: {},
     };
   }
 }

@@ -4,7 +4,6 @@ import { requireLabels, type Loss } from "./loss.js";
 export function binaryCrossEntropy(classWeights: Float32Array | null): Loss {
   return {
     name: "binary_cross_entropy",
-    compute: (backend, logits, targets, dLogits, out, at) =>
-      backend.binaryCrossEntropy(logits, requireLabels(targets, "binary cross-entropy"), classWeights, dLogits, out, at),
+    compute: (backend, logits, targets, dLogits, out, at) => backend.binaryCrossEntropy(logits, requireLabels(targets, "binary cross-entropy"), classWeights, dLogits, out, at),
   };
 }

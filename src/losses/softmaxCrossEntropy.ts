@@ -4,7 +4,6 @@ import { requireLabels, type Loss } from "./loss.js";
 export function softmaxCrossEntropy(classWeights: Float32Array | null): Loss {
   return {
     name: "softmax_cross_entropy",
-    compute: (backend, logits, targets, dLogits, out, at) =>
-      backend.softmaxCrossEntropy(logits, requireLabels(targets, "softmax cross-entropy"), classWeights, dLogits, out, at),
+    compute: (backend, logits, targets, dLogits, out, at) => backend.softmaxCrossEntropy(logits, requireLabels(targets, "softmax cross-entropy"), classWeights, dLogits, out, at),
   };
 }

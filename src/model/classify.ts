@@ -22,9 +22,7 @@ export function classify(network: Network, features: Float32Array, rows: number,
   const predictions: Prediction[] = [];
   for (let i = 0; i < rows; i++) {
     const probabilities = outputs === 1 ? [1 - answers[i], answers[i]] : Array.from(answers.subarray(i * outputs, (i + 1) * outputs));
-    const ranked = probabilities
-      .map((probability, k) => ({ label: network.labels[k], probability }))
-      .sort((a, b) => b.probability - a.probability);
+    const ranked = probabilities.map((probability, k) => ({ label: network.labels[k], probability })).sort((a, b) => b.probability - a.probability);
     const prediction: Prediction = { label: ranked[0].label, probability: ranked[0].probability, top: ranked.slice(0, Math.max(1, top)) };
     const hierarchy = network.about.hierarchy;
     if (hierarchy) prediction.levels = levels(probabilities, hierarchy);

@@ -1,4 +1,3 @@
-
 /**
  * Nested labels: each label (a leaf, such as "dog") has a path of categories above it
  * (["animal", "domestic", "dog"]). The network predicts leaves; a category's probability is the

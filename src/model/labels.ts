@@ -8,7 +8,10 @@ import { GlassboxError, check } from "../errors.js";
  */
 export function labelIndexOf(labels: readonly string[], label: number | string): number {
   if (typeof label === "number") {
-    check(Number.isInteger(label) && label >= 0 && label < labels.length, `label index ${label} is out of range: this model has labels 0..${labels.length - 1} (${labels.join(", ")})`);
+    check(
+      Number.isInteger(label) && label >= 0 && label < labels.length,
+      `label index ${label} is out of range: this model has labels 0..${labels.length - 1} (${labels.join(", ")})`,
+    );
     return label;
   }
   const index = labels.indexOf(label);

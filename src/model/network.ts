@@ -93,8 +93,14 @@ export function createMlp(options: MlpOptions): Network {
   const activation = options.activation ?? "relu";
   const dropout = options.dropout ?? 0;
   const inputShape = typeof options.inputs === "number" ? [options.inputs] : options.inputs;
-  check(Array.isArray(inputShape) && inputShape.length > 0 && inputShape.every((n) => Number.isInteger(n) && n > 0), `inputs must be a positive integer or a shape of them, got ${JSON.stringify(options.inputs)}`);
-  check(hidden.every((n) => Number.isInteger(n) && n > 0), `hidden layer sizes must be positive integers, got [${hidden.join(", ")}]`);
+  check(
+    Array.isArray(inputShape) && inputShape.length > 0 && inputShape.every((n) => Number.isInteger(n) && n > 0),
+    `inputs must be a positive integer or a shape of them, got ${JSON.stringify(options.inputs)}`,
+  );
+  check(
+    hidden.every((n) => Number.isInteger(n) && n > 0),
+    `hidden layer sizes must be positive integers, got [${hidden.join(", ")}]`,
+  );
   check(dropout >= 0 && dropout < 1, `dropout must be in [0, 1), got ${dropout}`);
   const layers: LayerSpec[] = options.standardize ? [{ type: "standardize" }] : [];
   for (const units of hidden) {
@@ -158,7 +164,10 @@ export class Network {
   private readonly scratch: Scratch;
   private readonly random = new Random(0); // unused: no dropout outside training
 
-  constructor(readonly spec: NetworkSpec, options: NetworkOptions = {}) {
+  constructor(
+    readonly spec: NetworkSpec,
+    options: NetworkOptions = {},
+  ) {
     this.backend = options.backend ?? createReferenceBackend();
     checkSpec(spec);
     this.layers = createLayers(spec.layers, spec.inputShape, this.backend);
@@ -167,8 +176,10 @@ export class Network {
     this.about = this.facts;
     const background = options.background ?? null;
     if (background) {
-      check(Number.isInteger(background.rows) && background.rows >= 1 && background.features.length === background.rows * this.inputs,
-        `the background must hold whole rows of ${this.inputs} features, got ${background.features.length} numbers for ${background.rows} rows`);
+      check(
+        Number.isInteger(background.rows) && background.rows >= 1 && background.features.length === background.rows * this.inputs,
+        `the background must hold whole rows of ${this.inputs} features, got ${background.features.length} numbers for ${background.rows} rows`,
+      );
     }
     this.background = background;
   }
@@ -341,10 +352,7 @@ export class Network {
 
   checkFeatures(features: ArrayLike<number>, rows: number): void {
     if (features.length !== rows * this.inputs) {
-      throw new GlassboxError(
-        "SHAPE_MISMATCH",
-        `expected ${this.inputs} features per row (${rows} rows = ${rows * this.inputs} numbers), got ${features.length} numbers`,
-      );
+      throw new GlassboxError("SHAPE_MISMATCH", `expected ${this.inputs} features per row (${rows} rows = ${rows * this.inputs} numbers), got ${features.length} numbers`);
     }
   }
 

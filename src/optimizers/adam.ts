@@ -19,7 +19,11 @@ export class Adam implements Optimizer {
   private readonly moments = new Map<Param, { m: Tensor; v: Tensor }>();
   private steps = 0;
 
-  constructor(private readonly backend: Backend, readonly name: OptimizerName, private readonly settings: AdamSettings) {}
+  constructor(
+    private readonly backend: Backend,
+    readonly name: OptimizerName,
+    private readonly settings: AdamSettings,
+  ) {}
 
   step(params: Param[], lr: number): void {
     this.steps++;

@@ -6,10 +6,7 @@ import { check } from "../errors.js";
  * - step: lr * gamma^floor(epoch / every);
  * - cosine: from lr towards minLr along half a cosine over all epochs (as PyTorch's CosineAnnealingLR).
  */
-export type Schedule =
-  | { kind: "constant" }
-  | { kind: "step"; every: number; gamma: number }
-  | { kind: "cosine"; minLr?: number };
+export type Schedule = { kind: "constant" } | { kind: "step"; every: number; gamma: number } | { kind: "cosine"; minLr?: number };
 
 /** @example learningRate(0.1, { kind: "step", every: 2, gamma: 0.5 }, 3, 10) // 0.05 */
 export function learningRate(lr: number, schedule: Schedule, epoch: number, epochs: number): number {

@@ -23,7 +23,11 @@ export function parseByteSize(text: string): number {
 
 /** 10485760 -> "10 MiB", 1500 -> "1500 bytes". */
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
   }
   return `${bytes} bytes`;
@@ -31,7 +35,8 @@ export function formatBytes(bytes: number): string {
 
 function tooLarge(limit: number): HttpError {
   return new HttpError(
-    413, "BODY_TOO_LARGE",
+    413,
+    "BODY_TOO_LARGE",
     `the request body is larger than this server's limit of ${formatBytes(limit)}; send a smaller file, or start the server with a larger --max-body`,
     // The rest of the body is never read: the connection ends with this answer.
     { Connection: "close" },

@@ -52,7 +52,11 @@ function reads(kind: FeaturizerKind): BodyKind {
 }
 
 const IN_WORDS: Record<BodyKind, string> = {
-  json: "JSON", image: "an image (PNG or JPEG)", sound: "a sound (WAV)", text: "text", unknown: "a file of unknown type",
+  json: "JSON",
+  image: "an image (PNG or JPEG)",
+  sound: "a sound (WAV)",
+  text: "text",
+  unknown: "a file of unknown type",
 };
 
 /**
@@ -64,11 +68,14 @@ export function inputFrom(network: Network, type: string, body: Uint8Array): Req
   if (kind === undefined) {
     throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", `cannot read a body of type ${type}; send one of ${ACCEPTED_TYPES.join(", ")}`);
   }
-  if (body.length === 0) throw new HttpError(400, "BAD_DATA", "the request body is empty: send the input file, or JSON {\"features\": [...]}");
+  if (body.length === 0) throw new HttpError(400, "BAD_DATA", 'the request body is empty: send the input file, or JSON {"features": [...]}');
   if (kind === "json") return jsonInput(network, body);
   const state = featurizerOf(network);
   if (!state) {
-    throw new GlassboxError("BAD_DATA", `this model has no featurizer, so it cannot read raw files; send application/json {"features": [...]} with ${network.inputs} numbers per row`);
+    throw new GlassboxError(
+      "BAD_DATA",
+      `this model has no featurizer, so it cannot read raw files; send application/json {"features": [...]} with ${network.inputs} numbers per row`,
+    );
   }
   if (kind === "unknown") kind = sniff(body);
   // An unrecognised binary goes to an image or sound featurizer, whose decoder says what it found.

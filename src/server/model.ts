@@ -29,8 +29,10 @@ export function modelSummary(network: Network, name: string): Record<string, unk
 function featurizerSummary(state: FeaturizerState): Record<string, unknown> {
   const common = { kind: state.kind, description: describeFeaturizer(state), features: featureCount(state) };
   switch (state.kind) {
-    case "image": return { ...common, height: state.height, width: state.width, channels: state.channels };
-    case "sound": return { ...common, rate: state.rate, seconds: state.seconds, spectrogram: state.spectrogram };
+    case "image":
+      return { ...common, height: state.height, width: state.width, channels: state.channels };
+    case "sound":
+      return { ...common, rate: state.rate, seconds: state.seconds, spectrogram: state.spectrogram };
     case "text": {
       const { vocabulary, idf, kind: _, ...settings } = state;
       return { ...common, ...settings, vocabulary_size: vocabulary.length, tfidf: idf !== null };
@@ -38,7 +40,9 @@ function featurizerSummary(state: FeaturizerState): Record<string, unknown> {
     case "table":
       return {
         ...common,
-        columns: state.columns.map((c) => (c.type === "numeric" ? { name: c.name, type: c.type, missing_indicator: c.indicator } : { name: c.name, type: c.type, categories: c.categories.length })),
+        columns: state.columns.map((c) =>
+          c.type === "numeric" ? { name: c.name, type: c.type, missing_indicator: c.indicator } : { name: c.name, type: c.type, categories: c.categories.length },
+        ),
       };
   }
 }

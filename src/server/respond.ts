@@ -5,7 +5,12 @@ import { GlassboxError } from "../errors.js";
 
 /** An error with its HTTP status and a stable code; its message is sent to the client as is. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = "HttpError";
   }

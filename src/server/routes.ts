@@ -41,7 +41,7 @@ const ROUTES: Record<string, { GET?: Handler; POST?: Handler }> = {
 /** Answers one request, or throws an HttpError / GlassboxError for the caller to send. */
 export async function route(req: IncomingMessage, res: ServerResponse, context: Context): Promise<void> {
   const url = new URL(req.url ?? "/", "http://glassbox.invalid");
-  const method = req.method === "HEAD" ? "GET" : req.method ?? "";
+  const method = req.method === "HEAD" ? "GET" : (req.method ?? "");
   const entry = ROUTES[url.pathname];
   if (entry) {
     const handler = entry[method as keyof typeof entry];

@@ -9,7 +9,11 @@ export class BatchReader {
   readonly labels: Int32Array; // [maxRows]
   readonly targets: Float32Array; // [maxRows, outputs]
 
-  constructor(private readonly data: Dataset, maxRows: number, private readonly outputs: number) {
+  constructor(
+    private readonly data: Dataset,
+    maxRows: number,
+    private readonly outputs: number,
+  ) {
     this.features = new Float32Array(maxRows * data.columns);
     this.labels = new Int32Array(maxRows);
     this.targets = new Float32Array(maxRows * outputs);

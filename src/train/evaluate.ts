@@ -36,16 +36,16 @@ export function evaluate(network: Network, data: Dataset): Evaluation {
 export function checkLabels(network: Network, data: Dataset): void {
   const same = data.labelNames.length <= network.labels.length && data.labelNames.every((name, k) => name === network.labels[k]);
   if (!same) {
-    throw new GlassboxError(
-      "UNKNOWN_LABEL",
-      `${data.source} has labels [${data.labelNames.join(", ")}] but the model knows [${network.labels.join(", ")}]`,
-    );
+    throw new GlassboxError("UNKNOWN_LABEL", `${data.source} has labels [${data.labelNames.join(", ")}] but the model knows [${network.labels.join(", ")}]`);
   }
   // Every class index must name one of the model's labels (kernels index arrays with it).
   const labels = data.labels ?? [];
   for (let i = 0; i < labels.length; i++) {
     if (!(labels[i] >= 0 && labels[i] < network.labels.length && Number.isInteger(labels[i]))) {
-      throw new GlassboxError("UNKNOWN_LABEL", `${data.source}, row ${i + 1}: class index ${labels[i]} is not one of 0..${network.labels.length - 1} (${network.labels.join(", ")})`);
+      throw new GlassboxError(
+        "UNKNOWN_LABEL",
+        `${data.source}, row ${i + 1}: class index ${labels[i]} is not one of 0..${network.labels.length - 1} (${network.labels.join(", ")})`,
+      );
     }
   }
 }

@@ -71,7 +71,10 @@ test("early stopping stops after `patience` epochs without improvement and resto
   const history: number[][][] = [];
   // Few rows and a high learning rate: validation loss soon stops improving.
   const result = await fit(network, blobs(60, 3, 3), {
-    epochs: 200, lr: 0.05, patience: 3, validation: 0.5,
+    epochs: 200,
+    lr: 0.05,
+    patience: 3,
+    validation: 0.5,
     onEpoch: () => history.push(weightsOf(network)),
   });
   assert.equal(result.stopped?.reason, "early_stopping");
@@ -90,8 +93,15 @@ test("NaN guard: a huge learning rate stops training with the last good weights 
   let after: number[][] = before;
   const data = blobs(300, 3, 1, 1);
   const result = await fit(network, data, {
-    epochs: 50, lr: 1e30, optimizer: { name: "sgd" }, validation: 0, readEvery: 1,
-    onBatch: () => { before = after; after = weightsOf(network); },
+    epochs: 50,
+    lr: 1e30,
+    optimizer: { name: "sgd" },
+    validation: 0,
+    readEvery: 1,
+    onBatch: () => {
+      before = after;
+      after = weightsOf(network);
+    },
   });
   assert.equal(result.stopped?.reason, "non_finite");
   if (result.stopped?.reason !== "non_finite") return;
@@ -113,8 +123,17 @@ test("standardisation statistics come from the training rows and are kept in the
   const network = net({ standardize: true });
   const data = blobs(300, 3, 1, 100);
   await fit(network, data, { epochs: 5, lr: 0.01 });
-  const [mean, std] = network.tensors().slice(0, 2).map((t) => network.backend.read(t.value));
-  assert.deepEqual(network.tensors().slice(0, 2).map((t) => t.name), ["layers.0.mean", "layers.0.std"]);
+  const [mean, std] = network
+    .tensors()
+    .slice(0, 2)
+    .map((t) => network.backend.read(t.value));
+  assert.deepEqual(
+    network
+      .tensors()
+      .slice(0, 2)
+      .map((t) => t.name),
+    ["layers.0.mean", "layers.0.std"],
+  );
   assert.ok(Math.abs(mean[0]) < 30);
   assert.ok(std[0] > 50 && std[0] < 500);
   // The validation rows (10%, chosen with the seed) are left out of the statistics: the mean of all rows differs.
@@ -147,7 +166,11 @@ test("a sigmoid yes/no model and a linear regression model train", async () => {
   const features = Float32Array.from({ length: rows * 2 }, () => random.normal());
   const targets = Float32Array.from({ length: rows }, (_, i) => 3 * features[2 * i] - 2 * features[2 * i + 1] + 1);
   const regression = createMlp({ inputs: 2, hidden: [], labels: ["y"], output: "linear", seed: 3 });
-  const result = await fit(regression, { features, rows, columns: 2, featureNames: null, labels: null, labelNames: ["y"], targets, source: "line" }, { epochs: 60, lr: 0.05, schedule: { kind: "constant" } });
+  const result = await fit(
+    regression,
+    { features, rows, columns: 2, featureNames: null, labels: null, labelNames: ["y"], targets, source: "line" },
+    { epochs: 60, lr: 0.05, schedule: { kind: "constant" } },
+  );
   assert.ok(result.finalLoss < 1e-3, `final loss ${result.finalLoss}`);
   assert.ok(Math.abs(regression.predict(Float32Array.of(1, 1), 1)[0] - 2) < 0.05);
 });
@@ -165,8 +188,18 @@ test("fit reads the backend once per readEvery steps and once for validation per
   const reference = createReferenceBackend();
   const counting = new Proxy(reference, {
     get(target, key, receiver) {
-      if (key === "read") return (t: Tensor) => (reads.sync++, target.read(t));
-      if (key === "readAsync") return (t: Tensor) => (reads.async++, target.readAsync(t));
+      if (key === "read") {
+        return (t: Tensor) => {
+          reads.sync++;
+          return target.read(t);
+        };
+      }
+      if (key === "readAsync") {
+        return (t: Tensor) => {
+          reads.async++;
+          return target.readAsync(t);
+        };
+      }
       return Reflect.get(target, key, receiver);
     },
   });

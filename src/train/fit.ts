@@ -60,7 +60,9 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
     const seconds = (performance.now() - started) / 1000;
     const held = validation ? await measureAsync(network, validation.data, validation.rows, loss) : null;
     const event: EpochEvent = {
-      epoch, epochs, lr: rate,
+      epoch,
+      epochs,
+      lr: rate,
       loss: trained.lossSum / trainRows.length,
       accuracy: data.labels ? trained.correct / trainRows.length : NaN,
       validationLoss: held ? held.loss : null,
@@ -119,7 +121,12 @@ class StepLoop {
   }
 
   async epoch(
-    epoch: number, rate: number, rows: Int32Array, order: Int32Array, random: Random, started: number,
+    epoch: number,
+    rate: number,
+    rows: Int32Array,
+    order: Int32Array,
+    random: Random,
+    started: number,
   ): Promise<{ lossSum: number; correct: number } | { stopped: StopReason }> {
     const steps = Math.ceil(rows.length / this.batchSize);
     const totals = { lossSum: 0, correct: 0 };
@@ -139,7 +146,10 @@ class StepLoop {
         totals.lossSum += batchLoss * n;
         totals.correct += stats[s * STATS + CORRECT];
         const event: BatchEvent = {
-          epoch, step, steps, loss: batchLoss,
+          epoch,
+          step,
+          steps,
+          loss: batchLoss,
           accuracy: this.data.labels ? totals.correct / (begin + n) : NaN,
           samples: begin + n,
           seconds: (performance.now() - started) / 1000,
@@ -213,7 +223,10 @@ function checkData(network: Network, data: Dataset): void {
 
 /** Rows to train on and rows held out: a seeded random fraction of `data`, or another dataset. */
 function splitValidation(
-  network: Network, data: Dataset, validation: number | Dataset, random: Random,
+  network: Network,
+  data: Dataset,
+  validation: number | Dataset,
+  random: Random,
 ): { trainRows: Int32Array; validation: { data: Dataset; rows: Int32Array } | null } {
   if (typeof validation !== "number") {
     checkData(network, validation);
@@ -235,15 +248,19 @@ function classWeights(weights: number[] | "balanced" | null, data: Dataset, rows
     return Float32Array.from(counts, (count) => (count > 0 ? rows.length / (k * count) : 0));
   }
   check(weights.length === k, `expected one class weight per label (${k}), got ${weights.length}`);
-  check(weights.every((w) => w >= 0 && Number.isFinite(w)), "class weights must be finite and >= 0");
+  check(
+    weights.every((w) => w >= 0 && Number.isFinite(w)),
+    "class weights must be finite and >= 0",
+  );
   return Float32Array.from(weights);
 }
 
 function nonFinite(epoch: number, step: number, loss: number, lr: number, inputScale: number, lastRead: number): StopReason {
   const what = Number.isFinite(loss) ? "a gradient" : `the loss (${loss})`;
-  const cause = !Number.isFinite(inputScale) || inputScale > 50
-    ? `unnormalised input: features reach ${inputScale.toExponential(2)}; standardise them (--standardize) or scale them to about -1..1`
-    : `learning rate too high (lr ${lr}); try one 10 times smaller`;
+  const cause =
+    !Number.isFinite(inputScale) || inputScale > 50
+      ? `unnormalised input: features reach ${inputScale.toExponential(2)}; standardise them (--standardize) or scale them to about -1..1`
+      : `learning rate too high (lr ${lr}); try one 10 times smaller`;
   const kept = lastRead === 0 ? "the weights are the last good ones, from before this epoch's steps" : `the weights are the last good ones, those step ${lastRead} ran on`;
   const message = `training stopped at epoch ${epoch}, step ${step}: ${what} became non-finite; ${kept}. Likely cause: ${cause}`;
   return { reason: "non_finite", epoch, step, cause, message };

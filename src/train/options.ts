@@ -67,9 +67,7 @@ export interface EpochEvent {
 }
 
 /** Why training ended before its last epoch. */
-export type StopReason =
-  | { reason: "early_stopping"; epoch: number; bestEpoch: number }
-  | { reason: "non_finite"; epoch: number; step: number; cause: string; message: string };
+export type StopReason = { reason: "early_stopping"; epoch: number; bestEpoch: number } | { reason: "non_finite"; epoch: number; step: number; cause: string; message: string };
 
 export interface FitResult {
   /** Epochs run (fewer than asked when stopped early). */

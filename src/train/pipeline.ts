@@ -75,7 +75,7 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
     output: options.output ?? (data.labelNames.length === 2 ? "sigmoid" : "softmax"),
     labels: data.labelNames,
     dropout: options.dropout ?? 0,
-    standardize: kind === "table" ? false : options.standardize ?? kind === "sound",
+    standardize: kind === "table" ? false : (options.standardize ?? kind === "sound"),
     ...(options.init ? { init: options.init } : {}),
     seed,
     ...(options.backend ? { backend: options.backend } : {}),

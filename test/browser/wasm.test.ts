@@ -65,9 +65,7 @@ const server = createServer((request, response) => {
   const url = new URL(request.url ?? "/", "http://localhost");
   const isolated = url.pathname.startsWith("/isolated/");
   const path = url.pathname.replace(/^\/(isolated|plain)\//, "/");
-  const headers: Record<string, string> = isolated
-    ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" }
-    : {};
+  const headers: Record<string, string> = isolated ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } : {};
   if (path === "/page.html" || path === "/library.html") {
     response.writeHead(200, { ...headers, "Content-Type": "text/html" }).end(path === "/page.html" ? PAGE : LIBRARY_PAGE);
     return;
@@ -81,17 +79,23 @@ const server = createServer((request, response) => {
   response.writeHead(200, { ...headers, "Content-Type": "text/javascript" }).end(readFileSync(file));
 });
 
-
-test("the wasm backend loads and computes in Chromium, with and without cross-origin isolation", { skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {
+test("the wasm backend loads and computes in Chromium, with and without cross-origin isolation", {
+  skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
+}, async () => {
   assert.ok(existsSync(join(ROOT, "dist/backends/wasm/index.js")), "run npm run build first");
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   const browser = await launchChromium();
   try {
-    for (const [prefix, threads, expected] of [["isolated", 2, 2], ["plain", 2, 1]] as const) {
+    for (const [prefix, threads, expected] of [
+      ["isolated", 2, 2],
+      ["plain", 2, 1],
+    ] as const) {
       const page = await browser.newPage();
       const errors: string[] = [];
-      page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+      page.on("console", (message) => {
+        if (message.type() === "error") errors.push(message.text());
+      });
       page.on("pageerror", (error) => errors.push(error.message));
       await page.goto(`http://127.0.0.1:${port}/${prefix}/page.html?threads=${threads}`);
       await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 30_000 });
@@ -105,9 +109,13 @@ test("the wasm backend loads and computes in Chromium, with and without cross-or
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
-    page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
     await page.goto(`http://127.0.0.1:${port}/plain/library.html`);
-    await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined || document.title === "failed", undefined, { timeout: 30_000 }).catch(() => undefined);
+    await page
+      .waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined || document.title === "failed", undefined, { timeout: 30_000 })
+      .catch(() => undefined);
     const library = await page.evaluate(() => (window as unknown as { result?: unknown }).result);
     assert.deepEqual(errors, [], "the library page runs without errors");
     const { pixels, soundFeatures, soundFinite, text, ...answers } = library as Record<string, unknown>;

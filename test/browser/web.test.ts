@@ -18,8 +18,13 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WEB = join(ROOT, "dist/web");
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".map": "application/json",
-  ".txt": "text/plain; charset=utf-8", ".gz": "application/octet-stream", ".md": "text/markdown",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".map": "application/json",
+  ".txt": "text/plain; charset=utf-8",
+  ".gz": "application/octet-stream",
+  ".md": "text/markdown",
 };
 
 /** A 784-64-10 model trained for 3 epochs, and a test image it classifies right and confidently. */
@@ -60,14 +65,22 @@ function serve(model: Uint8Array): ReturnType<typeof createServer> {
 
 /** Probability per label as shown in the bars. */
 async function shownProbabilities(page: Page): Promise<Record<string, number>> {
-  return page.$$eval("#probabilities li[data-label]", (items) => Object.fromEntries(items.map((li) => [li.getAttribute("data-label"), Number(li.getAttribute("data-probability"))])));
+  return page.$$eval("#probabilities li[data-label]", (items) =>
+    Object.fromEntries(items.map((li) => [li.getAttribute("data-label"), Number(li.getAttribute("data-probability"))])),
+  );
 }
 
 async function waitForChange(page: Page, before: Record<string, number>, what: string): Promise<void> {
-  await page.waitForFunction((old) => {
-    const items = Array.from(document.querySelectorAll("#probabilities li[data-label]"));
-    return items.some((li) => Math.abs(Number(li.getAttribute("data-probability")) - (old[li.getAttribute("data-label") ?? ""] ?? -1)) > 1e-4);
-  }, before, { timeout: 5_000 }).catch(() => assert.fail(`${what}: the probabilities did not change`));
+  await page
+    .waitForFunction(
+      (old) => {
+        const items = Array.from(document.querySelectorAll("#probabilities li[data-label]"));
+        return items.some((li) => Math.abs(Number(li.getAttribute("data-probability")) - (old[li.getAttribute("data-label") ?? ""] ?? -1)) > 1e-4);
+      },
+      before,
+      { timeout: 5_000 },
+    )
+    .catch(() => assert.fail(`${what}: the probabilities did not change`));
 }
 
 async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
@@ -86,8 +99,9 @@ async function tabStops(page: Page, count: number): Promise<string[]> {
   return stops;
 }
 
-
-test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a desktop and a phone screen", { skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)` }, async () => {
+test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a desktop and a phone screen", {
+  skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
+}, async () => {
   assert.ok(existsSync(join(WEB, "index.html")) && existsSync(join(WEB, "app.js")), "dist/web is missing: run `npm run build` first");
   mkdirSync(ARTIFACTS, { recursive: true });
   const { model, png, label } = await trainedModel();
@@ -99,15 +113,18 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const problems: string[] = [];
-    page.on("console", (message) => { if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`); });
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
+    });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
-    assert.match(await page.textContent("#model-summary") ?? "", /784 → 64 → 10/, "the served model is loaded");
+    assert.match((await page.textContent("#model-summary")) ?? "", /784 → 64 → 10/, "the served model is loaded");
 
     // Upload a test image: the right label on top, and a coloured heat map.
     await page.setInputFiles("#input-file", { name: "item.png", mimeType: "image/png", buffer: Buffer.from(png) });
-    await page.waitForFunction((expected) => document.querySelector("#answer")?.textContent?.startsWith(`${expected}:`), label, { timeout: 5_000 })
+    await page
+      .waitForFunction((expected) => document.querySelector("#answer")?.textContent?.startsWith(`${expected}:`), label, { timeout: 5_000 })
       .catch(async () => assert.fail(`expected the answer "${label}: ..", got "${await page.textContent("#answer")}"`));
     assert.equal(await page.getAttribute("#probabilities li:first-child", "data-label"), label, "the top bar is the right label");
     const coloured = await page.evaluate(async () => {
@@ -137,7 +154,8 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
       target.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
       target.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
     }, Array.from(png));
-    await page.waitForFunction((expected) => document.querySelector("#answer")?.textContent?.startsWith(`${expected}:`), label, { timeout: 5_000 })
+    await page
+      .waitForFunction((expected) => document.querySelector("#answer")?.textContent?.startsWith(`${expected}:`), label, { timeout: 5_000 })
       .catch(() => assert.fail("the dropped image was not read"));
 
     // Draw with the mouse, then with the keyboard: the probabilities follow.
@@ -155,14 +173,14 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     for (let k = 0; k < 8; k++) await page.keyboard.press("ArrowUp");
     await page.keyboard.press("Space");
     await waitForChange(page, before, "drawing with the keyboard");
-    assert.match(await page.textContent("#draw-status") ?? "", /Pen up/);
+    assert.match((await page.textContent("#draw-status")) ?? "", /Pen up/);
 
     // A first-layer neuron, by keyboard: its activation and weight picture.
     await page.focus("#network circle.neuron[tabindex='0']");
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#weight-picture", { timeout: 5_000 });
-    assert.match(await page.textContent("#neuron-detail") ?? "", /Layer 1, neuron \d+.*Activation/s);
+    assert.match((await page.textContent("#neuron-detail")) ?? "", /Layer 1, neuron \d+.*Activation/s);
     await noHorizontalOverflow(page, "See inside at 1280x800");
 
     // Tab reaches the view buttons, the file input and the drawing pad's controls.
@@ -189,11 +207,12 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     await page.waitForSelector("#use-model:not([disabled])", { timeout: 30_000 });
     const counts = await page.evaluate(() => [...new Set((window as unknown as { chartPoints: number[] }).chartPoints)]);
     assert.ok(counts.length >= 3 && counts.every((n, i) => i === 0 || n > counts[i - 1]), `the loss curve grew point by point while training: ${counts.join(", ")}`);
-    assert.match(await page.textContent("#train-status") ?? "", /Done: 1 epoch/);
+    assert.match((await page.textContent("#train-status")) ?? "", /Done: 1 epoch/);
     await page.screenshot({ path: join(ARTIFACTS, "web-train-1280.png"), fullPage: true });
     await noHorizontalOverflow(page, "Train at 1280x800");
     await page.click("#use-model");
-    await page.waitForFunction(() => /784 → 48 → 10/.test(document.querySelector("#model-summary")?.textContent ?? ""), undefined, { timeout: 10_000 })
+    await page
+      .waitForFunction(() => /784 → 48 → 10/.test(document.querySelector("#model-summary")?.textContent ?? ""), undefined, { timeout: 10_000 })
       .catch(async () => assert.fail(`the trained model is not in use: "${await page.textContent("#model-summary")}"; ${await page.textContent("#message")}`));
     assert.equal(await page.isVisible("#see"), true, "Use this model goes to the See-inside view");
 

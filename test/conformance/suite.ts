@@ -9,10 +9,22 @@ import { Random } from "../../src/tensor/random.js";
 
 /** Shapes [m, k, n] for matrix products: small, odd, just under and over powers of two. */
 export const SHAPES: [number, number, number][] = [
-  [1, 1, 1], [1, 7, 3], [3, 1, 7], [7, 3, 1], [63, 65, 7], [65, 63, 3],
-  [1, 257, 65], [257, 1, 63], [64, 257, 3], [63, 7, 257], [65, 65, 65], [257, 257, 257],
+  [1, 1, 1],
+  [1, 7, 3],
+  [3, 1, 7],
+  [7, 3, 1],
+  [63, 65, 7],
+  [65, 63, 3],
+  [1, 257, 65],
+  [257, 1, 63],
+  [64, 257, 3],
+  [63, 7, 257],
+  [65, 65, 65],
+  [257, 257, 257],
   // wider than one packed block of columns (512), and large enough to be split across threads
-  [65, 70, 600], [3, 1, 1030], [600, 300, 9],
+  [65, 70, 600],
+  [3, 1, 1030],
+  [600, 300, 9],
 ];
 
 // float32 storage rounds each input to 2^-24 relative; sums over k terms of size ~1 can drift by
@@ -78,7 +90,13 @@ export function conformanceSuite(name: string, make: () => Backend): void {
         if (r % 5 === 3 || (c >= cols / 3 && c < (2 * cols) / 3)) return r % 2 ? -0 : 0; // a zero row, a run of zero steps
         return random.uniform() < 0.6 ? 0 : random.normal();
       });
-    for (const [m, k, n] of [[1, 9, 5], [7, 30, 17], [65, 63, 33], [64, 784, 40], [33, 1, 16]] as const) {
+    for (const [m, k, n] of [
+      [1, 9, 5],
+      [7, 30, 17],
+      [65, 63, 33],
+      [64, 784, 40],
+      [33, 1, 16],
+    ] as const) {
       for (const transA of [false, true]) {
         const values = transA ? sparse(k, m) : sparse(m, k);
         const [a, a0] = [backend.matrix(transA ? k : m, transA ? m : k), oracle.matrix(transA ? k : m, transA ? m : k)];
@@ -106,7 +124,12 @@ export function conformanceSuite(name: string, make: () => Backend): void {
 
   test(`${name}: dense forward and backward for every activation`, () => {
     for (const activation of ACTIVATIONS) {
-      for (const [batch, inputs, units] of [[1, 3, 7], [63, 65, 7], [65, 257, 63], [3, 7, 1]] as const) {
+      for (const [batch, inputs, units] of [
+        [1, 3, 7],
+        [63, 65, 7],
+        [65, 257, 63],
+        [3, 7, 1],
+      ] as const) {
         const [x, x0] = pair(batch, inputs);
         const [w, w0] = pair(inputs, units, 0.3);
         const [b, b0] = pair(1, units, 0.1);
@@ -133,7 +156,11 @@ export function conformanceSuite(name: string, make: () => Backend): void {
 
   test(`${name}: dense forward in place (z and y one matrix) for relu, leaky relu and linear`, () => {
     for (const activation of ["relu", "leaky_relu", "linear"] as const) {
-      for (const [batch, inputs, units] of [[64, 784, 256], [3, 7, 9], [65, 63, 17]] as const) {
+      for (const [batch, inputs, units] of [
+        [64, 784, 256],
+        [3, 7, 9],
+        [65, 63, 17],
+      ] as const) {
         const [x, x0] = pair(batch, inputs);
         const [w, w0] = pair(inputs, units, 0.1);
         const [b, b0] = pair(1, units, 0.1);
@@ -147,7 +174,12 @@ export function conformanceSuite(name: string, make: () => Backend): void {
   });
 
   test(`${name}: losses match in value and gradient`, () => {
-    for (const [batch, classes] of [[1, 2], [7, 3], [65, 10], [257, 7]] as const) {
+    for (const [batch, classes] of [
+      [1, 2],
+      [7, 3],
+      [65, 10],
+      [257, 7],
+    ] as const) {
       const [logits, logits0] = pair(batch, classes, 3);
       const labels = Int32Array.from({ length: batch }, () => random.integer(classes));
       const weights = Float32Array.from({ length: classes }, () => 0.5 + random.uniform());
@@ -175,7 +207,12 @@ export function conformanceSuite(name: string, make: () => Backend): void {
   });
 
   test(`${name}: element-wise kernels, dropout masks and optimizer steps`, () => {
-    for (const [rows, cols] of [[1, 1], [3, 7], [63, 65], [257, 3]] as const) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [3, 7],
+      [63, 65],
+      [257, 3],
+    ] as const) {
       for (const activation of ACTIVATIONS) {
         const [z, z0] = pair(rows, cols, 3);
         const [y, y0] = pair(rows, cols);
@@ -190,7 +227,11 @@ export function conformanceSuite(name: string, make: () => Backend): void {
       oracle.dropout(x0, mask0, y0, 0.3, 77);
       same(mask, mask0, ELEMENT_TOLERANCE, "dropout mask");
       const dropped = Array.from(backend.read(mask), (v) => v === 0);
-      assert.deepEqual(dropped, Array.from(oracle.read(mask0), (v) => v === 0), "the same inputs are dropped");
+      assert.deepEqual(
+        dropped,
+        Array.from(oracle.read(mask0), (v) => v === 0),
+        "the same inputs are dropped",
+      );
       same(y, y0, ELEMENT_TOLERANCE, "dropout output");
       const [out, out0] = pair(rows, cols);
       backend.multiply(x, y, out);
@@ -225,7 +266,11 @@ export function conformanceSuite(name: string, make: () => Backend): void {
       backend.standardizeBackward(x, std, dst);
       oracle.standardizeBackward(x0, std0, dst0);
       same(dst, dst0, ELEMENT_TOLERANCE * 1e3, "standardizeBackward");
-      for (const [classes, threshold] of [[cols, 0], [1, 0], [1, 0.5]] as const) {
+      for (const [classes, threshold] of [
+        [cols, 0],
+        [1, 0],
+        [1, 0.5],
+      ] as const) {
         const [scores, scores0] = pair(rows, classes);
         const truth = Int32Array.from({ length: rows }, () => random.integer(Math.max(classes, 2)));
         const right = scalarOf(backend, (out, at) => backend.countCorrect(scores, truth, threshold, out, at));
@@ -279,13 +324,19 @@ export function conformanceSuite(name: string, make: () => Backend): void {
     const t = backend.tensor([4, 3, 2, 1]);
     assert.deepEqual([...t.shape], [4, 3, 2, 1]);
     assert.deepEqual([t.rows, t.cols], [4, 6], "the matrix view: the first axis against the rest");
-    backend.write(t, Float32Array.from({ length: 24 }, (_, i) => i));
+    backend.write(
+      t,
+      Float32Array.from({ length: 24 }, (_, i) => i),
+    );
     const view = backend.view(t, 2);
     assert.deepEqual([...view.shape], [2, 3, 2, 1]);
     const flat = backend.reshape(t, [24]);
     assert.deepEqual([flat.rows, flat.cols], [24, 1]);
     backend.scale(view, 2);
-    assert.deepEqual(Array.from(backend.read(flat)), Array.from({ length: 24 }, (_, i) => (i < 12 ? 2 * i : i)));
+    assert.deepEqual(
+      Array.from(backend.read(flat)),
+      Array.from({ length: 24 }, (_, i) => (i < 12 ? 2 * i : i)),
+    );
     assert.deepEqual(Array.from(await backend.readAsync(t)), Array.from(backend.read(t)));
     assert.throws(() => backend.reshape(t, [5, 5]), /cannot reshape \[4, 3, 2, 1\] to \[5, 5\]/);
   });

@@ -19,10 +19,26 @@ test("explainBatch equals explain one by one within 1e-6 (every method, referenc
   const background = { features: Float32Array.from({ length: 5 * 12 }, () => random.normal()), rows: 5 };
   for (const backend of [createReferenceBackend(), wasm]) {
     const network = createMlp({ inputs: 12, hidden: [16, 8], labels: ["a", "b", "c", "d"], seed: 6, backend, standardize: true });
-    network.layers[0].adapt?.(Float32Array.from({ length: 24 }, (_, i) => 0.1 + 1.5 * (i % 2 === 0 ? 1 : -1)), 12, [0, 1]);
+    network.layers[0].adapt?.(
+      Float32Array.from({ length: 24 }, (_, i) => 0.1 + 1.5 * (i % 2 === 0 ? 1 : -1)),
+      12,
+      [0, 1],
+    );
     for (const method of EXPLAIN_METHODS) {
       // ig with 1000 steps: 24 inputs x 1000 rows make 3 batches of 8 inputs (8192 rows at most).
-      const options: ExplainOptions = { method, steps: 1000, samples: method === "shap" ? 200 : 16, background, groups: method === "shap" ? [[0, 1, 2], [3, 4, 5, 6]] : undefined };
+      const options: ExplainOptions = {
+        method,
+        steps: 1000,
+        samples: method === "shap" ? 200 : 16,
+        background,
+        groups:
+          method === "shap"
+            ? [
+                [0, 1, 2],
+                [3, 4, 5, 6],
+              ]
+            : undefined,
+      };
       const batch = explainBatch(network, inputs, rows, options);
       assert.equal(batch.length, rows);
       let labels = new Set<number>();
@@ -36,7 +52,10 @@ test("explainBatch equals explain one by one within 1e-6 (every method, referenc
         labels = labels.add(b.labelIndex);
       });
       assert.ok(labels.size > 1, `${method}: the rows have different predicted labels, so per-row labels are exercised`);
-      assert.ok(batch.some((b) => b.attributions.some((a) => a !== 0)), `${method}: attributions are not all zero`);
+      assert.ok(
+        batch.some((b) => b.attributions.some((a) => a !== 0)),
+        `${method}: attributions are not all zero`,
+      );
     }
   }
 });

@@ -95,10 +95,15 @@ test("sanity: re-initialised weights change the attributions: median Spearman of
     restore(network, trained);
   }
   const saliency = median(trainedSaliency.map((e, i) => spearman(e.attributions, randomSaliency[i].attributions)));
-  const ig = median(randomIg.map((r, i) => {
-    const present = Array.from({ length: PIXELS }, (_, j) => j).filter((j) => images[i * PIXELS + j] !== 0);
-    return spearman(present.map((j) => Math.abs(explanations[i].attributions[j])), present.map((j) => Math.abs(r.attributions[j])));
-  }));
+  const ig = median(
+    randomIg.map((r, i) => {
+      const present = Array.from({ length: PIXELS }, (_, j) => j).filter((j) => images[i * PIXELS + j] !== 0);
+      return spearman(
+        present.map((j) => Math.abs(explanations[i].attributions[j])),
+        present.map((j) => Math.abs(r.attributions[j])),
+      );
+    }),
+  );
   t.diagnostic(`median Spearman: saliency ${saliency.toFixed(3)}, IG over present pixels ${ig.toFixed(3)}`);
   assert.ok(saliency < 0.5, `saliency: median Spearman correlation ${saliency.toFixed(3)}`);
   assert.ok(ig < 0.5, `integrated gradients: median Spearman correlation ${ig.toFixed(3)} over the pixels each image has`);

@@ -15,7 +15,8 @@ export function networkWithWeights(spec: NetworkSpec, backend: Backend, values: 
   const params = network.params();
   if (params.length !== values.length) throw new Error(`expected ${params.length} parameter arrays, got ${values.length}`);
   params.forEach((p, i) => backend.write(p.value, values[i]));
-  if (standardization) network.loadTensors(new Map([...params.map((p, i) => [p.name, values[i]] as const), ["layers.0.mean", standardization.mean], ["layers.0.std", standardization.std]]));
+  if (standardization)
+    network.loadTensors(new Map([...params.map((p, i) => [p.name, values[i]] as const), ["layers.0.mean", standardization.mean], ["layers.0.std", standardization.std]]));
   return network;
 }
 
@@ -102,7 +103,7 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
 function ranks(values: ArrayLike<number>): Float64Array {
   const order = Array.from({ length: values.length }, (_, i) => i).sort((i, j) => values[i] - values[j]);
   const out = new Float64Array(values.length);
-  for (let start = 0; start < order.length;) {
+  for (let start = 0; start < order.length; ) {
     let end = start;
     while (end + 1 < order.length && values[order[end + 1]] === values[order[start]]) end++;
     for (let k = start; k <= end; k++) out[order[k]] = (start + end) / 2;

@@ -33,7 +33,10 @@ test("IG on the paper's toy networks f1, f2 at x = (3, 1), baseline 0: [1.5, -0.
   assert.ok(wasm, "the wasm backend loads in Node 20");
   backends.push(wasm);
   for (const backend of backends) {
-    for (const [name, weights] of [["f1", f1], ["f2", f2]] as const) {
+    for (const [name, weights] of [
+      ["f1", f1],
+      ["f2", f2],
+    ] as const) {
       const network = networkWithWeights(toySpec, backend, weights);
       const e = explain(network, Float32Array.of(3, 1), { method: "ig" });
       const where = `${name} on ${backend.name}/${backend.dtype}`;
@@ -88,8 +91,7 @@ async function trainedRelu(): Promise<Network> {
 test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is under a quarter of that at 64", async () => {
   const network = await trainedRelu();
   const inputs = syntheticClasses(200, 8, 3, 2);
-  const medianDelta = (steps: number) =>
-    median(explainBatch(network, inputs.features, inputs.rows, { method: "ig", steps }).map((e) => e.delta));
+  const medianDelta = (steps: number) => median(explainBatch(network, inputs.features, inputs.rows, { method: "ig", steps }).map((e) => e.delta));
   const coarse = medianDelta(64);
   const fine = medianDelta(512);
   // Kinks give an error ~ 1/steps: 8x the steps should give ~1/8 of the error; 1/4 leaves room.
@@ -102,7 +104,10 @@ test("exact IG on a trained ReLU MLP: completeness for >= 99% of 1,000 inputs, a
   const exact = explainBatch(network, inputs.features, inputs.rows, { method: "ig", exact: true });
   const within = exact.filter((e) => e.delta <= 1e-3 * Math.max(1, Math.abs(e.output - e.baselineOutput))).length;
   assert.ok(within >= 990, `only ${within} of 1000 inputs meet completeness`);
-  assert.ok(exact.some((e) => e.steps > 2), "the paths cross kinks, so they are split into pieces");
+  assert.ok(
+    exact.some((e) => e.steps > 2),
+    "the paths cross kinks, so they are split into pieces",
+  );
   // The plain rule converges to the same attributions: 8192 points leave an error ~1e-4 of the largest.
   for (const r of [0, 1, 2]) {
     const fine = explain(network, inputs.features.subarray(r * 8, (r + 1) * 8), { method: "ig", steps: 8192 });
@@ -113,5 +118,8 @@ test("exact IG on a trained ReLU MLP: completeness for >= 99% of 1,000 inputs, a
   const toy = networkWithWeights(toySpec, createReferenceBackend({ dtype: "float64" }), f1);
   const e = explain(toy, Float32Array.of(3, 1), { method: "ig", exact: true });
   assert.ok(Math.abs(e.attributions[0] - 1.5) < 1e-9 && Math.abs(e.attributions[1] + 0.5) < 1e-9, `${e.attributions}`);
-  assert.throws(() => explain(createMlp({ inputs: 2, hidden: [3], activation: "tanh", labels: ["a", "b"] }), Float32Array.of(1, 1), { method: "ig", exact: true }), /need piecewise-linear layers/);
+  assert.throws(
+    () => explain(createMlp({ inputs: 2, hidden: [3], activation: "tanh", labels: ["a", "b"] }), Float32Array.of(1, 1), { method: "ig", exact: true }),
+    /need piecewise-linear layers/,
+  );
 });

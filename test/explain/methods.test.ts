@@ -19,7 +19,10 @@ function backends(): Backend[] {
 }
 
 const linearSpec = (inputs: number): NetworkSpec => ({
-  inputShape: [inputs], layers: [{ type: "dense", units: 1, activation: "linear" }], output: "linear", labels: ["y"],
+  inputShape: [inputs],
+  layers: [{ type: "dense", units: 1, activation: "linear" }],
+  output: "linear",
+  labels: ["y"],
 });
 
 test("saliency and gradient x input on a standardised linear model: |w / std| and w / std (x - baseline), delta 0", () => {
@@ -44,8 +47,12 @@ test("saliency and gradient x input on a standardised linear model: |w / std| an
 test("smoothgrad: seeded and reproducible; on f = relu(x) at x = 0 the mean gradient is P(noise > 0) = 1/2", () => {
   const spec: NetworkSpec = {
     inputShape: [1],
-    layers: [{ type: "dense", units: 1, activation: "relu" }, { type: "dense", units: 1, activation: "linear" }],
-    output: "linear", labels: ["y"],
+    layers: [
+      { type: "dense", units: 1, activation: "relu" },
+      { type: "dense", units: 1, activation: "linear" },
+    ],
+    output: "linear",
+    labels: ["y"],
   };
   for (const backend of backends()) {
     const network = networkWithWeights(spec, backend, [[1], [0], [1], [0]]);
@@ -69,7 +76,10 @@ test("occlusion on a 6x6 image: a model that reads only the 2x2 region at rows 0
   const weight = new Array<number>(36 * 2).fill(0);
   for (const j of region) weight[j * 2] = 1; // output 0 sums the region; output 1 is constant
   const spec: NetworkSpec = {
-    inputShape: [6, 6, 1], layers: [{ type: "dense", units: 2, activation: "linear" }], output: "softmax", labels: ["region", "rest"],
+    inputShape: [6, 6, 1],
+    layers: [{ type: "dense", units: 2, activation: "linear" }],
+    output: "softmax",
+    labels: ["region", "rest"],
   };
   for (const backend of backends()) {
     const network = networkWithWeights(spec, backend, [weight, [0, 1]]);
@@ -113,7 +123,13 @@ test("labels: by name or index, predicted by default; sigmoid label 0 explains 1
   const no = explain(network, x, { label: 0 });
   assert.equal(yes.labelIndex, 1);
   assert.ok(Math.abs(yes.output - p) < 1e-6 && Math.abs(no.output - (1 - p)) < 1e-6);
-  assert.ok(maxAbsDifference(no.attributions, yes.attributions.map((a) => -a)) < 1e-6, "d(1 - p) = -dp");
+  assert.ok(
+    maxAbsDifference(
+      no.attributions,
+      yes.attributions.map((a) => -a),
+    ) < 1e-6,
+    "d(1 - p) = -dp",
+  );
   assert.equal(explain(network, x).label, p >= 0.5 ? "yes" : "no");
   const code = (f: () => unknown) => {
     try {
@@ -123,9 +139,24 @@ test("labels: by name or index, predicted by default; sigmoid label 0 explains 1
     }
     return "no error";
   };
-  assert.equal(code(() => explain(network, x, { label: "maybe" })), "UNKNOWN_LABEL");
-  assert.equal(code(() => explain(network, x, { label: 2 })), "BAD_ARGUMENT");
-  assert.equal(code(() => explain(network, Float32Array.of(1, 2))), "SHAPE_MISMATCH");
-  assert.equal(code(() => explain(network, x, { steps: 0 })), "BAD_ARGUMENT");
-  assert.equal(code(() => explain(network, x, { method: "shap", exactLimit: 0, samples: 4 })), "BAD_ARGUMENT");
+  assert.equal(
+    code(() => explain(network, x, { label: "maybe" })),
+    "UNKNOWN_LABEL",
+  );
+  assert.equal(
+    code(() => explain(network, x, { label: 2 })),
+    "BAD_ARGUMENT",
+  );
+  assert.equal(
+    code(() => explain(network, Float32Array.of(1, 2))),
+    "SHAPE_MISMATCH",
+  );
+  assert.equal(
+    code(() => explain(network, x, { steps: 0 })),
+    "BAD_ARGUMENT",
+  );
+  assert.equal(
+    code(() => explain(network, x, { method: "shap", exactLimit: 0, samples: 4 })),
+    "BAD_ARGUMENT",
+  );
 });

@@ -41,7 +41,10 @@ test("exact Shapley (float64): efficiency within 1e-9 of an independent oracle, 
   assert.ok(Math.abs(e.baselineOutput - meanBackground) < 1e-12, "baselineOutput is the mean answer on the background");
   assert.equal(e.attributions[4], 0);
   assert.ok(Math.abs(want) > 0.05, `the check needs an answer that moves: ${want}`);
-  assert.ok(e.attributions.every((a, j) => j === 4 || a !== 0), "every other feature plays a part");
+  assert.ok(
+    e.attributions.every((a, j) => j === 4 || a !== 0),
+    "every other feature plays a part",
+  );
   assert.equal(e.steps, 64);
 });
 

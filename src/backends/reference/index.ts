@@ -10,7 +10,10 @@ class ReferenceTensor implements Tensor {
   readonly rows: number;
   readonly cols: number;
 
-  constructor(readonly shape: Shape, readonly data: FloatArray) {
+  constructor(
+    readonly shape: Shape,
+    readonly data: FloatArray,
+  ) {
     ({ rows: this.rows, cols: this.cols } = matrixOf(shape));
   }
 }
@@ -238,10 +241,7 @@ function softmaxRows(z: FloatArray, y: FloatArray, rows: number, cols: number): 
 }
 
 // dz: [rows, cols] = dy * f'(z), or for softmax rows dz = y * (dy - sum(dy * y))
-function activationBackward(
-  z: FloatArray, y: FloatArray, dy: FloatArray, dz: FloatArray,
-  rows: number, cols: number, activation: Activation,
-): void {
+function activationBackward(z: FloatArray, y: FloatArray, dy: FloatArray, dz: FloatArray, rows: number, cols: number, activation: Activation): void {
   if (activation === "softmax") {
     for (let i = 0; i < rows; i++) {
       const start = i * cols;

@@ -13,10 +13,7 @@ function nothingToLearn(dLogits: FloatArray, count: number): number {
 }
 
 // logits: [batch, classes], labels: [batch] -> loss; dLogits: [batch, classes]
-export function softmaxCrossEntropy(
-  logits: FloatArray, batch: number, classes: number,
-  labels: Int32Array, classWeights: Float32Array | null, dLogits: FloatArray,
-): number {
+export function softmaxCrossEntropy(logits: FloatArray, batch: number, classes: number, labels: Int32Array, classWeights: Float32Array | null, dLogits: FloatArray): number {
   let totalWeight = 0;
   for (let i = 0; i < batch; i++) totalWeight += classWeights ? classWeights[labels[i]] : 1;
   if (totalWeight === 0) return nothingToLearn(dLogits, batch * classes);
@@ -40,10 +37,7 @@ export function softmaxCrossEntropy(
 }
 
 // logits: [batch, 1], labels 0/1: [batch] -> loss; dLogits: [batch, 1]
-export function binaryCrossEntropy(
-  logits: FloatArray, batch: number,
-  labels: Int32Array, classWeights: Float32Array | null, dLogits: FloatArray,
-): number {
+export function binaryCrossEntropy(logits: FloatArray, batch: number, labels: Int32Array, classWeights: Float32Array | null, dLogits: FloatArray): number {
   let totalWeight = 0;
   for (let i = 0; i < batch; i++) totalWeight += classWeights ? classWeights[labels[i]] : 1;
   if (totalWeight === 0) return nothingToLearn(dLogits, batch);

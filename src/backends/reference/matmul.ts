@@ -4,11 +4,7 @@ import type { FloatArray } from "../../tensor/tensor.js";
  * c: [m, n] = op(a)·op(b) (+ c when accumulate), op(a): [m, k], op(b): [k, n], sums in float64.
  * a is stored [m, k] (or [k, m] when transA); b is stored [k, n] (or [n, k] when transB).
  */
-export function matmul(
-  a: FloatArray, b: FloatArray, c: FloatArray,
-  m: number, k: number, n: number,
-  transA: boolean, transB: boolean, accumulate: boolean,
-): void {
+export function matmul(a: FloatArray, b: FloatArray, c: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): void {
   // Element (i, p) of op(a) is a[i*aRow + p*aCol]; element (p, j) of op(b) is b[p*bRow + j*bCol].
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;

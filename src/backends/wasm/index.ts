@@ -46,8 +46,21 @@ interface Kernels {
   binaryCrossEntropy(logits: number, batch: number, labels: number, weights: number, dLogits: number): number;
   meanSquaredError(prediction: number, targets: number, count: number, dPrediction: number): number;
   sgdStep(p: number, g: number, v: number, count: number, lr: number, momentum: number, nesterov: number, weightDecay: number): void;
-  adamStep(p: number, g: number, m: number, v: number, count: number, lr: number, beta1: number, beta2: number,
-    epsilon: number, weightDecay: number, decoupled: number, stepSize: number, sqrtCorrection2: number): void;
+  adamStep(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    count: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    weightDecay: number,
+    decoupled: number,
+    stepSize: number,
+    sqrtCorrection2: number,
+  ): void;
 }
 
 /**
@@ -264,7 +277,12 @@ class Wasm implements WasmBackend {
 
   /** Times the training products of the canonical MLP on one thread and on all: do threads pay? */
   threadsPay(): boolean {
-    const shapes: [number, number, number][] = [[64, 784, 256], [784, 64, 256], [64, 256, 784], [1024, 784, 256]];
+    const shapes: [number, number, number][] = [
+      [64, 784, 256],
+      [784, 64, 256],
+      [64, 256, 784],
+      [1024, 784, 256],
+    ];
     const operands = shapes.map(([m, k, n]) => [this.matrix(m, k), this.matrix(k, n), this.matrix(m, n)]);
     // Nonzero operands: the products skip steps where a is zero, and would time nothing.
     for (const [a, b] of operands) [a, b].forEach((x) => this.write(x, new Float32Array(x.rows * x.cols).fill(0.5)));
@@ -296,14 +314,8 @@ class Wasm implements WasmBackend {
     this.pool = null;
   }
 
-  private gemm(
-    a: Matrix, b: Matrix, c: Matrix, k: number, transA: boolean, transB: boolean, accumulate: boolean,
-    bias: number, act: number, y: number,
-  ): void {
-    const args = [
-      at(a).offset, at(b).offset, at(c).offset, k, a.cols, b.cols, c.cols,
-      transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0, bias, act, y,
-    ];
+  private gemm(a: Matrix, b: Matrix, c: Matrix, k: number, transA: boolean, transB: boolean, accumulate: boolean, bias: number, act: number, y: number): void {
+    const args = [at(a).offset, at(b).offset, at(c).offset, k, a.cols, b.cols, c.cols, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0, bias, act, y];
     const m = c.rows;
     const n = c.cols;
     if (!this.pool || m * n * k < PARALLEL_MIN_WORK) {

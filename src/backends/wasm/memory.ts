@@ -28,13 +28,19 @@ export class Heap {
   private readonly free = new Map<number, number[]>();
   private readonly reclaim = new FinalizationRegistry<{ offset: number; bytes: number }>(({ offset, bytes }) => {
     let list = this.free.get(bytes);
-    if (!list) this.free.set(bytes, (list = []));
+    if (!list) {
+      list = [];
+      this.free.set(bytes, list);
+    }
     list.push(offset);
   });
   private f32View: Float32Array;
   private i32View: Int32Array;
 
-  constructor(readonly memory: WebAssembly.Memory, base: number) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    base: number,
+  ) {
     this.top = roundUp(base, ALIGN);
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);

@@ -92,7 +92,7 @@ function pngReason(error: unknown): string {
   // IOBuffer reads past the end of the byte array: the file was cut short.
   if (error instanceof RangeError && /outside the bounds/i.test(error.message)) return "the file ends too early (truncated)";
   const cause = error.cause instanceof Error ? ` ${error.cause.message}` : "";
-  return `${error.message.replace(/:$/, "")}${cause ? ":" + cause : ""}`;
+  return `${error.message.replace(/:$/, "")}${cause ? `:${cause}` : ""}`;
 }
 
 /** Reads one sample of a decoded PNG; below 8 bits the samples are packed high bits first, each row starting on a new byte. */

@@ -2,20 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encode as pngEncode } from "fast-png";
 import jpeg from "jpeg-js";
-import {
-  checkImageState,
-  decodeImage,
-  encodePng,
-  featuresToRgba,
-  fitImage,
-  imageFeatureNames,
-  imageFeatures,
-  resizeImage,
-  type ImageState,
-  type RgbaImage,
-} from "./index.js";
+import { checkImageState, decodeImage, encodePng, featuresToRgba, fitImage, imageFeatureNames, imageFeatures, resizeImage, type ImageState, type RgbaImage } from "./index.js";
 import { errorCode } from "../../../test/helpers/errors.js";
-
 
 /** An image from 8-bit RGBA values. */
 function rgba8(width: number, height: number, bytes: ArrayLike<number>): RgbaImage {
@@ -41,7 +29,8 @@ function toRgbaSamples(samples: ArrayLike<number>, channels: number, max: number
 // ------------------------------------------------------------------ PNG decoding
 
 test("8-bit PNG in gray, gray+alpha, RGB and RGBA decodes exactly", () => {
-  const width = 5, height = 3;
+  const width = 5,
+    height = 3;
   for (const channels of [1, 2, 3, 4]) {
     const samples = Uint8Array.from({ length: width * height * channels }, (_, i) => (i * 53 + 7) % 256);
     const bytes = pngEncode({ width, height, data: samples, channels, depth: 8 });
@@ -64,9 +53,17 @@ test("16-bit PNG (gray and RGBA) keeps its full precision", () => {
 });
 
 test("palette PNG (8-bit and packed 2-bit indices, with tRNS alpha) decodes exactly", () => {
-  const palette = [[0, 0, 0, 0], [255, 0, 0, 128], [0, 255, 0, 255], [10, 20, 250, 255]];
+  const palette = [
+    [0, 0, 0, 0],
+    [255, 0, 0, 128],
+    [0, 255, 0, 255],
+    [10, 20, 250, 255],
+  ];
   const indices = [3, 2, 1, 0, 1, 2];
-  const expected = expectedFloats(indices.flatMap((k) => palette[k]), 255);
+  const expected = expectedFloats(
+    indices.flatMap((k) => palette[k]),
+    255,
+  );
   const eight = decodeImage(pngEncode({ width: 3, height: 2, data: Uint8Array.from(indices), channels: 1, depth: 8, palette }), "p8.png");
   assert.deepEqual(eight.data, expected);
   // 2-bit indices, 3 per row: each row is one byte, high bits first.
@@ -77,9 +74,16 @@ test("palette PNG (8-bit and packed 2-bit indices, with tRNS alpha) decodes exac
 
 test("1-bit gray PNG unpacks its bits, rows starting on a new byte", () => {
   // width 10: each row takes two bytes, the last 6 bits of the second unused.
-  const rows = [[1, 0, 1, 1, 0, 0, 0, 1, 1, 0], [0, 1, 0, 0, 1, 1, 1, 0, 0, 1]];
+  const rows = [
+    [1, 0, 1, 1, 0, 0, 0, 1, 1, 0],
+    [0, 1, 0, 0, 1, 1, 1, 0, 0, 1],
+  ];
   const packed = new Uint8Array(4);
-  rows.forEach((row, y) => row.forEach((bit, x) => { packed[y * 2 + (x >> 3)] |= bit << (7 - (x & 7)); }));
+  rows.forEach((row, y) =>
+    row.forEach((bit, x) => {
+      packed[y * 2 + (x >> 3)] |= bit << (7 - (x & 7));
+    }),
+  );
   const image = decodeImage(pngEncode({ width: 10, height: 2, data: packed, channels: 1, depth: 1 }), "bits.png");
   assert.deepEqual(image.data, expectedFloats(toRgbaSamples(rows.flat(), 1, 1), 1));
 });
@@ -121,7 +125,11 @@ test("tRNS in gray and RGB PNG makes exactly the named colour transparent", () =
   const gray = insertChunk(pngEncode({ width: 3, height: 1, data: Uint8Array.of(0, 200, 255), channels: 1, depth: 8 }), "tRNS", Uint8Array.of(0, 200));
   assert.deepEqual(Array.from(decodeImage(gray, "g.png").data.filter((_, i) => i % 4 === 3)), [1, 0, 1]);
   // (fast-png refuses an RGB tRNS on images under 3 pixels, so this one has 4.)
-  const rgb = insertChunk(pngEncode({ width: 2, height: 2, data: Uint8Array.of(1, 2, 3, 1, 2, 4, 9, 9, 9, 1, 2, 3), channels: 3, depth: 8 }), "tRNS", Uint8Array.of(0, 1, 0, 2, 0, 3));
+  const rgb = insertChunk(
+    pngEncode({ width: 2, height: 2, data: Uint8Array.of(1, 2, 3, 1, 2, 4, 9, 9, 9, 1, 2, 3), channels: 3, depth: 8 }),
+    "tRNS",
+    Uint8Array.of(0, 1, 0, 2, 0, 3),
+  );
   assert.deepEqual(Array.from(decodeImage(rgb, "c.png").data.filter((_, i) => i % 4 === 3)), [0, 1, 1, 0]);
 });
 
@@ -130,13 +138,17 @@ test("encodePng output decodes back to the same 8-bit pixels", () => {
   const bytes = encodePng(4, 3, pixels);
   assert.deepEqual(Array.from(bytes.subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]);
   assert.deepEqual(decodeImage(bytes, "out.png").data, expectedFloats(pixels, 255));
-  assert.match(errorCode(() => encodePng(4, 3, new Uint8Array(47))), /BAD_ARGUMENT: encodePng: a 4x3 image needs 48 bytes \(RGBA\), got 47/);
+  assert.match(
+    errorCode(() => encodePng(4, 3, new Uint8Array(47))),
+    /BAD_ARGUMENT: encodePng: a 4x3 image needs 48 bytes \(RGBA\), got 47/,
+  );
 });
 
 // ------------------------------------------------------------------ JPEG decoding
 
 test("a JPEG decodes close to the pixels it was made from", () => {
-  const width = 16, height = 16;
+  const width = 16,
+    height = 16;
   const pixels = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) pixels.set([x * 16, y * 16, 128, 255], (y * width + x) * 4);
@@ -147,9 +159,13 @@ test("a JPEG decodes close to the pixels it was made from", () => {
   assert.equal(image.height, height);
   // JPEG is lossy (colour subsampling, quantisation): at quality 95 on a smooth gradient each
   // channel stays within 8 levels of 255 and within 2 levels on average.
-  let worst = 0, total = 0;
+  let worst = 0,
+    total = 0;
   for (let i = 0; i < pixels.length; i++) {
-    if (i % 4 === 3) { assert.equal(image.data[i], 1); continue; }
+    if (i % 4 === 3) {
+      assert.equal(image.data[i], 1);
+      continue;
+    }
     const error = Math.abs(image.data[i] - pixels[i] / 255);
     worst = Math.max(worst, error);
     total += error;
@@ -162,19 +178,49 @@ test("a JPEG decodes close to the pixels it was made from", () => {
 
 test("empty, foreign, truncated and corrupt files are BAD_DATA errors that say why", () => {
   const png = pngEncode({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 3).fill(90), channels: 3, depth: 8 });
-  assert.match(errorCode(() => decodeImage(new Uint8Array(0), "e.png")), /^BAD_DATA: e.png: the file is empty/);
-  assert.match(errorCode(() => decodeImage(new TextEncoder().encode("hello world"), "h.png")), /^BAD_DATA: h.png: not a PNG or JPEG file \(it starts with bytes 68 65 6c 6c 6f 20 77 6f "hello wo"\)$/);
-  assert.match(errorCode(() => decodeImage(Uint8Array.from({ length: 64 }, (_, i) => (i * 151 + 3) % 256), "r.bin")), /^BAD_DATA: r.bin: not a PNG or JPEG file/);
-  assert.match(errorCode(() => decodeImage(new TextEncoder().encode("GIF89a......"), "a.gif")), /it looks like a GIF image: convert it to PNG/);
+  assert.match(
+    errorCode(() => decodeImage(new Uint8Array(0), "e.png")),
+    /^BAD_DATA: e.png: the file is empty/,
+  );
+  assert.match(
+    errorCode(() => decodeImage(new TextEncoder().encode("hello world"), "h.png")),
+    /^BAD_DATA: h.png: not a PNG or JPEG file \(it starts with bytes 68 65 6c 6c 6f 20 77 6f "hello wo"\)$/,
+  );
+  assert.match(
+    errorCode(() =>
+      decodeImage(
+        Uint8Array.from({ length: 64 }, (_, i) => (i * 151 + 3) % 256),
+        "r.bin",
+      ),
+    ),
+    /^BAD_DATA: r.bin: not a PNG or JPEG file/,
+  );
+  assert.match(
+    errorCode(() => decodeImage(new TextEncoder().encode("GIF89a......"), "a.gif")),
+    /it looks like a GIF image: convert it to PNG/,
+  );
   for (const cut of [png.length - 13, 40, 20, 9]) {
-    assert.match(errorCode(() => decodeImage(png.subarray(0, cut), "t.png")), /^BAD_DATA: t.png: corrupt PNG: the file ends too early \(truncated\)$/, `cut at ${cut}`);
+    assert.match(
+      errorCode(() => decodeImage(png.subarray(0, cut), "t.png")),
+      /^BAD_DATA: t.png: corrupt PNG: the file ends too early \(truncated\)$/,
+      `cut at ${cut}`,
+    );
   }
   const flipped = png.slice();
   flipped[45] ^= 0xff; // inside the IDAT data: caught by the chunk checksum
-  assert.match(errorCode(() => decodeImage(flipped, "f.png")), /^BAD_DATA: f.png: corrupt PNG: CRC mismatch for chunk IDAT/);
+  assert.match(
+    errorCode(() => decodeImage(flipped, "f.png")),
+    /^BAD_DATA: f.png: corrupt PNG: CRC mismatch for chunk IDAT/,
+  );
   const jpg = new Uint8Array(jpeg.encode({ width: 8, height: 8, data: new Uint8Array(256).fill(200) }, 90).data);
-  assert.match(errorCode(() => decodeImage(jpg.subarray(0, jpg.length - 40), "t.jpg")), /^BAD_DATA: t.jpg: corrupt JPEG: /);
-  assert.match(errorCode(() => decodeImage(jpg.subarray(0, 3), "s.jpg")), /^BAD_DATA: s.jpg: corrupt JPEG: /);
+  assert.match(
+    errorCode(() => decodeImage(jpg.subarray(0, jpg.length - 40), "t.jpg")),
+    /^BAD_DATA: t.jpg: corrupt JPEG: /,
+  );
+  assert.match(
+    errorCode(() => decodeImage(jpg.subarray(0, 3), "s.jpg")),
+    /^BAD_DATA: s.jpg: corrupt JPEG: /,
+  );
 });
 
 // ------------------------------------------------------------------ resizing
@@ -187,7 +233,12 @@ function constantImage(width: number, height: number, pixel: number[]): RgbaImag
 
 test("resizing a constant image keeps it constant, shrinking and enlarging", () => {
   const pixel = [0.2, 0.6, 0.9, 1];
-  for (const [w, h] of [[3, 2], [11, 9], [7, 1], [1, 13]]) {
+  for (const [w, h] of [
+    [3, 2],
+    [11, 9],
+    [7, 1],
+    [1, 13],
+  ]) {
     const out = resizeImage(constantImage(7, 5, pixel), w, h);
     assert.equal(out.data.length, w * h * 4);
     // float32 sums of weights that add to 1: a few ulps of drift at most.
@@ -229,7 +280,11 @@ test("enlarging a 2-pixel ramp 2x is bilinear with centres aligned: 0, 0.25, 0.7
 });
 
 test("resizing to the same size returns an equal copy", () => {
-  const image = rgba8(3, 2, Array.from({ length: 24 }, (_, i) => (i * 41) % 256));
+  const image = rgba8(
+    3,
+    2,
+    Array.from({ length: 24 }, (_, i) => (i * 41) % 256),
+  );
   const out = resizeImage(image, 3, 2);
   assert.deepEqual(out, image);
   assert.notEqual(out.data, image.data);
@@ -239,8 +294,14 @@ test("resizing weights colour by alpha: a transparent neighbour's colour does no
   const image = { width: 2, height: 1, data: Float32Array.of(1, 0, 0, 1, 0, 1, 0, 0) }; // opaque red, invisible green
   const out = resizeImage(image, 1, 1);
   assert.deepEqual(Array.from(out.data), [1, 0, 0, 0.5]);
-  assert.match(errorCode(() => resizeImage(image, 0, 1)), /BAD_ARGUMENT: resizeImage: expected a positive integer width and height, got 0x1/);
-  assert.match(errorCode(() => resizeImage({ width: 2, height: 2, data: new Float32Array(8) }, 1, 1)), /needs 16 floats \(4 per pixel\), found 8 floats/);
+  assert.match(
+    errorCode(() => resizeImage(image, 0, 1)),
+    /BAD_ARGUMENT: resizeImage: expected a positive integer width and height, got 0x1/,
+  );
+  assert.match(
+    errorCode(() => resizeImage({ width: 2, height: 2, data: new Float32Array(8) }, 1, 1)),
+    /needs 16 floats \(4 per pixel\), found 8 floats/,
+  );
 });
 
 // ------------------------------------------------------------------ features
@@ -281,7 +342,10 @@ test("gray features are one luma per pixel, rgb features interleave r,g,b, both 
   assert.deepEqual(Array.from(drawn.subarray(0, 8)), [0, 0, 0, 255, 128, 128, 128, 255]);
   assert.deepEqual(Array.from(drawn.subarray(12, 24)), [255, 255, 255, 255, 0, 0, 0, 255, 51, 51, 51, 255]);
   assert.deepEqual(Array.from(featuresToRgba(rgbState, rgb.features).subarray(16, 20)), [128, 64, 255, 255]); // row 1, column 1
-  assert.match(errorCode(() => featuresToRgba(rgbState, new Float32Array(6))), /SHAPE_MISMATCH: expected 18 features \(2x3 image, 3 per pixel\), got 6/);
+  assert.match(
+    errorCode(() => featuresToRgba(rgbState, new Float32Array(6))),
+    /SHAPE_MISMATCH: expected 18 features \(2x3 image, 3 per pixel\), got 6/,
+  );
 });
 
 test("an image of another size is resized to the state's size and says so", () => {
@@ -315,9 +379,18 @@ test("fitImage options win over what the images say, and are checked", () => {
   assert.deepEqual(fitImage([colour], { channels: 1 }), { kind: "image", height: 10, width: 10, channels: 1 });
   assert.deepEqual(fitImage([colour], { size: { height: 5, width: 7 } }), { kind: "image", height: 5, width: 7, channels: 3 });
   assert.deepEqual(fitImage([], { size: { height: 3, width: 2 }, channels: 3 }), { kind: "image", height: 3, width: 2, channels: 3 });
-  assert.match(errorCode(() => fitImage([])), /^BAD_DATA: cannot learn the image size: there are no training images/);
-  assert.match(errorCode(() => fitImage([colour], { size: { height: 0, width: 7 } })), /^BAD_ARGUMENT: image size/);
-  assert.match(errorCode(() => fitImage([colour], { channels: 2 as 1 })), /^BAD_ARGUMENT: image channels: expected 1 \(gray\) or 3 \(rgb\), got 2/);
+  assert.match(
+    errorCode(() => fitImage([])),
+    /^BAD_DATA: cannot learn the image size: there are no training images/,
+  );
+  assert.match(
+    errorCode(() => fitImage([colour], { size: { height: 0, width: 7 } })),
+    /^BAD_ARGUMENT: image size/,
+  );
+  assert.match(
+    errorCode(() => fitImage([colour], { channels: 2 as 1 })),
+    /^BAD_ARGUMENT: image channels: expected 1 \(gray\) or 3 \(rgb\), got 2/,
+  );
 });
 
 test("checkImageState accepts a good state and names what is wrong with a broken one", () => {

@@ -115,7 +115,9 @@ function hasColour(image: RgbaImage): boolean {
   const d = image.data;
   for (let p = 0; p < d.length; p += 4) {
     if (d[p + 3] === 0) continue; // an invisible pixel's colour does not matter
-    const r = d[p], g = d[p + 1], b = d[p + 2];
+    const r = d[p],
+      g = d[p + 1],
+      b = d[p + 2];
     if (Math.abs(r - g) > COLOUR_THRESHOLD || Math.abs(r - b) > COLOUR_THRESHOLD || Math.abs(g - b) > COLOUR_THRESHOLD) return true;
   }
   return false;
@@ -181,7 +183,10 @@ export function imageFeatureNames(state: ImageState): string[] {
 export function featuresToRgba(state: ImageState, features: Float32Array): Uint8ClampedArray {
   const pixels = state.width * state.height;
   if (features.length !== pixels * state.channels) {
-    throw new GlassboxError("SHAPE_MISMATCH", `expected ${pixels * state.channels} features (${state.height}x${state.width} image, ${state.channels} per pixel), got ${features.length}`);
+    throw new GlassboxError(
+      "SHAPE_MISMATCH",
+      `expected ${pixels * state.channels} features (${state.height}x${state.width} image, ${state.channels} per pixel), got ${features.length}`,
+    );
   }
   const out = new Uint8ClampedArray(pixels * 4); // rounds and clamps on assignment
   for (let i = 0; i < pixels; i++) {

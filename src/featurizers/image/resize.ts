@@ -87,7 +87,10 @@ function horizontalPass(image: RgbaImage, outWidth: number): Float32Array {
   for (let y = 0; y < height; y++) {
     const row = y * inWidth * 4;
     for (let o = 0; o < outWidth; o++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       const base = o * taps.stride;
       for (let k = 0; k < taps.count[o]; k++) {
         const p = row + (taps.first[o] + k) * 4;

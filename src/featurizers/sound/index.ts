@@ -58,7 +58,10 @@ export function fitSound(options: SoundOptions = {}): SoundState {
   const rate = options.rate ?? 16000;
   const seconds = options.seconds ?? 1;
   check(Number.isInteger(rate) && rate >= MIN_RATE && rate <= MAX_RATE, `sound rate must be a whole number of samples per second from ${MIN_RATE} to ${MAX_RATE}, got ${rate}`);
-  check(typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_SECONDS, `sound seconds must be a number above 0 and at most ${MAX_SECONDS}, got ${seconds}`);
+  check(
+    typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_SECONDS,
+    `sound seconds must be a number above 0 and at most ${MAX_SECONDS}, got ${seconds}`,
+  );
   check(Math.round(seconds * rate) >= 1, `sound seconds ${seconds} at ${rate} samples per second is less than one sample`);
   if (options.spectrogram === false) return { kind: "sound", rate, seconds, spectrogram: null };
   const frameSeconds = 0.025;

@@ -1,21 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  checkSoundState,
-  fitSound,
-  fixedWindow,
-  resample,
-  soundFeatureCount,
-  soundFeatureNames,
-  soundFeatures,
-  spectrogramShape,
-  type Clip,
-} from "./index.js";
+import { checkSoundState, fitSound, fixedWindow, resample, soundFeatureCount, soundFeatureNames, soundFeatures, spectrogramShape, type Clip } from "./index.js";
 import { PowerSpectrum, fftInPlace, fftPlan, hzToMel, melToHz } from "./spectrogram.js";
 import { failure } from "../../../test/helpers/errors.js";
 import { random } from "../../../test/helpers/random.js";
-
-
 
 function tone(hz: number, rate: number, seconds: number, amplitude = 1): Clip {
   const samples = new Float32Array(Math.round(rate * seconds));
@@ -197,7 +185,9 @@ test("a 1000 Hz tone peaks, in every frame, in the mel band whose centre is near
   const low = hzToMel(20);
   const step = (hzToMel(8000) - low) / 41;
   const expected = Math.round((hzToMel(1000) - low) / step) - 1; // band b is centred at low + (b + 1) * step
-  const centres = soundFeatureNames(state).slice(0, 40).map((n) => Number(/ (\d+)Hz$/.exec(n)?.[1]));
+  const centres = soundFeatureNames(state)
+    .slice(0, 40)
+    .map((n) => Number(/ (\d+)Hz$/.exec(n)?.[1]));
   assert.ok(centres[expected - 1] < 1000 && 1000 < centres[expected + 1]);
   for (let f = 0; f < 98; f++) assert.equal(argmax(features, f * 40, f * 40 + 40), expected, `frame ${f}`);
   // The same tone recorded at 44100 Hz gives the same picture after resampling.

@@ -6,14 +6,12 @@ import { decodeWav, encodeWav } from "./index.js";
 import { failure } from "../../../test/helpers/errors.js";
 import { random } from "../../../test/helpers/random.js";
 
-
 /** A WAV written by wavefile from samples in its own integer (or float) units. */
 function wavBytes(channels: number, rate: number, depth: string, samples: ArrayLike<number> | ArrayLike<number>[]): Uint8Array {
   const wav = new wavefile.WaveFile();
   wav.fromScratch(channels, rate, depth, samples);
   return wav.toBuffer();
 }
-
 
 const TEST_VALUES = [-1, -0.75, -0.5, -0.123456789, 0, 0.001, 0.3, 0.5, 0.987654321, 0.999];
 
@@ -52,8 +50,17 @@ test("stereo mixes to the mean of the two channels", () => {
   const clip = decodeWav(wavBytes(2, 44100, "16", [left, right]), "stereo.wav");
   assert.equal(clip.rate, 44100);
   // Exact: both the levels and their mean are representable in float32.
-  assert.deepEqual(Array.from(clip.samples), left.map((l, i) => (l + right[i]) / 2 / 32768));
-  const floats = decodeWav(wavBytes(2, 8000, "32f", [[0.5, -1], [0.25, 1]]), "stereo-float.wav");
+  assert.deepEqual(
+    Array.from(clip.samples),
+    left.map((l, i) => (l + right[i]) / 2 / 32768),
+  );
+  const floats = decodeWav(
+    wavBytes(2, 8000, "32f", [
+      [0.5, -1],
+      [0.25, 1],
+    ]),
+    "stereo-float.wav",
+  );
   assert.deepEqual(Array.from(floats.samples), [0.375, 0]);
 });
 
@@ -144,7 +151,10 @@ function muLaw(): Uint8Array {
 
 test("randomly damaged WAV bytes give either finite samples or BAD_DATA, never another error", () => {
   const next = random(7);
-  const good = wavBytes(2, 8000, "16", [[1, 2, 3, 4, 5, 6], [-1, -2, -3, -4, -5, -6]]);
+  const good = wavBytes(2, 8000, "16", [
+    [1, 2, 3, 4, 5, 6],
+    [-1, -2, -3, -4, -5, -6],
+  ]);
   let failures = 0;
   for (let trial = 0; trial < 400; trial++) {
     const bytes = good.slice(0, trial % 4 === 0 ? Math.floor(next() * good.length) : good.length);

@@ -20,8 +20,7 @@ type WaveFileClass = typeof wavefileModule.WaveFile;
 // Node loads wavefile's CommonJS build, whose exports sit on `default`; bundlers for browsers
 // read its ES module build, which exports `WaveFile` by name. Accept either shape.
 const WaveFile: WaveFileClass =
-  (wavefileModule as { WaveFile?: WaveFileClass }).WaveFile ??
-  (wavefileModule as unknown as { default: { WaveFile: WaveFileClass } }).default.WaveFile;
+  (wavefileModule as { WaveFile?: WaveFileClass }).WaveFile ?? (wavefileModule as unknown as { default: { WaveFile: WaveFileClass } }).default.WaveFile;
 
 /** The 'fmt ' chunk fields as wavefile fills them in. */
 interface FmtChunk {
@@ -145,8 +144,8 @@ function sampleReader(view: DataView, format: number, bits: number, little: bool
       return (o) => view.getInt16(o, little) / 32768;
     case 24:
       return little
-        ? (o) => (((view.getInt8(o + 2) << 16) | (view.getUint8(o + 1) << 8) | view.getUint8(o)) / 8388608)
-        : (o) => (((view.getInt8(o) << 16) | (view.getUint8(o + 1) << 8) | view.getUint8(o + 2)) / 8388608);
+        ? (o) => ((view.getInt8(o + 2) << 16) | (view.getUint8(o + 1) << 8) | view.getUint8(o)) / 8388608
+        : (o) => ((view.getInt8(o) << 16) | (view.getUint8(o + 1) << 8) | view.getUint8(o + 2)) / 8388608;
     default:
       return (o) => view.getInt32(o, little) / 2147483648;
   }

@@ -39,4 +39,3 @@ export function parseCsvTable(text: string, source: string): CsvTable {
 export function rowName(i: number, lines: number[], source: string): string {
   return `row ${i + 1} (line ${lines[i]}) of ${source}`;
 }
-

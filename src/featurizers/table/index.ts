@@ -7,9 +7,7 @@ import { GlassboxError } from "../../errors.js";
  * becomes one number per category seen in training (one-hot) plus "other", which takes
  * categories first seen at prediction time.
  */
-export type TableColumn =
-  | { name: string; type: "numeric"; mean: number; std: number; indicator: boolean }
-  | { name: string; type: "categorical"; categories: string[] };
+export type TableColumn = { name: string; type: "numeric"; mean: number; std: number; indicator: boolean } | { name: string; type: "categorical"; categories: string[] };
 
 /** Fitted state, saved as JSON inside the model file. */
 export interface TableState {
@@ -120,7 +118,9 @@ export function tableFeatureCount(state: TableState): number {
 export function tableFeatureNames(state: TableState): string[] {
   return state.columns.flatMap((c) =>
     c.type === "numeric"
-      ? c.indicator ? [c.name, `${c.name} missing`] : [c.name]
+      ? c.indicator
+        ? [c.name, `${c.name} missing`]
+        : [c.name]
       : [...c.categories.map((k) => `${c.name} = ${k === "" ? "(empty)" : k}`), `${c.name} = ${OTHER}`],
   );
 }

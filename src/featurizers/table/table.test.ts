@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { fitTable, tableFeatureGroups, tableFeatureNames, tableFeatures } from "./index.js";
 
 const NAMES = ["age", "city"];
-const ROWS = [["20", "Oslo"], ["40", "Rome"], ["", "None"], ["NA", "Oslo"]];
+const ROWS = [
+  ["20", "Oslo"],
+  ["40", "Rome"],
+  ["", "None"],
+  ["NA", "Oslo"],
+];
 const state = fitTable(NAMES, ROWS);
 const row = (age: string, city: string) => tableFeatures(state, (name) => (name === "age" ? age : name === "city" ? city : undefined));
 
@@ -18,7 +23,10 @@ test("categories are one-hot with an 'other' slot; 'None' is a category, unseen 
   assert.deepEqual(tableFeatureNames(state), ["age", "age missing", "city = None", "city = Oslo", "city = Rome", "city = other"]);
   assert.deepEqual(Array.from(row("20", "None").subarray(2)), [1, 0, 0, 0]);
   assert.deepEqual(Array.from(row("20", "Paris").subarray(2)), [0, 0, 0, 1]);
-  assert.deepEqual(tableFeatureGroups(state), [{ column: "age", features: [0, 1] }, { column: "city", features: [2, 3, 4, 5] }]);
+  assert.deepEqual(tableFeatureGroups(state), [
+    { column: "age", features: [0, 1] },
+    { column: "city", features: [2, 3, 4, 5] },
+  ]);
 });
 
 test("a stray word in a column of numbers is an error that names it; --categorical reads it as categories", () => {

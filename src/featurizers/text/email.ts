@@ -57,7 +57,8 @@ function parsePart(text: string): Part {
       continue;
     }
     current = match[1].toLowerCase();
-    if (headers.has(current)) current = null; // keep the first Subject/From/Content-Type
+    if (headers.has(current))
+      current = null; // keep the first Subject/From/Content-Type
     else headers.set(current, match[2].trim());
   }
   return { headers, body: lines.slice(i).join("\n") };
@@ -74,7 +75,10 @@ function bodyText(part: Part, depth: number): string {
     const boundary = type.params.get("boundary") ?? guessed;
     const pieces = boundary ? splitMultipart(part.body, boundary) : null;
     if (pieces && pieces.length > 0) {
-      return pieces.map((piece) => bodyText(parsePart(piece), depth + 1)).filter((s) => s.length > 0).join("\n");
+      return pieces
+        .map((piece) => bodyText(parsePart(piece), depth + 1))
+        .filter((s) => s.length > 0)
+        .join("\n");
     }
     return cleanText(part.body, looksLikeHtml(part.body)); // no boundary found: read it as it is
   }
@@ -224,6 +228,7 @@ function decodeBytes(bytes: Uint8Array, charset: string): string {
  * its bytes as UTF-8 when they are valid UTF-8. Anything else is returned as it is.
  */
 function recodeUtf8(text: string, charset: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is for bytes 0x00-0xff, control bytes included
   if (!/^utf-?8$/i.test(charset.trim()) || !/[\x80-\xff]/.test(text) || /[^\x00-\xff]/.test(text)) return text;
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(textBytes(text));
