@@ -4,7 +4,7 @@ import { lossFor, type Loss } from "../losses/index.js";
 import type { Network } from "../model/network.js";
 import { clipGradients, createOptimizer, gradientNormSquared, learningRate, type Optimizer } from "../optimizers/index.js";
 import { maxAbs } from "../tensor/scalar.js";
-import type { Tensor } from "../tensor/tensor.js";
+import type { Param, Tensor } from "../tensor/tensor.js";
 import { Random, permutation } from "../tensor/random.js";
 import { checkLabels, measureAsync } from "./evaluate.js";
 import { BatchReader, allRows } from "./batches.js";
@@ -98,6 +98,7 @@ class StepLoop {
   private readonly dLogits: Tensor;
   private readonly values: Tensor | null;
   private readonly stats: Tensor;
+  private readonly params: Param[];
   /** The weights the last read step ran on (its loss and gradients were finite), and the ones the latest step ran on. */
   private lastGood: Snapshot;
   private latest: Snapshot;
@@ -116,6 +117,7 @@ class StepLoop {
     this.dLogits = backend.matrix(batchSize, network.outputs);
     this.values = data.targets ? backend.matrix(batchSize, network.outputs) : null;
     this.stats = backend.tensor([readEvery, STATS]);
+    this.params = network.params();
     this.lastGood = snapshot(network);
     this.latest = snapshot(network);
   }
@@ -181,10 +183,10 @@ class StepLoop {
     const dLogits = backend.view(this.dLogits, n);
     this.loss.compute(backend, logits, { labels, values }, dLogits, stats, slot * STATS + LOSS);
     network.backward(dLogits, false);
-    const params = network.params();
+    const params = this.params;
     gradientNormSquared(backend, params, stats, slot * STATS + NORM);
     if (this.options.clipNorm) clipGradients(backend, params, stats, slot * STATS + NORM, this.options.clipNorm);
-    snapshot(network, this.latest); // a copy on the device: nothing is read
+    params.forEach((p, i) => backend.copy(p.value, this.latest[i])); // a copy on the device: nothing is read
     this.optimizer.step(params, rate);
   }
 }
