@@ -64,15 +64,19 @@ test("scanFolder: README, LICENSE and dot files at the top are neither files nor
   });
 });
 
+/** scanFolder finds exactly the dataset's image files and skips `skipped` ([file, reason], sorted). */
+function expectScan(dir: string, skipped: string[][]): void {
+  const scan = scanFolder(dir, "train");
+  assert.deepEqual(
+    scan.files.map((f) => relative(dir, f.path)).sort(),
+    FILES.map(([path]) => path),
+  );
+  assert.deepEqual(scan.skipped.map((s) => [relative(dir, s.file), s.reason]).sort(), skipped);
+}
+
 test("scanFolder: another stray file at the top is still reported, so the README rule is by name", async () => {
   await withDataset({ ...DESCRIBED, "notes.txt": "stray", "cat.png": png(5) }, (dir) => {
-    const scan = scanFolder(dir, "train");
-    assert.deepEqual(
-      scan.files.map((f) => relative(dir, f.path)).sort(),
-      FILES.map(([path]) => path),
-    );
-    const skipped = scan.skipped.map((s) => [relative(dir, s.file), s.reason]).sort();
-    assert.deepEqual(skipped, [
+    expectScan(dir, [
       ["cat.png", "not inside a label folder"],
       ["notes.txt", "not inside a label folder"],
     ]);
@@ -83,13 +87,7 @@ test("scanFolder: a README or LICENSE inside a label folder is skipped for its k
   // The name rule covers the top of the dataset only; inside a label folder these are files of
   // the wrong kind, reported as such.
   await withDataset({ ...DESCRIBED, "cat/README.md": "about cats", "cat/LICENSE": "CC0" }, (dir) => {
-    const scan = scanFolder(dir, "train");
-    assert.deepEqual(
-      scan.files.map((f) => relative(dir, f.path)).sort(),
-      FILES.map(([path]) => path),
-    );
-    const skipped = scan.skipped.map((s) => [relative(dir, s.file), s.reason]).sort();
-    assert.deepEqual(skipped, [
+    expectScan(dir, [
       ["cat/LICENSE", "a text file in a dataset of image files"],
       ["cat/README.md", "not a image file (unknown extension)"],
     ]);
