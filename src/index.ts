@@ -6,6 +6,7 @@
 export { GlassboxError, type ErrorCode } from "./errors.js";
 export { sizeOf, type Matrix, type FloatArray, type Param, type Shape, type Tensor } from "./tensor/tensor.js";
 export { Random } from "./tensor/random.js";
+export { extent, maxAbs, sigmoid } from "./tensor/scalar.js";
 export { ACTIVATIONS, type Activation, type Backend } from "./backends/backend.js";
 export { createReferenceBackend, type ReferenceOptions } from "./backends/reference/index.js";
 export { createWasmBackend, type WasmBackend, type WasmOptions } from "./backends/wasm/index.js";

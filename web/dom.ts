@@ -1,4 +1,5 @@
 /** Small DOM and formatting helpers shared by the views. Plain DOM, no framework. */
+import { maxAbs } from "glassbox";
 
 type Attributes = Record<string, string | number | boolean | null | undefined>;
 type Child = Node | string | null | undefined | false;
@@ -84,7 +85,7 @@ export function pngUrl(bytes: Uint8Array, previous: string | null): string {
 
 /** A row of signed bars: one per (name, value), scaled to the largest |value|. */
 export function signedBars(entries: { feature: string; value: number }[], caption: string): HTMLElement {
-  const max = Math.max(1e-12, ...entries.map((e) => Math.abs(e.value)));
+  const max = Math.max(1e-12, maxAbs(entries.map((e) => e.value)));
   const list = h("ul", { class: "signed-bars", "aria-label": caption });
   for (const { feature, value } of entries) {
     const width = `${(50 * Math.abs(value)) / max}%`;

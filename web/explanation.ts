@@ -3,7 +3,7 @@
  * the image or spectrogram, the words of a text highlighted, signed bars for table columns.
  * Red pushes towards the explained label, blue against it.
  */
-import { baselineInWords, explanationPng, featureAttributions, soundStretches, textTokens, type Network } from "glassbox";
+import { baselineInWords, explanationPng, featureAttributions, maxAbs, soundStretches, textTokens, type Network } from "glassbox";
 import { featurizerOf } from "./inputs.js";
 import type { Analysis } from "./analysis.js";
 import { h, number, percent, pngUrl, signedBars } from "./dom.js";
@@ -75,7 +75,7 @@ export class ExplanationView {
 /** The text with each known word's background tinted by its attribution. */
 function highlightedText(state: Parameters<typeof textTokens>[0], text: string, attributions: ArrayLike<number>): HTMLElement {
   const tokens = textTokens(state, text);
-  const max = Math.max(1e-12, ...tokens.map((t) => (t.index >= 0 ? Math.abs(attributions[t.index]) : 0)));
+  const max = Math.max(1e-12, maxAbs(tokens.map((t) => (t.index >= 0 ? attributions[t.index] : 0))));
   const out = h("p", { class: "highlighted-text", id: "highlighted-text" });
   for (const { token, index } of tokens) {
     if (index < 0) {

@@ -5,7 +5,7 @@
  * between drawn neurons as lines (red positive, blue negative). Neurons are buttons: click, or
  * move with the arrow keys and press Enter or Space, to open a neuron's details.
  */
-import type { Network } from "glassbox";
+import { maxAbs, type Network } from "glassbox";
 import { activationColour, number, percent, s, NEGATIVE, POSITIVE } from "./dom.js";
 import type { Analysis, LayerWeights } from "./analysis.js";
 import { outputName, outputValue, weightsOf } from "./analysis.js";
@@ -100,7 +100,7 @@ function weightLines(from: Column, to: Column, weights: LayerWeights): SVGElemen
   for (const a of from.drawn) for (const b of to.drawn) pairs.push({ a, b, w: weights.weights[a.index * weights.units + b.index] });
   pairs.sort((p, q) => Math.abs(q.w) - Math.abs(p.w));
   const chosen = pairs.slice(0, LINES_PER_GAP);
-  const max = Math.max(1e-12, ...chosen.map((p) => Math.abs(p.w)));
+  const max = Math.max(1e-12, maxAbs(chosen.map((p) => p.w)));
   return chosen.reverse().map(({ a, b, w }) =>
     s("line", {
       x1: a.x + RADIUS,

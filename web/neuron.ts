@@ -4,7 +4,7 @@
  * size of the input (red where a bright pixel raises it, blue where it lowers it); other
  * neurons list their strongest incoming contributions and outgoing weights.
  */
-import { featureNames, type Network } from "glassbox";
+import { featureNames, maxAbs, type Network } from "glassbox";
 import { featurizerOf } from "./inputs.js";
 import type { Analysis } from "./analysis.js";
 import { outputName, outputValue, weightsOf } from "./analysis.js";
@@ -92,7 +92,7 @@ function weightPicture(incoming: number[], width: number, height: number, channe
   if (context) {
     const sums = new Array<number>(width * height).fill(0);
     incoming.forEach((w, k) => (sums[Math.floor(k / channels)] += w));
-    const max = Math.max(1e-12, ...sums.map(Math.abs));
+    const max = Math.max(1e-12, maxAbs(sums));
     const picture = context.createImageData(width, height);
     sums.forEach((w, p) => {
       const t = Math.min(1, Math.abs(w) / max);

@@ -84,7 +84,7 @@ export function explanationPng(state: FeaturizerState | null | undefined, input:
   const grid = gridOf(state, input, attributions);
   if (!grid) return null;
   const { width, height, base, heat } = grid;
-  const max = Math.max(1e-12, ...heat.map(Math.abs));
+  const max = Math.max(1e-12, maxAbs(heat));
   const W = width * scale;
   const H = height * scale;
   const rgba = new Uint8Array(W * H * 4);
@@ -173,7 +173,7 @@ export function soundStretches(state: SoundState, attributions: FloatArray): { s
 export function soundExplanationPng(state: SoundState, clip: Clip, attributions: FloatArray, width = 800, height = 200): Uint8Array {
   const samples = fixedWindow(resample(clip, state.rate).samples, Math.round(state.rate * state.seconds));
   const stretches = soundStretches(state, attributions);
-  const strongest = Math.max(1e-12, ...stretches.map((s) => Math.abs(s.value)));
+  const strongest = Math.max(1e-12, maxAbs(stretches.map((s) => s.value)));
   const rgba = new Uint8Array(width * height * 4).fill(255);
   const paint = (x: number, y: number, [r, g, b]: number[]): void => {
     const o = (y * width + x) * 4;
@@ -186,7 +186,7 @@ export function soundExplanationPng(state: SoundState, clip: Clip, attributions:
     const to = Math.min(width, Math.ceil((s.end / state.seconds) * width));
     for (let x = from; x < to; x++) for (let y = 0; y < height; y++) paint(x, y, tint);
   }
-  const peak = Math.max(1e-12, ...Array.from(samples, Math.abs));
+  const peak = Math.max(1e-12, maxAbs(samples));
   const perColumn = samples.length / width;
   for (let x = 0; x < width; x++) {
     let lo = 0;
