@@ -29,7 +29,7 @@ function setup(spec: NetworkSpec, classWeights: Float32Array | null = null, seed
   network.initialize(random);
   // A standardize layer learns statistics far from the identity: mean about 2, std about 3.
   const rows = Float32Array.from({ length: 40 }, () => 2 + 3 * random.normal());
-  for (const layer of network.unadapted()) layer.adapt?.(rows, 4, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  if (spec.inputShape.length === 1 && spec.inputShape[0] === 4) for (const layer of network.unadapted()) layer.adapt?.(rows, 4, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   // Biases away from zero so ReLU kinks are not hit by chance.
   for (const p of network.params())
     backend.write(
@@ -37,10 +37,10 @@ function setup(spec: NetworkSpec, classWeights: Float32Array | null = null, seed
       Array.from(backend.read(p.value), () => random.normal() * 0.7),
     );
   const batch = 5;
-  const x = backend.matrix(batch, 4);
+  const x = backend.tensor([batch, ...spec.inputShape]);
   backend.write(
     x,
-    Array.from({ length: batch * 4 }, () => random.normal()),
+    Array.from({ length: x.rows * x.cols }, () => random.normal()),
   );
   const outputs = network.outputs;
   const classes = spec.output === "sigmoid" ? 2 : outputs;
@@ -118,6 +118,49 @@ test("standardize: the input gradient through (x - mean) / std matches finite di
   assert.equal(s.network.layers[0].adapted, true);
   check(s, "standardize");
 });
+
+/** A network over 5x5x2 images: `layers`, then flatten and a dense layer to 3 logits. */
+function imageNet(layers: NetworkSpec["layers"]): NetworkSpec {
+  return { inputShape: [5, 5, 2], layers: [...layers, { type: "flatten" }, { type: "dense", units: 3, activation: "linear" }], output: "softmax", labels: ["a", "b", "c"] };
+}
+
+const IMAGE_LAYERS: [string, NetworkSpec["layers"]][] = [
+  [
+    "conv 3x3 same, then tanh",
+    [
+      { type: "conv2d", filters: 3, size: 3 },
+      { type: "activation", activation: "tanh" },
+    ],
+  ],
+  ["conv 3x3 stride 2 same", [{ type: "conv2d", filters: 2, size: 3, stride: 2 }]],
+  [
+    "conv 2x2 valid, then gelu",
+    [
+      { type: "conv2d", filters: 4, size: 2, padding: "valid" },
+      { type: "activation", activation: "gelu" },
+    ],
+  ],
+  ["conv 1x1", [{ type: "conv2d", filters: 3, size: 1 }]],
+  ["conv 2x2 same (padding only below and right)", [{ type: "conv2d", filters: 2, size: 2 }]],
+  [
+    "max pool 2 (floor drops the last row and column)",
+    [
+      { type: "conv2d", filters: 2, size: 3 },
+      { type: "maxpool", size: 2 },
+    ],
+  ],
+  ["max pool 3 stride 2 (overlapping windows)", [{ type: "maxpool", size: 3, stride: 2 }]],
+  ["average pool 2 stride 1", [{ type: "avgpool", size: 2, stride: 1 }]],
+  ["global average pool", [{ type: "conv2d", filters: 3, size: 3 }, { type: "globalavgpool" }]],
+  ["batch norm after a conv (batch statistics)", [{ type: "conv2d", filters: 3, size: 3 }, { type: "batchnorm" }, { type: "activation", activation: "sigmoid" }]],
+  ["leaky relu", [{ type: "activation", activation: "leaky_relu" }]],
+];
+
+for (const [name, layers] of IMAGE_LAYERS) {
+  test(`${name}: gradients match finite differences`, () => {
+    check(setup(imageNet(layers)), name);
+  });
+}
 
 test("softmax cross-entropy with class weights", () => {
   check(setup(mlp("tanh", "softmax", 3), Float32Array.of(1, 3, 0.5)), "weighted softmax cross-entropy");

@@ -29,6 +29,68 @@ export interface DenseBackwardArgs {
   activation: Activation;
 }
 
+/**
+ * Where a convolution or a pooling window reads: examples are NHWC, [batch, height, width, channels].
+ * Windows of size x size (pooling: sizeY x sizeX) every `stride` pixels, starting padTop / padLeft
+ * pixels above and left of the image (the padding reads as 0; pooling has none).
+ */
+export interface WindowGeometry {
+  batch: number;
+  height: number;
+  width: number;
+  channels: number;
+  sizeY: number;
+  sizeX: number;
+  stride: number;
+  padTop: number;
+  padLeft: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+export interface ConvForwardArgs {
+  x: Tensor; // [batch, height, width, channels]
+  weight: Tensor; // [sizeY, sizeX, channels, filters]
+  bias: Tensor; // [filters]
+  y: Tensor; // [batch, outHeight, outWidth, filters] out
+  geometry: WindowGeometry;
+}
+
+export interface ConvBackwardArgs {
+  x: Tensor; // [batch, height, width, channels]  the layer's input in the forward pass
+  weight: Tensor; // [sizeY, sizeX, channels, filters]
+  dy: Tensor; // [batch, outHeight, outWidth, filters]
+  dWeight: Tensor; // out (overwritten)
+  dBias: Tensor; // [filters] out (overwritten)
+  dx: Tensor | null; // [batch, height, width, channels] out, or null when not needed
+  geometry: WindowGeometry;
+}
+
+export interface BatchNormArgs {
+  x: Matrix; // [rows, channels]: every pixel of every example is a row
+  gamma: Tensor; // [channels]
+  beta: Tensor; // [channels]
+  runningMean: Tensor; // [channels] read at inference; updated while training
+  runningVar: Tensor; // [channels]
+  mean: Tensor; // [channels] out while training: the batch mean (kept for backward)
+  invStd: Tensor; // [channels] out while training: 1 / sqrt(batch variance + epsilon)
+  y: Matrix; // [rows, channels] out
+  training: boolean;
+  momentum: number; // running = (1 - momentum) running + momentum batch (the running variance takes the unbiased batch variance)
+  epsilon: number;
+}
+
+export interface BatchNormBackwardArgs {
+  x: Matrix; // [rows, channels]
+  gamma: Tensor;
+  mean: Tensor; // from the training forward pass
+  invStd: Tensor;
+  dy: Matrix; // [rows, channels]
+  dx: Matrix | null; // out
+  dGamma: Tensor; // out (overwritten)
+  dBeta: Tensor; // out (overwritten)
+}
+
 export interface SgdArgs {
   lr: number;
   momentum: number; // 0 for plain SGD
@@ -93,6 +155,25 @@ export interface Backend {
   denseBackward(args: DenseBackwardArgs): void;
   /** y: [rows, cols] = activation(z) row by row (softmax is per row). */
   activate(z: Matrix, y: Matrix, activation: Activation): void;
+  /** dz = dy * activation'(z), from z and y = activation(z) (softmax: per row, y (dy - sum(dy y))). */
+  activationBackward(z: Matrix, y: Matrix, dy: Matrix, dz: Matrix, activation: Activation): void;
+
+  /** A convolution's forward pass: y = bias + the sum over each window of x times the weights, per filter. */
+  convForward(args: ConvForwardArgs): void;
+  /** Its backward pass: dWeight, dBias and (when asked) dx from dy. */
+  convBackward(args: ConvBackwardArgs): void;
+  /** y: [batch, outHeight, outWidth, channels] = the largest x in each window. */
+  maxPoolForward(x: Tensor, y: Tensor, geometry: WindowGeometry): void;
+  /** dx = dy routed to the first largest x of each window (row-major order), summed where windows overlap. */
+  maxPoolBackward(x: Tensor, dy: Tensor, dx: Tensor, geometry: WindowGeometry): void;
+  /** y = the mean of x in each window. */
+  avgPoolForward(x: Tensor, y: Tensor, geometry: WindowGeometry): void;
+  /** dx = dy / window size spread over each window, summed where windows overlap. */
+  avgPoolBackward(dy: Tensor, dx: Tensor, geometry: WindowGeometry): void;
+  /** Batch normalisation per channel: y = gamma (x - mean) / sqrt(var + epsilon) + beta (batch statistics while training, running ones at inference). */
+  batchNormForward(args: BatchNormArgs): void;
+  /** Its backward pass through the batch statistics. */
+  batchNormBackward(args: BatchNormBackwardArgs): void;
 
   /** y: [rows, cols] = (x - mean) / std per column; mean, std: [cols]. Computed as (x - mean) / std, not x * (1 / std). */
   standardize(x: Matrix, mean: Tensor, std: Tensor, y: Matrix): void;

@@ -18,7 +18,10 @@ import { answerOf } from "./probe.js";
  */
 export function exactIntegratedGradients(job: Job, network: Network): MethodResult {
   // Layers without an activation (standardize, dropout at prediction time) are affine.
-  const bending = network.describe().filter((layer) => layer.activation !== null);
+  const layers = network.describe();
+  const bent = layers.find((layer) => !layer.affine);
+  if (bent) throw new GlassboxError("BAD_ARGUMENT", `exact integrated gradients follow ReLU kinks only; layer ${bent.index} (${bent.summary}) bends elsewhere: use steps instead`);
+  const bending = layers.filter((layer) => layer.activation !== null);
   const curved = bending.find((layer) => !PIECEWISE_LINEAR.has(layer.activation as string));
   if (curved) {
     throw new GlassboxError(

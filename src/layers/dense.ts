@@ -131,6 +131,7 @@ export class Dense implements Layer {
       parameters: this.inputs * units + units,
       activation,
       units,
+      affine: true,
       settings: {},
     };
   }

@@ -68,6 +68,7 @@ export class Dropout implements Layer {
       parameters: 0,
       activation: null,
       units: null,
+      affine: true,
       settings: { rate: this.spec.rate },
     };
   }

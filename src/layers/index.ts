@@ -1,7 +1,12 @@
 import type { Backend } from "../backends/backend.js";
 import type { Shape } from "../tensor/tensor.js";
+import { ACTIVATION, type ActivationSpec } from "./activation.js";
+import { BATCHNORM, type BatchNormSpec } from "./batchnorm.js";
+import { CONV2D, type Conv2dSpec } from "./conv2d.js";
 import { DENSE, type DenseSpec } from "./dense.js";
 import { DROPOUT, type DropoutSpec } from "./dropout.js";
+import { FLATTEN, type FlattenSpec } from "./flatten.js";
+import { AVGPOOL, type AvgPoolSpec, GLOBALAVGPOOL, type GlobalAvgPoolSpec, MAXPOOL, type MaxPoolSpec } from "./pool.js";
 import { layerName, type Layer, type LayerType } from "./layer.js";
 import { STANDARDIZE, type StandardizeSpec } from "./standardize.js";
 
@@ -10,12 +15,19 @@ import { STANDARDIZE, type StandardizeSpec } from "./standardize.js";
  * forward, backward and describe(), its spec in LayerSpec and one line in REGISTRY; the backends
  * get the kernels it calls. Nothing outside layers/ asks which type a layer is.
  */
-export type LayerSpec = DenseSpec | DropoutSpec | StandardizeSpec;
+export type LayerSpec = DenseSpec | DropoutSpec | StandardizeSpec | Conv2dSpec | MaxPoolSpec | AvgPoolSpec | GlobalAvgPoolSpec | BatchNormSpec | ActivationSpec | FlattenSpec;
 
 const REGISTRY: Record<LayerSpec["type"], LayerType<LayerSpec>> = {
   dense: DENSE as LayerType<LayerSpec>,
   dropout: DROPOUT as LayerType<LayerSpec>,
   standardize: STANDARDIZE as LayerType<LayerSpec>,
+  conv2d: CONV2D as LayerType<LayerSpec>,
+  maxpool: MAXPOOL as LayerType<LayerSpec>,
+  avgpool: AVGPOOL as LayerType<LayerSpec>,
+  globalavgpool: GLOBALAVGPOOL as LayerType<LayerSpec>,
+  batchnorm: BATCHNORM as LayerType<LayerSpec>,
+  activation: ACTIVATION as LayerType<LayerSpec>,
+  flatten: FLATTEN as LayerType<LayerSpec>,
 };
 
 export const LAYER_TYPES = Object.keys(REGISTRY) as LayerSpec["type"][];
@@ -59,7 +71,12 @@ export function createLayers(specs: readonly LayerSpec[], input: Shape, backend:
   return specs.map((spec, index) => typeOf(spec, index).create(spec, index, shapes[index], backend));
 }
 
+export { ActivationLayer, type ActivationSpec } from "./activation.js";
+export { BatchNorm, type BatchNormSpec } from "./batchnorm.js";
+export { Conv2d, type Conv2dSpec } from "./conv2d.js";
 export { DENSE, Dense, defaultInitializer, type DenseSpec, type Initializer } from "./dense.js";
+export { Flatten, type FlattenSpec } from "./flatten.js";
+export { Pool, type AvgPoolSpec, type GlobalAvgPoolSpec, type MaxPoolSpec } from "./pool.js";
 export { Dropout, type DropoutSpec } from "./dropout.js";
 export { Standardize, type StandardizeSpec } from "./standardize.js";
 export { Scratch, layerName, type Layer, type LayerDescription, type LayerType, type NamedTensor } from "./layer.js";

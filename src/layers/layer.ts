@@ -27,6 +27,8 @@ export interface LayerDescription {
   activation: Activation | null;
   /** For layers whose outputs are neurons (each a weighted sum of the inputs): how many; else null. */
   units: number | null;
+  /** At prediction time, apart from its activation, an affine map of its input (false for max pooling, which bends). */
+  affine: boolean;
   /** The layer's own settings (dropout: rate). */
   settings: Record<string, unknown>;
 }

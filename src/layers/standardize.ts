@@ -110,6 +110,7 @@ export class Standardize implements Layer {
       parameters: 0,
       activation: null,
       units: null,
+      affine: true,
       settings: {},
     };
   }

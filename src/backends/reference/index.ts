@@ -1,4 +1,17 @@
-import type { AdamArgs, Activation, Backend, DenseBackwardArgs, DenseForwardArgs, SgdArgs } from "../backend.js";
+import type {
+  AdamArgs,
+  Activation,
+  Backend,
+  BatchNormArgs,
+  BatchNormBackwardArgs,
+  ConvBackwardArgs,
+  ConvForwardArgs,
+  DenseBackwardArgs,
+  DenseForwardArgs,
+  SgdArgs,
+  WindowGeometry,
+} from "../backend.js";
+import * as conv from "./conv.js";
 import { checkLength, matrixOf, sizeOf, type FloatArray, type Matrix, type Shape, type Tensor } from "../../tensor/tensor.js";
 import { hashUniform } from "../../tensor/random.js";
 import { matmul } from "./matmul.js";
@@ -111,6 +124,56 @@ class ReferenceBackend implements Backend {
       return;
     }
     for (let i = 0; i < zd.length; i++) yd[i] = activateScalar(activation, zd[i]);
+  }
+
+  activationBackward(z: Matrix, y: Matrix, dy: Matrix, dz: Matrix, activation: Activation): void {
+    activationBackward(data(z), data(y), data(dy), data(dz), z.rows, z.cols, activation);
+  }
+
+  convForward({ x, weight, bias, y, geometry }: ConvForwardArgs): void {
+    conv.convForward(data(x), data(weight), data(bias), data(y), geometry, bias.rows);
+  }
+
+  convBackward({ x, weight, dy, dWeight, dBias, dx, geometry }: ConvBackwardArgs): void {
+    conv.convBackward(data(x), data(weight), data(dy), data(dWeight), data(dBias), dx ? data(dx) : null, geometry, dBias.rows);
+  }
+
+  maxPoolForward(x: Tensor, y: Tensor, geometry: WindowGeometry): void {
+    conv.maxPoolForward(data(x), data(y), geometry);
+  }
+
+  maxPoolBackward(x: Tensor, dy: Tensor, dx: Tensor, geometry: WindowGeometry): void {
+    conv.maxPoolBackward(data(x), data(dy), data(dx), geometry);
+  }
+
+  avgPoolForward(x: Tensor, y: Tensor, geometry: WindowGeometry): void {
+    conv.avgPoolForward(data(x), data(y), geometry);
+  }
+
+  avgPoolBackward(dy: Tensor, dx: Tensor, geometry: WindowGeometry): void {
+    conv.avgPoolBackward(data(dy), data(dx), geometry);
+  }
+
+  batchNormForward(a: BatchNormArgs): void {
+    conv.batchNormForward(
+      data(a.x),
+      a.x.rows,
+      a.x.cols,
+      data(a.gamma),
+      data(a.beta),
+      data(a.runningMean),
+      data(a.runningVar),
+      data(a.mean),
+      data(a.invStd),
+      data(a.y),
+      a.training,
+      a.momentum,
+      a.epsilon,
+    );
+  }
+
+  batchNormBackward(a: BatchNormBackwardArgs): void {
+    conv.batchNormBackward(data(a.x), a.x.rows, a.x.cols, data(a.gamma), data(a.mean), data(a.invStd), data(a.dy), a.dx ? data(a.dx) : null, data(a.dGamma), data(a.dBeta));
   }
 
   standardize(x: Matrix, mean: Tensor, std: Tensor, y: Matrix): void {

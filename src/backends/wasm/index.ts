@@ -1,4 +1,18 @@
-import type { AdamArgs, Activation, Backend, DenseBackwardArgs, DenseForwardArgs, SgdArgs } from "../backend.js";
+import type {
+  AdamArgs,
+  Activation,
+  BatchNormArgs,
+  BatchNormBackwardArgs,
+  ConvBackwardArgs,
+  ConvForwardArgs,
+  DenseBackwardArgs,
+  DenseForwardArgs,
+  SgdArgs,
+  WindowGeometry,
+  Backend,
+} from "../backend.js";
+import * as reference from "../reference/conv.js";
+import { col2im, im2col } from "./im2col.js";
 import { checkLength, sizeOf, type FloatArray, type Matrix, type Shape, type Tensor } from "../../tensor/tensor.js";
 import { Heap, WasmTensor } from "./memory.js";
 import { loadKernels } from "./module.js";
@@ -101,6 +115,7 @@ class Wasm implements WasmBackend {
   readonly dtype = "float32" as const;
   calibration: { oneThreadMs: number; allThreadsMs: number } | null = null;
   private labelBuffer = { offset: 0, ints: 0 };
+  private im2colBuffer: Tensor | null = null;
   private weightBuffer: { offset: number; floats: number; source: Float32Array | null } = { offset: 0, floats: 0, source: null };
 
   constructor(
@@ -193,6 +208,69 @@ class Wasm implements WasmBackend {
     const [gs, ss, ds] = [at(dy).offset >>> 2, at(std).offset >>> 2, at(dx).offset >>> 2];
     const cols = dy.cols;
     for (let i = 0; i < dy.rows; i++) for (let j = 0; j < cols; j++) f[ds + i * cols + j] = f[gs + i * cols + j] / f[ss + j];
+  }
+
+  activationBackward(z: Matrix, y: Matrix, dy: Matrix, dz: Matrix, activation: Activation): void {
+    this.k.activationBackward(at(z).offset, at(y).offset, at(dy).offset, at(dz).offset, z.rows, z.cols, ACTIVATION_CODES[activation]);
+  }
+
+  // Convolutions: im2col into a scratch tensor, then the GEMM (see im2col.ts).
+  convForward({ x, weight, bias, y, geometry: g }: ConvForwardArgs): void {
+    const filters = bias.rows;
+    const cols = this.columns(g);
+    im2col(this.heap.f32(), at(x).offset >>> 2, at(cols).offset >>> 2, g);
+    const w = this.reshape(weight, [cols.cols, filters]);
+    this.gemm(cols, w, this.reshape(y, [cols.rows, filters]), cols.cols, false, false, false, at(bias).offset, ACTIVATION_CODES.linear, 0);
+  }
+
+  convBackward({ x, weight, dy, dWeight, dBias, dx, geometry: g }: ConvBackwardArgs): void {
+    const filters = dBias.rows;
+    const cols = this.columns(g);
+    im2col(this.heap.f32(), at(x).offset >>> 2, at(cols).offset >>> 2, g);
+    const d = this.reshape(dy, [cols.rows, filters]);
+    this.k.columnSums(at(d).offset, at(dBias).offset, d.rows, filters);
+    this.gemm(cols, d, this.reshape(dWeight, [cols.cols, filters]), cols.rows, true, false, false, 0, 0, 0); // [taps, filters] = colsᵀ·dy
+    if (!dx) return;
+    this.gemm(d, this.reshape(weight, [cols.cols, filters]), cols, filters, false, true, false, 0, 0, 0); // dCols = dy·weightᵀ
+    col2im(this.heap.f32(), at(cols).offset >>> 2, at(dx).offset >>> 2, g);
+  }
+
+  // Pooling and batch normalisation are memory-bound passes: for now the reference loops run over
+  // the wasm memory (float64 sums, rounded once to float32).
+  maxPoolForward(x: Tensor, y: Tensor, g: WindowGeometry): void {
+    reference.maxPoolForward(this.floats(x), this.floats(y), g);
+  }
+
+  maxPoolBackward(x: Tensor, dy: Tensor, dx: Tensor, g: WindowGeometry): void {
+    reference.maxPoolBackward(this.floats(x), this.floats(dy), this.floats(dx), g);
+  }
+
+  avgPoolForward(x: Tensor, y: Tensor, g: WindowGeometry): void {
+    reference.avgPoolForward(this.floats(x), this.floats(y), g);
+  }
+
+  avgPoolBackward(dy: Tensor, dx: Tensor, g: WindowGeometry): void {
+    reference.avgPoolBackward(this.floats(dy), this.floats(dx), g);
+  }
+
+  batchNormForward(a: BatchNormArgs): void {
+    const [gamma, beta, runningMean, runningVar, mean, invStd] = [a.gamma, a.beta, a.runningMean, a.runningVar, a.mean, a.invStd].map((t) => this.floats(t));
+    reference.batchNormForward(this.floats(a.x), a.x.rows, a.x.cols, gamma, beta, runningMean, runningVar, mean, invStd, this.floats(a.y), a.training, a.momentum, a.epsilon);
+  }
+
+  batchNormBackward(a: BatchNormBackwardArgs): void {
+    reference.batchNormBackward(
+      this.floats(a.x),
+      a.x.rows,
+      a.x.cols,
+      this.floats(a.gamma),
+      this.floats(a.mean),
+      this.floats(a.invStd),
+      this.floats(a.dy),
+      a.dx ? this.floats(a.dx) : null,
+      this.floats(a.dGamma),
+      this.floats(a.dBeta),
+    );
   }
 
   dropout(x: Matrix, mask: Matrix, y: Matrix, rate: number, seed: number): void {
@@ -334,6 +412,21 @@ class Wasm implements WasmBackend {
       const range = byRows ? [from, to, 0, n] : [0, m, from, to];
       return [...args, ...range, this.scratch + part * this.scratchStride];
     });
+  }
+
+  /** The numbers of `t` as a view of the wasm memory (valid until the memory grows). */
+  private floats(t: Tensor): Float32Array {
+    const start = at(t).offset >>> 2;
+    return this.heap.f32().subarray(start, start + t.rows * t.cols);
+  }
+
+  /** The im2col scratch for a geometry: [batch * outHeight * outWidth, sizeY * sizeX * channels], reused while it fits. */
+  private columns(g: WindowGeometry): Tensor {
+    const rows = g.batch * g.outHeight * g.outWidth;
+    const cols = g.sizeY * g.sizeX * g.channels;
+    if (!this.im2colBuffer || this.im2colBuffer.rows * this.im2colBuffer.cols < rows * cols) this.im2colBuffer = this.heap.tensor([rows, cols]);
+    const buffer = at(this.im2colBuffer);
+    return new WasmTensor([rows, cols], buffer.offset, buffer);
   }
 
   /** Copies labels into the memory (they change every batch) and returns their offset. */
