@@ -187,3 +187,37 @@ test("the check itself fails on a wrong gradient", () => {
   s.network.params().forEach((p, i) => broken.copy(p.value, wrong.params()[i].value));
   assert.throws(() => check({ ...s, network: wrong }, "broken"), /analytic/);
 });
+
+// Explanations take input gradients at prediction time: batch norm then uses its running
+// statistics and is affine, dropout passes values through. The same finite-difference check on
+// network.inputGradientOf with the layers in inference mode.
+for (const [name, layers] of [...IMAGE_LAYERS, ["dropout at inference", [{ type: "dropout", rate: 0.5 }]] as [string, NetworkSpec["layers"]]]) {
+  test(`${name}, at prediction time: the input gradient matches finite differences`, () => {
+    const s = setup(imageNet(layers));
+    const { network } = s;
+    const backend = network.backend;
+    s.network.forward(s.x, true, new Random(1)); // running statistics away from their start
+    const rows = backend.read(s.x);
+    const n = s.x.rows;
+    const weights = Float64Array.from({ length: n * network.outputs }, (_, i) => Math.sin(i + 1)); // f = sum of weights * logits
+    const f = (values: Float64Array): number => {
+      const logits = network.logitsOf(values, n);
+      let sum = 0;
+      for (let i = 0; i < logits.length; i++) sum += weights[i] * logits[i];
+      return sum;
+    };
+    const analytic = network.inputGradientOf(rows, n, weights);
+    const values = Float64Array.from(rows);
+    for (let i = 0; i < values.length; i += 7) {
+      const original = values[i];
+      values[i] = original + H;
+      const plus = f(values);
+      values[i] = original - H;
+      const minus = f(values);
+      values[i] = original;
+      const numeric = (plus - minus) / (2 * H);
+      const scale = Math.max(1, Math.abs(numeric), Math.abs(analytic[i]));
+      assert.ok(Math.abs(numeric - analytic[i]) <= TOLERANCE * scale, `${name}: input[${i}] analytic ${analytic[i]} vs numeric ${numeric}`);
+    }
+  });
+}

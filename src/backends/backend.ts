@@ -72,8 +72,8 @@ export interface BatchNormArgs {
   beta: Tensor; // [channels]
   runningMean: Tensor; // [channels] read at inference; updated while training
   runningVar: Tensor; // [channels]
-  mean: Tensor; // [channels] out while training: the batch mean (kept for backward)
-  invStd: Tensor; // [channels] out while training: 1 / sqrt(batch variance + epsilon)
+  mean: Tensor; // [channels] out: the mean used (the batch's while training, the running one at inference), kept for backward
+  invStd: Tensor; // [channels] out: 1 / sqrt(variance used + epsilon)
   y: Matrix; // [rows, channels] out
   training: boolean;
   momentum: number; // running = (1 - momentum) running + momentum batch (the running variance takes the unbiased batch variance)
@@ -89,6 +89,8 @@ export interface BatchNormBackwardArgs {
   dx: Matrix | null; // out
   dGamma: Tensor; // out (overwritten)
   dBeta: Tensor; // out (overwritten)
+  /** Whether the forward pass used batch statistics (then dx flows through them too); at inference the layer is affine. */
+  training: boolean;
 }
 
 export interface SgdArgs {

@@ -10,7 +10,7 @@ import { choice, integer, integerList, number, onePositional, parse, text, Usage
 import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
 import { EpochProgress } from "./progress.js";
 
-export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128] [--activation relu]
+export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128 | --layers conv:32,relu,maxpool:2,...] [--activation relu]
   [--epochs 10] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
   [--label COLUMN] [--output softmax|sigmoid] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
   [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
@@ -24,6 +24,7 @@ export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hid
 const OPTIONS = {
   out: { type: "string", short: "o" },
   hidden: { type: "string" },
+  layers: { type: "string" },
   activation: { type: "string" },
   epochs: { type: "string" },
   batch: { type: "string" },
@@ -61,7 +62,8 @@ export async function train(argv: string[]): Promise<number> {
   reportLoaded(loaded, Boolean(values.json));
   const progress = new EpochProgress();
   const { result, network, summary } = await trainModel(loaded, {
-    hidden: integerList(values, "hidden", [256, 128]),
+    ...(values.hidden !== undefined ? { hidden: integerList(values, "hidden", [256, 128]) } : {}),
+    ...(typeof values.layers === "string" ? { layers: values.layers } : {}),
     activation: choice<Activation>(
       values,
       "activation",
@@ -86,6 +88,10 @@ export async function train(argv: string[]): Promise<number> {
     validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
     patience: values.patience === undefined ? null : integer(values, "patience", 3),
     classWeights: classWeights(values["class-weights"]),
+    onStart: (network) => {
+      const chosen = values.layers === undefined && values.hidden === undefined ? " (the default for this data; --layers or --hidden to choose)" : "";
+      if (!values.json) process.stderr.write(`network: ${network.summary()}${chosen}\n`);
+    },
     onBatch: progress.onBatch,
     onEpoch: progress.onEpoch,
   });

@@ -29,6 +29,7 @@ export class BatchNorm implements Layer {
   private readonly invStd: Tensor;
   private readonly scratch: Scratch;
   private input: Tensor | null = null;
+  private training = false;
 
   constructor(
     private readonly backend: Backend,
@@ -62,6 +63,7 @@ export class BatchNorm implements Layer {
 
   forward(x: Tensor, training: boolean): Tensor {
     this.input = x;
+    this.training = training;
     const y = this.scratch.get("y", x.shape);
     const rows = (x.rows * x.cols) / this.channels;
     this.backend.batchNormForward({
@@ -93,6 +95,7 @@ export class BatchNorm implements Layer {
       dx: dx ? this.backend.reshape(dx, [rows, this.channels]) : null,
       dGamma: this.gamma.grad,
       dBeta: this.beta.grad,
+      training: this.training,
     });
     return dx;
   }
@@ -109,7 +112,7 @@ export class BatchNorm implements Layer {
     return {
       index: this.index,
       type: "batchnorm",
-      summary: `batch norm over ${this.channels} channels`,
+      summary: "batch norm",
       inputShape: [...this.inputShape],
       outputShape: [...this.outputShape],
       parameters: 2 * this.channels,

@@ -92,7 +92,7 @@ export class Conv2d implements Layer {
     return {
       index: this.index,
       type: "conv2d",
-      summary: `conv ${filters} filters ${sizeY}x${sizeX}${stride > 1 ? ` stride ${stride}` : ""}, padding ${this.spec.padding ?? "same"}`,
+      summary: `conv ${filters} ${sizeY}x${sizeX}${stride > 1 ? ` stride ${stride}` : ""}${this.spec.padding === "valid" ? " valid" : ""}`,
       inputShape: [...this.inputShape],
       outputShape: [...this.outputShape],
       parameters: sizeY * sizeX * channels * filters + filters,

@@ -62,7 +62,7 @@ export class Dropout implements Layer {
     return {
       index: this.index,
       type: "dropout",
-      summary: `dropout ${this.spec.rate} (while training)`,
+      summary: `dropout ${this.spec.rate}`,
       inputShape: [...this.inputShape],
       outputShape: [...this.outputShape],
       parameters: 0,

@@ -45,7 +45,7 @@ export class Flatten implements Layer {
     return {
       index: this.index,
       type: "flatten",
-      summary: `flatten to ${this.outputShape[0]}`,
+      summary: "flatten",
       inputShape: [...this.inputShape],
       outputShape: [...this.outputShape],
       parameters: 0,

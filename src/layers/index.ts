@@ -38,6 +38,11 @@ function typeOf(spec: LayerSpec, index: number): LayerType<LayerSpec> {
   return type;
 }
 
+/** One layer's output shape for this input shape; throws with the reason (no layer index). */
+export function outputShapeOf(spec: LayerSpec, input: Shape): Shape {
+  return typeOf(spec, 0).outputShape(spec, input);
+}
+
 /**
  * The shapes through a list of layers, from the per-example input shape, checking each spec:
  * shapes[i] is layer i's input, shapes[layers.length] the output. Allocates nothing.

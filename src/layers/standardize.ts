@@ -100,11 +100,10 @@ export class Standardize implements Layer {
   }
 
   describe(): LayerDescription {
-    const n = sizeOf(this.inputShape);
     return {
       index: this.index,
       type: "standardize",
-      summary: `standardize ${n} features: (x - mean) / std of the training rows`,
+      summary: "standardize",
       inputShape: [...this.inputShape],
       outputShape: [...this.outputShape],
       parameters: 0,

@@ -61,6 +61,12 @@ export interface MlpOptions {
   inputs: number | number[];
   /** Neurons per hidden layer. Default [] (no hidden layer). */
   hidden?: number[];
+  /**
+   * The hidden layers as specs (convolutions, pooling, batch norm...), instead of `hidden`,
+   * `activation` and `dropout`; see parseLayers for them in words. The output layer is appended,
+   * after a flatten when the last hidden layer gives an image.
+   */
+  layers?: LayerSpec[];
   /** Activation of the hidden layers. Default "relu". */
   activation?: Activation;
   /** Default "softmax". */
@@ -103,9 +109,19 @@ export function createMlp(options: MlpOptions): Network {
   );
   check(dropout >= 0 && dropout < 1, `dropout must be in [0, 1), got ${dropout}`);
   const layers: LayerSpec[] = options.standardize ? [{ type: "standardize" }] : [];
-  for (const units of hidden) {
-    layers.push({ type: "dense", units, activation, ...(options.init ? { init: options.init } : {}) });
-    if (dropout > 0) layers.push({ type: "dropout", rate: dropout });
+  if (options.layers) {
+    layers.push(...options.layers);
+  } else {
+    for (const units of hidden) {
+      layers.push({ type: "dense", units, activation, ...(options.init ? { init: options.init } : {}) });
+      if (dropout > 0) layers.push({ type: "dropout", rate: dropout });
+    }
+  }
+  try {
+    const shapes = layerShapes(layers, inputShape);
+    if (shapes[shapes.length - 1].length > 1) layers.push({ type: "flatten" });
+  } catch (error) {
+    check(false, (error as Error).message);
   }
   layers.push({ type: "dense", units: outputCount(output, options.labels), activation: "linear" });
   const network = new Network({ inputShape, layers, output, labels: options.labels }, options);
@@ -228,7 +244,7 @@ export class Network {
   /** One line: "784 inputs (28x28x1) -> 256 relu -> dropout -> 10 linear -> softmax". */
   summary(): string {
     const shape = this.inputShape.length > 1 ? ` (${this.inputShape.join("x")})` : "";
-    const parts = this.describe().map((d) => (d.units === null ? d.type : `${d.units} ${d.activation}`));
+    const parts = this.describe().map((d) => (d.units === null ? d.summary : `${d.units} ${d.activation}`));
     return [`${this.inputs} inputs${shape}`, ...parts, this.spec.output].join(" -> ");
   }
 

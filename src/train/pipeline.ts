@@ -4,7 +4,8 @@ import { selectRows, type Dataset } from "../data/dataset.js";
 import { featureShape, type FeaturizerState } from "../featurizers/index.js";
 import type { Hierarchy } from "../model/hierarchy.js";
 import { createMlp, type Background, type Network, type OutputKind } from "../model/network.js";
-import type { Initializer } from "../layers/index.js";
+import type { Initializer, LayerSpec } from "../layers/index.js";
+import { parseLayers } from "../layers/parse.js";
 import { Random, permutation } from "../tensor/random.js";
 import { fit } from "./fit.js";
 import type { FitOptions, FitResult } from "./options.js";
@@ -22,8 +23,13 @@ export interface TrainingInput {
 
 /** Options of `trainModel`: the network's shape, the defaults it decides, and every `fit` option. */
 export interface TrainModelOptions extends FitOptions {
-  /** Neurons per hidden layer. Default [256, 128]. */
+  /**
+   * Neurons per hidden layer. Default: for images of at least 8x8 pixels a convolutional network
+   * (see defaultImageLayers), else [256, 128].
+   */
   hidden?: number[];
+  /** The hidden layers, in words ("conv:32,relu,maxpool:2,dense:128,relu") or as specs; instead of `hidden`. */
+  layers?: string | LayerSpec[];
   /** Activation of the hidden layers. Default "relu". */
   activation?: Activation;
   /** Default: "sigmoid" for exactly two labels (one yes/no neuron), else "softmax". */
@@ -41,6 +47,8 @@ export interface TrainModelOptions extends FitOptions {
   backgroundRows?: number;
   /** Default: the reference backend. */
   backend?: Backend;
+  /** Called with the network once it is built, before training starts (to say what it is). */
+  onStart?: (network: Network) => void;
 }
 
 export interface TrainedModel {
@@ -68,9 +76,11 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   const kind = featurizer?.kind ?? null;
   const backgroundRows = options.backgroundRows ?? (kind === "table" ? 100 : 0);
   check(Number.isInteger(backgroundRows) && backgroundRows >= 0, `backgroundRows must be a whole number >= 0, got ${backgroundRows}`);
+  const inputShape = featurizer ? featureShape(featurizer) : [data.columns];
+  const layers = typeof options.layers === "string" ? parseLayers(options.layers, inputShape) : (options.layers ?? (options.hidden ? null : defaultImageLayers(inputShape)));
   const network = createMlp({
-    inputs: featurizer ? featureShape(featurizer) : [data.columns],
-    hidden: options.hidden ?? [256, 128],
+    inputs: inputShape,
+    ...(layers ? { layers } : { hidden: options.hidden ?? [256, 128] }),
     activation: options.activation ?? "relu",
     output: options.output ?? (data.labelNames.length === 2 ? "sigmoid" : "softmax"),
     labels: data.labelNames,
@@ -88,11 +98,37 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
     },
     background: backgroundRows > 0 ? sampleRows(data, backgroundRows, seed) : null,
   });
+  options.onStart?.(network);
   const started = performance.now();
   const result = await fit(network, data, options);
   const summary = trainingSummary(result, network.backend.name, (performance.now() - started) / 1000);
   network.recordTraining(summary);
   return { network, result, summary };
+}
+
+/**
+ * A convolutional default for images of at least 8x8 pixels: blocks of a 3x3 convolution, ReLU
+ * and 2x2 max pooling with 32, 64, then 128 filters while the image is at least 8 pixels on its
+ * short side (at most three), batch norm in each block for colour images, then for gray ones a
+ * dense layer of 128. On 28x28 gray images this is the canonical Fashion-MNIST network (0.92 test
+ * accuracy in PyTorch after 10 epochs), on 32x32 colour ones the canonical CIFAR-10 network. Null
+ * for other inputs: they keep the dense default.
+ */
+export function defaultImageLayers(inputShape: number[]): LayerSpec[] | null {
+  if (inputShape.length !== 3) return null;
+  let side = Math.min(inputShape[0], inputShape[1]);
+  if (side < 8) return null;
+  const colour = inputShape[2] === 3;
+  const layers: LayerSpec[] = [];
+  for (const filters of [32, 64, 128]) {
+    if (side < 8 || (!colour && filters === 128)) break;
+    layers.push({ type: "conv2d", filters, size: 3, stride: 1, padding: "same" });
+    if (colour) layers.push({ type: "batchnorm" });
+    layers.push({ type: "activation", activation: "relu" }, { type: "maxpool", size: 2 });
+    side = Math.floor(side / 2);
+  }
+  if (!colour) layers.push({ type: "flatten" }, { type: "dense", units: 128, activation: "relu" });
+  return layers;
 }
 
 /** The training run in numbers, as the model file keeps it and `train --json` prints it. */

@@ -418,8 +418,11 @@ export function conformanceSuite(name: string, make: () => Backend): void {
       const [dx, dx0] = pair(rows, channels);
       const [dGamma, dGamma0] = tensors([channels]);
       const [dBeta, dBeta0] = tensors([channels]);
-      backend.batchNormBackward({ x, gamma, mean, invStd, dy, dx, dGamma, dBeta });
-      oracle.batchNormBackward({ x: x0, gamma: gamma0, mean: mean0, invStd: invStd0, dy: dy0, dx: dx0, dGamma: dGamma0, dBeta: dBeta0 });
+      for (const training of [false, true]) {
+        backend.batchNormBackward({ x, gamma, mean, invStd, dy, dx, dGamma, dBeta, training });
+        oracle.batchNormBackward({ x: x0, gamma: gamma0, mean: mean0, invStd: invStd0, dy: dy0, dx: dx0, dGamma: dGamma0, dBeta: dBeta0, training });
+        same(dx, dx0, SUM_TOLERANCE * 10, `batch norm input gradient ${rows}x${channels} training=${training}`);
+      }
       same(dGamma, dGamma0, SUM_TOLERANCE, `batch norm gamma gradient ${rows}x${channels}`);
       same(dBeta, dBeta0, SUM_TOLERANCE, `batch norm beta gradient ${rows}x${channels}`);
       same(dx, dx0, SUM_TOLERANCE * 10, `batch norm input gradient ${rows}x${channels}`);

@@ -168,13 +168,15 @@ export function batchNormForward(
     } else {
       m = runningMean[c];
       inv = 1 / Math.sqrt(runningVar[c] + epsilon);
+      mean[c] = m;
+      invStd[c] = inv;
     }
     for (let r = 0; r < rows; r++) y[r * channels + c] = gamma[c] * (x[r * channels + c] - m) * inv + beta[c];
   }
 }
 
-// With xhat = (x - mean) invStd: dBeta = sum dy, dGamma = sum dy xhat,
-// dx = gamma invStd (dy - dBeta / rows - xhat dGamma / rows).
+// With xhat = (x - mean) invStd: dBeta = sum dy, dGamma = sum dy xhat, and while training
+// dx = gamma invStd (dy - dBeta / rows - xhat dGamma / rows); at inference dx = gamma invStd dy.
 export function batchNormBackward(
   x: FloatArray,
   rows: number,
@@ -186,6 +188,7 @@ export function batchNormBackward(
   dx: FloatArray | null,
   dGamma: FloatArray,
   dBeta: FloatArray,
+  training: boolean,
 ): void {
   for (let c = 0; c < channels; c++) {
     let sumDy = 0;
@@ -200,7 +203,8 @@ export function batchNormBackward(
     if (!dx) continue;
     for (let r = 0; r < rows; r++) {
       const xhat = (x[r * channels + c] - mean[c]) * invStd[c];
-      dx[r * channels + c] = gamma[c] * invStd[c] * (dy[r * channels + c] - sumDy / rows - (xhat * sumDyXhat) / rows);
+      const through = training ? sumDy / rows + (xhat * sumDyXhat) / rows : 0;
+      dx[r * channels + c] = gamma[c] * invStd[c] * (dy[r * channels + c] - through);
     }
   }
 }

@@ -173,7 +173,19 @@ class ReferenceBackend implements Backend {
   }
 
   batchNormBackward(a: BatchNormBackwardArgs): void {
-    conv.batchNormBackward(data(a.x), a.x.rows, a.x.cols, data(a.gamma), data(a.mean), data(a.invStd), data(a.dy), a.dx ? data(a.dx) : null, data(a.dGamma), data(a.dBeta));
+    conv.batchNormBackward(
+      data(a.x),
+      a.x.rows,
+      a.x.cols,
+      data(a.gamma),
+      data(a.mean),
+      data(a.invStd),
+      data(a.dy),
+      a.dx ? data(a.dx) : null,
+      data(a.dGamma),
+      data(a.dBeta),
+      a.training,
+    );
   }
 
   standardize(x: Matrix, mean: Tensor, std: Tensor, y: Matrix): void {

@@ -270,6 +270,7 @@ class Wasm implements WasmBackend {
       a.dx ? this.floats(a.dx) : null,
       this.floats(a.dGamma),
       this.floats(a.dBeta),
+      a.training,
     );
   }
 
