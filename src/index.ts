@@ -45,7 +45,9 @@ export {
   type Schedule,
 } from "./optimizers/index.js";
 export { fit } from "./train/fit.js";
-export { trainModel, type TrainingInput, type TrainModelOptions, type TrainedModel } from "./train/pipeline.js";
+export { trainModel, defaultImageLayers, type TrainingInput, type TrainModelOptions, type TrainedModel } from "./train/pipeline.js";
+export { augmentRows, type Augment } from "./train/augment.js";
+export { parseLayers } from "./layers/parse.js";
 export type { FitOptions, FitResult, BatchEvent, EpochEvent, StopReason } from "./train/options.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { classificationReport, predictedClasses, type ClassificationReport, type ClassMetrics } from "./train/metrics.js";

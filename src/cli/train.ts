@@ -5,6 +5,7 @@ import { GlassboxError } from "../errors.js";
 import { loadTrainingData } from "../data/load.js";
 import { saveModel } from "../io/disk.js";
 import { OPTIMIZERS, type OptimizerName, type Schedule } from "../optimizers/index.js";
+import type { Augment } from "../train/augment.js";
 import { trainModel } from "../train/pipeline.js";
 import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
 import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
@@ -14,7 +15,7 @@ export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hid
   [--epochs 10] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
   [--label COLUMN] [--output softmax|sigmoid] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
   [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
-  [--class-weights balanced|w1,w2,...] [--standardize|--no-standardize] [--json]
+  [--class-weights balanced|w1,w2,...] [--standardize|--no-standardize] [--augment flip,shift:N] [--json]
   data: an IDX directory, a folder per label of images / WAVs / texts (nested folders: categories), or a CSV
   [--featurizer image|sound|text|table]  images: [--size 28x28] [--channels gray|rgb]
   sound: [--rate 16000] [--seconds 1] [--spectrogram|--no-spectrogram]
@@ -25,6 +26,7 @@ const OPTIONS = {
   out: { type: "string", short: "o" },
   hidden: { type: "string" },
   layers: { type: "string" },
+  augment: { type: "string" },
   activation: { type: "string" },
   epochs: { type: "string" },
   batch: { type: "string" },
@@ -64,6 +66,7 @@ export async function train(argv: string[]): Promise<number> {
   const { result, network, summary } = await trainModel(loaded, {
     ...(values.hidden !== undefined ? { hidden: integerList(values, "hidden", [256, 128]) } : {}),
     ...(typeof values.layers === "string" ? { layers: values.layers } : {}),
+    ...(typeof values.augment === "string" ? { augment: augment(values.augment) } : {}),
     activation: choice<Activation>(
       values,
       "activation",
@@ -115,6 +118,18 @@ export async function train(argv: string[]): Promise<number> {
     return 3;
   }
   return 0;
+}
+
+/** "flip,shift:2" -> { flip: true, shift: 2 } */
+function augment(text: string): Augment {
+  const out: Augment = {};
+  for (const item of text.split(",").map((s) => s.trim())) {
+    const shift = /^shift:(\d+)$/.exec(item);
+    if (item === "flip") out.flip = true;
+    else if (shift) out.shift = Number(shift[1]);
+    else throw new GlassboxError("BAD_ARGUMENT", `--augment: expected flip and/or shift:N separated by commas (e.g. flip,shift:2), got "${item}"`);
+  }
+  return out;
 }
 
 function schedule(spec: string): Schedule {

@@ -7,6 +7,7 @@ import { maxAbs } from "../tensor/scalar.js";
 import type { Param, Tensor } from "../tensor/tensor.js";
 import { Random, permutation } from "../tensor/random.js";
 import { checkLabels, measureAsync } from "./evaluate.js";
+import { type Augment, augmentRows, checkAugment } from "./augment.js";
 import { BatchReader, allRows } from "./batches.js";
 import type { BatchEvent, EpochEvent, FitOptions, FitResult, StopReason } from "./options.js";
 import { snapshot, restore, type Snapshot } from "./snapshot.js";
@@ -99,6 +100,7 @@ class StepLoop {
   private readonly values: Tensor | null;
   private readonly stats: Tensor;
   private readonly params: Param[];
+  private readonly augment: { options: Augment; random: Random; scratch: Float32Array } | null = null;
   /** The weights the last read step ran on (its loss and gradients were finite), and the ones the latest step ran on. */
   private lastGood: Snapshot;
   private latest: Snapshot;
@@ -114,6 +116,11 @@ class StepLoop {
   ) {
     const backend = network.backend;
     this.batch = new BatchReader(data, batchSize, network.outputs);
+    if (options.augment) {
+      checkAugment(options.augment, network.inputShape);
+      // Its own stream, so augmenting leaves the shuffles, the split and dropout as they were.
+      this.augment = { options: options.augment, random: new Random((options.seed ?? 1) ^ 0x5bd1e995), scratch: new Float32Array(network.inputs) };
+    }
     this.dLogits = backend.matrix(batchSize, network.outputs);
     this.values = data.targets ? backend.matrix(batchSize, network.outputs) : null;
     this.stats = backend.tensor([readEvery, STATS]);
@@ -169,6 +176,7 @@ class StepLoop {
     const backend = network.backend;
     const n = Math.min(this.batchSize, rows.length - begin);
     batch.read(rows, order, begin, n);
+    if (this.augment) augmentRows(batch.features, n, network.inputShape, this.augment.options, this.augment.random, this.augment.scratch);
     const x = network.input(n);
     backend.write(x, batch.features.subarray(0, n * data.columns));
     const labels = data.labels ? batch.labels.subarray(0, n) : null;

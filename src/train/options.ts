@@ -1,3 +1,4 @@
+import type { Augment } from "./augment.js";
 import type { OptimizerOptions } from "../optimizers/optimizer.js";
 import type { Schedule } from "../optimizers/schedule.js";
 import type { Dataset } from "../data/dataset.js";
@@ -35,6 +36,8 @@ export interface FitOptions {
    * and the weights go back to those of the read before. Default 16.
    */
   readEvery?: number;
+  /** Random flips and shifts of training images, seeded, drawn for every batch. Default: none. */
+  augment?: Augment | null;
   /** Seed for shuffling, the validation split and dropout. Default 1. */
   seed?: number;
   /** Called after every step (for progress bars). */

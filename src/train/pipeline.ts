@@ -7,6 +7,7 @@ import { createMlp, type Background, type Network, type OutputKind } from "../mo
 import type { Initializer, LayerSpec } from "../layers/index.js";
 import { parseLayers } from "../layers/parse.js";
 import { Random, permutation } from "../tensor/random.js";
+import type { Augment } from "./augment.js";
 import { fit } from "./fit.js";
 import type { FitOptions, FitResult } from "./options.js";
 
@@ -101,7 +102,7 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   options.onStart?.(network);
   const started = performance.now();
   const result = await fit(network, data, options);
-  const summary = trainingSummary(result, network.backend.name, (performance.now() - started) / 1000);
+  const summary = trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment);
   network.recordTraining(summary);
   return { network, result, summary };
 }
@@ -132,7 +133,7 @@ export function defaultImageLayers(inputShape: number[]): LayerSpec[] | null {
 }
 
 /** The training run in numbers, as the model file keeps it and `train --json` prints it. */
-function trainingSummary(result: FitResult, backend: string, totalSeconds: number): Record<string, unknown> {
+function trainingSummary(result: FitResult, backend: string, totalSeconds: number, augment: Augment | null | undefined): Record<string, unknown> {
   const kept = result.kept;
   return {
     epochs: result.epochs,
@@ -147,6 +148,7 @@ function trainingSummary(result: FitResult, backend: string, totalSeconds: numbe
     validation_loss: kept ? kept.validationLoss : null,
     validation_accuracy: result.validationAccuracy,
     backend,
+    augment: augment ?? null,
     stopped: result.stopped,
   };
 }
