@@ -217,6 +217,16 @@ export class Network {
     return this.spec.labels;
   }
 
+  /**
+   * Rows per pass when predicting many: up to 1024, fewer when one example's largest activation
+   * is big (a convolution's), so a pass holds at most about 4 million numbers per tensor.
+   */
+  get chunkRows(): number {
+    let widest = this.inputs;
+    for (const layer of this.layers) widest = Math.max(widest, sizeOf(layer.outputShape));
+    return Math.max(1, Math.min(1024, Math.floor((1 << 22) / widest)));
+  }
+
   /** Records the summary of the training run that produced the weights (the model file keeps it). */
   recordTraining(summary: Record<string, unknown>): void {
     this.facts.training = summary;
@@ -291,7 +301,7 @@ export class Network {
    * Raw features: [rows, inputs] (row-major) -> the answer per row: [rows, outputs]
    * (probabilities for softmax and sigmoid, values for linear), computed in chunks.
    */
-  predict(features: Float32Array, rows: number, chunk = 1024): Float32Array {
+  predict(features: Float32Array, rows: number, chunk = this.chunkRows): Float32Array {
     this.checkFeatures(features, rows);
     const out = new Float32Array(rows * this.outputs);
     for (let start = 0; start < rows; start += chunk) {

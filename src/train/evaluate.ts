@@ -54,13 +54,13 @@ export function checkLabels(network: Network, data: Dataset): void {
  * Mean loss and accuracy over the dataset rows `rows` (raw features), in chunks. Each chunk's loss
  * and correct count stay on the device; `read` takes them back once at the end.
  */
-export function measure(network: Network, data: Dataset, rows: Int32Array, loss: Loss, chunk = 1024): { loss: number; accuracy: number } {
+export function measure(network: Network, data: Dataset, rows: Int32Array, loss: Loss, chunk = network.chunkRows): { loss: number; accuracy: number } {
   const { stats, sizes } = measureOnDevice(network, data, rows, loss, chunk);
   return measured(network.backend.read(stats), sizes, rows.length, data.labels !== null);
 }
 
 /** measure, reading the device once with readAsync. */
-export async function measureAsync(network: Network, data: Dataset, rows: Int32Array, loss: Loss, chunk = 1024): Promise<{ loss: number; accuracy: number }> {
+export async function measureAsync(network: Network, data: Dataset, rows: Int32Array, loss: Loss, chunk = network.chunkRows): Promise<{ loss: number; accuracy: number }> {
   const { stats, sizes } = measureOnDevice(network, data, rows, loss, chunk);
   return measured(await network.backend.readAsync(stats), sizes, rows.length, data.labels !== null);
 }

@@ -1,0 +1,160 @@
+// npm run bench:cnn [-- --cifar DIR] [--no-peers]: the canonical convolutional networks (Fashion-MNIST
+// 28x28x1 and CIFAR-10 32x32x3, layers as in ../shared/peers/torch_cnn.py, Adam 1e-3, batch 64): seconds
+// per epoch on wasm (timed on a subset and scaled) and on the reference (a smaller subset), each conv
+// layer's forward and backward GFLOP/s, seconds to classify the test set, and PyTorch (one thread) in
+// the same run. Prints one JSON object; progress goes to stderr.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Backend } from "../src/backends/backend.js";
+import { createReferenceBackend } from "../src/backends/reference/index.js";
+import { createWasmBackend } from "../src/backends/wasm/index.js";
+import { selectRows, type Dataset } from "../src/data/dataset.js";
+import { loadIdxDirectory } from "../src/data/files.js";
+import { loadTrainingData } from "../src/data/load.js";
+import { parseLayers } from "../src/layers/parse.js";
+import { createMlp, type Network } from "../src/model/network.js";
+import { Random } from "../src/tensor/random.js";
+import { fit } from "../src/train/fit.js";
+
+const args = process.argv.slice(2);
+const cifarDir = args.includes("--cifar") ? resolve(args[args.indexOf("--cifar") + 1]) : null;
+const peers = !args.includes("--no-peers");
+const fmnistDir = resolve("../shared/data/fashion-mnist");
+const log = (text: string): void => void process.stderr.write(`${text}\n`);
+
+const NETWORKS = {
+  fmnist: { shape: [28, 28, 1], layers: "conv:32,relu,maxpool:2,conv:64,relu,maxpool:2,dense:128,relu" },
+  cifar: { shape: [32, 32, 3], layers: "conv:32,bn,relu,maxpool:2,conv:64,bn,relu,maxpool:2,conv:128,bn,relu,maxpool:2" },
+} as const;
+
+const wasm = await createWasmBackend();
+if (!wasm) throw new Error("the wasm backend did not load");
+
+function network(kind: keyof typeof NETWORKS, labels: string[], backend: Backend): Network {
+  const { shape, layers } = NETWORKS[kind];
+  return createMlp({ inputs: [...shape], layers: parseLayers(layers, shape), labels, seed: 1, backend });
+}
+
+/** Seconds per epoch of `rows` training rows, timed on `measured` of them (after one warm-up batch). */
+async function epochSeconds(kind: keyof typeof NETWORKS, data: Dataset, backend: Backend, measured: number): Promise<number> {
+  const subset = selectRows(
+    data,
+    Array.from({ length: measured }, (_, i) => i),
+  );
+  await fit(
+    network(kind, data.labelNames, backend),
+    selectRows(
+      data,
+      Array.from({ length: 64 }, (_, i) => i),
+    ),
+    { epochs: 1, validation: 0 },
+  );
+  const net = network(kind, data.labelNames, backend);
+  const started = performance.now();
+  await fit(net, subset, { epochs: 1, validation: 0, seed: 1 });
+  return ((performance.now() - started) / 1000) * (data.rows / measured);
+}
+
+/** Each conv layer's forward and backward GFLOP/s on a batch of 64 (2 multiply-adds per tap per filter; backward: both gradients). */
+function convRates(kind: keyof typeof NETWORKS, labels: string[], backend: Backend): { layer: number; forward_gflops: number; backward_gflops: number }[] {
+  const net = network(kind, labels, backend);
+  const x = net.input(64);
+  const random = new Random(1);
+  backend.write(
+    x,
+    Float32Array.from({ length: x.rows * x.cols }, () => random.uniform()),
+  );
+  const inputs: ReturnType<Network["forward"]>[] = [];
+  let h = x;
+  for (const layer of net.layers) {
+    inputs.push(h);
+    h = layer.forward(h, true, random);
+  }
+  return net.describe().flatMap((d) => {
+    if (d.type !== "conv2d") return [];
+    const layer = net.layers[d.index];
+    const [oh, ow, filters] = d.outputShape;
+    const size = d.settings.size as number;
+    const flops = 2 * 64 * oh * ow * filters * size * size * d.inputShape[2];
+    const time = (run: () => void): number => {
+      run();
+      const started = performance.now();
+      for (let i = 0; i < 5; i++) run();
+      return (performance.now() - started) / 5 / 1000;
+    };
+    const forward = time(() => layer.forward(inputs[d.index], true, random));
+    const dy = backend.tensor([64, ...d.outputShape]);
+    const backward = time(() => layer.backward(dy, d.index > 0));
+    return [{ layer: d.index, forward_gflops: flops / forward / 1e9, backward_gflops: ((d.index > 0 ? 2 : 1) * flops) / backward / 1e9 }];
+  });
+}
+
+function classifySeconds(kind: keyof typeof NETWORKS, test: Dataset, backend: Backend): number {
+  const net = network(kind, test.labelNames, backend);
+  net.predict(test.features.subarray(0, 1000 * test.columns), 1000);
+  const started = performance.now();
+  net.predict(test.features, test.rows);
+  return (performance.now() - started) / 1000;
+}
+
+function pytorch(kind: string, env: Record<string, string>): Record<string, unknown> {
+  const r = spawnSync("/usr/bin/python3", [resolve("../shared/peers/torch_cnn.py"), kind, "1", "1"], { encoding: "utf8", env: { ...process.env, ...env } });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  if (r.status !== 0 || !line.startsWith("{")) return { skipped: (r.stderr || r.stdout).trim().split("\n").pop() };
+  return JSON.parse(
+    line
+      .replace(/'/g, '"')
+      .replace(/\bTrue\b/g, "true")
+      .replace(/\bFalse\b/g, "false"),
+  );
+}
+
+const result: Record<string, unknown> = { wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd } };
+const reference = createReferenceBackend();
+
+log("fashion-mnist: loading");
+const train = await loadIdxDirectory(fmnistDir, "train");
+const test = await loadIdxDirectory(fmnistDir, "test");
+const fm: Record<string, unknown> = {};
+log("fashion-mnist: wasm epoch (3,000 rows, scaled to 60,000)");
+fm.wasm_s_per_epoch = await epochSeconds("fmnist", train, wasm, 3000);
+log("fashion-mnist: reference epoch (256 rows, scaled)");
+fm.reference_s_per_epoch = await epochSeconds("fmnist", train, reference, 256);
+fm.conv_layers = convRates("fmnist", train.labelNames, wasm);
+fm.classify_10k_s = classifySeconds("fmnist", test, wasm);
+if (peers) {
+  log("fashion-mnist: PyTorch, one thread, one epoch");
+  fm.pytorch = pytorch("fmnist", { FMNIST_DIR: fmnistDir });
+}
+result.fmnist = fm;
+
+if (cifarDir && existsSync(join(cifarDir, "train"))) {
+  log("cifar-10: loading the JPEGs");
+  const loaded = await loadTrainingData(join(cifarDir, "train"), {});
+  const data = loaded.data;
+  const cf: Record<string, unknown> = {};
+  log("cifar-10: wasm epoch (2,000 rows, scaled to 50,000)");
+  cf.wasm_s_per_epoch = await epochSeconds("cifar", data, wasm, 2000);
+  log("cifar-10: reference epoch (128 rows, scaled)");
+  cf.reference_s_per_epoch = await epochSeconds("cifar", data, reference, 128);
+  cf.conv_layers = convRates("cifar", data.labelNames, wasm);
+  cf.classify_10k_s =
+    (classifySeconds(
+      "cifar",
+      selectRows(
+        data,
+        Array.from({ length: 5000 }, (_, i) => i),
+      ),
+      wasm,
+    ) *
+      10000) /
+    5000;
+  if (peers) {
+    log("cifar-10: PyTorch, one thread, one epoch");
+    cf.pytorch = pytorch("cifar", { CIFAR_DIR: cifarDir });
+  }
+  result.cifar = cf;
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+wasm.close();
