@@ -1,6 +1,49 @@
 import { RELAXED_PLAIN, RELAXED_SHARED, SIMD_PLAIN, SIMD_SHARED } from "./kernels.generated.js";
 import { isNode } from "../../tensor/platform.js";
 
+/** The kernels' exports (src/backends/wasm/assembly/index.ts); pointers are byte offsets into the memory. */
+export interface Kernels {
+  gemm(...args: number[]): void;
+  gemmScratchBytes(): number;
+  batchNormScratchBytes(): number;
+  heapBase(): number;
+  activate(z: number, y: number, rows: number, cols: number, act: number): void;
+  activationBackward(z: number, y: number, dy: number, dz: number, rows: number, cols: number, act: number): void;
+  columnSums(dz: number, db: number, rows: number, cols: number): void;
+  // Window kernels (assembly/im2col.ts, pooling.ts): pointers, the geometry without the batch, then examples [n0, n1).
+  im2col(...args: number[]): void;
+  col2im(...args: number[]): void;
+  maxPoolForward(...args: number[]): void;
+  maxPoolBackward(...args: number[]): void;
+  avgPoolForward(...args: number[]): void;
+  avgPoolBackward(...args: number[]): void;
+  batchNormForward(...args: number[]): void;
+  batchNormBackward(...args: number[]): void;
+  dropout(x: number, mask: number, y: number, count: number, rate: number, seed: number): void;
+  multiply(a: number, b: number, out: number, count: number): void;
+  scale(m: number, count: number, factor: number): void;
+  sumOfSquares(m: number, count: number): number;
+  softmaxCrossEntropy(logits: number, batch: number, classes: number, labels: number, weights: number, dLogits: number): number;
+  binaryCrossEntropy(logits: number, batch: number, labels: number, weights: number, dLogits: number): number;
+  meanSquaredError(prediction: number, targets: number, count: number, dPrediction: number): number;
+  sgdStep(p: number, g: number, v: number, count: number, lr: number, momentum: number, nesterov: number, weightDecay: number): void;
+  adamStep(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    count: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    weightDecay: number,
+    decoupled: number,
+    stepSize: number,
+    sqrtCorrection2: number,
+  ): void;
+}
+
 /** The compiled kernels and what they use. */
 export interface KernelModule {
   module: WebAssembly.Module;

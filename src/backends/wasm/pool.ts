@@ -18,7 +18,20 @@ const MAX_ARGS = 24;
 const MAX_THREADS = 64;
 
 /** The kernels a job may run, by index. */
-export const KERNELS = ["gemm", "adamStep"] as const;
+export const KERNELS = [
+  "gemm",
+  "adamStep",
+  "im2col",
+  "col2im",
+  "maxPoolForward",
+  "maxPoolBackward",
+  "avgPoolForward",
+  "avgPoolBackward",
+  "batchNormForward",
+  "batchNormBackward",
+  "activate",
+  "activationBackward",
+] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 /** Waits for jobs; runs in every worker. Plain JavaScript so one source serves Node and browsers. */
@@ -93,6 +106,18 @@ export class ThreadPool {
       }
     }
     if (Atomics.load(s, FAILED)) throw new Error(`the ${kernel} kernel failed in a worker thread`);
+  }
+
+  /**
+   * Splits [0, total) into one slice per thread, each a multiple of `unit` long (the last may be
+   * shorter, or empty), and runs `kernel` with argsOf(from, to, part) for slice [from, to).
+   */
+  runSlices(kernel: KernelName, local: (...args: number[]) => unknown, total: number, unit: number, argsOf: (from: number, to: number, part: number) => number[]): void {
+    const per = Math.ceil(total / unit / this.threads) * unit;
+    this.run(kernel, local, (part) => {
+      const from = Math.min(total, part * per);
+      return argsOf(from, Math.min(total, from + per), part);
+    });
   }
 
   /** Stops the workers (they also stop by themselves when the process exits). */

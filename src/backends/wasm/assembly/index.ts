@@ -2,6 +2,9 @@
 // holds parameters, gradients, activations and optimizer state.
 export { gemm, gemmScratchBytes } from "./gemm";
 export { activate, activationBackward, columnSums, dropout, multiply, scale, sumOfSquares } from "./elementwise";
+export { im2col, col2im } from "./im2col";
+export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from "./pooling";
+export { batchNormForward, batchNormBackward, batchNormScratchBytes } from "./batchnorm";
 export { softmaxCrossEntropy, binaryCrossEntropy, meanSquaredError } from "./losses";
 export { sgdStep, adamStep } from "./optimizers";
 
