@@ -89,7 +89,7 @@ function layout(network: Network, analysis: Analysis, input: InputColumn): { col
     columns.push({ title, x, drawn: place(shown, order, x, shade), hidden: values.length - order.length, layer });
     x += Math.ceil(order.length / PER_SUBCOLUMN) * STEP + (isOutput ? 150 : GAP);
   });
-  const rows = Math.max(...columns.map((c) => Math.min(PER_SUBCOLUMN, Math.max(c.drawn.length, 1))));
+  const rows = columns.reduce((most, c) => Math.max(most, Math.min(PER_SUBCOLUMN, Math.max(c.drawn.length, 1))), 0);
   const height = Math.max(TOP + rows * STEP + 34, input.picture ? TOP + pictureSize(input.picture).height + 34 : 0);
   return { columns, width: x, height, inputWidth };
 }
@@ -139,7 +139,7 @@ export class NetworkView {
     columns.forEach((column, c) => {
       labels.append(s("text", { x: column.x, y: 20, class: "column-title" }, column.title));
       if (column.hidden > 0) {
-        const bottom = Math.max(...column.drawn.map((d) => d.y)) + RADIUS + 18;
+        const bottom = column.drawn.reduce((lowest, d) => Math.max(lowest, d.y), -Infinity) + RADIUS + 18;
         labels.append(s("text", { x: column.x, y: bottom, class: "more" }, `+${column.hidden} more`));
       }
       const previous = columns[c - 1];

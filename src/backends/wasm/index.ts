@@ -9,32 +9,17 @@ import type {
   DenseForwardArgs,
   SgdArgs,
   WindowGeometry,
-  Backend,
 } from "../backend.js";
 import * as reference from "../reference/conv.js";
 import { checkLength, sizeOf, type FloatArray, type Matrix, type Shape, type Tensor } from "../../tensor/tensor.js";
 import { Heap, WasmTensor } from "./memory.js";
-import { type Kernels, loadKernels } from "./module.js";
+import { type Kernels, loadKernels, type WasmBackend, type WasmOptions } from "./module.js";
+
+export type { WasmBackend, WasmOptions } from "./module.js";
 import { ThreadPool } from "./pool.js";
 import { overChannels, overExamples, overRows, type Threads } from "./split.js";
-import { isNode } from "../../tensor/platform.js";
-
-export interface WasmOptions {
-  /** Threads for matrix products: a number, or "auto" (default) to time 1 against all cores at start-up. */
-  threads?: number | "auto";
-  /** Use relaxed-SIMD fused multiply-add when the runtime accepts it. Default true. */
-  relaxedSimd?: boolean;
-}
-
-/** The wasm backend, with what it chose at start-up. */
-export interface WasmBackend extends Backend {
-  readonly threads: number;
-  readonly relaxedSimd: boolean;
-  /** The start-up timing that chose the thread count (null when the count was given). */
-  readonly calibration: { oneThreadMs: number; allThreadsMs: number } | null;
-  /** Stops the worker threads; the backend must not be used afterwards. */
-  close(): void;
-}
+import { availableCores, timeThreads } from "./calibrate.js";
+import { insideImage, pointwise } from "./window.js";
 
 // Activation codes of src/backends/wasm/assembly/math.ts
 const ACTIVATION_CODES: Record<Activation, number> = { linear: 0, relu: 1, leaky_relu: 2, sigmoid: 3, tanh: 4, gelu: 5, softmax: 6 };
@@ -67,15 +52,6 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
   const backend = new Wasm(exports, heap, pool, scratch, scratchStride, kernels.relaxedSimd);
   if (pool && wanted === "auto" && !backend.threadsPay()) backend.dropThreads();
   return backend;
-}
-
-async function availableCores(): Promise<number> {
-  const browser = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
-  if (browser) return browser;
-  if (!isNode()) return 1;
-  const specifier = "node:os";
-  const os = (await import(/* @vite-ignore */ specifier)) as typeof import("node:os");
-  return Math.max(1, os.availableParallelism());
 }
 
 class Wasm implements WasmBackend {
@@ -182,16 +158,7 @@ class Wasm implements WasmBackend {
     overRows(this.split(), "activationBackward", [z, y, dy, dz].map(at), ACTIVATION_CODES[activation], activation === "softmax");
   }
 
-  // Convolutions: im2col (assembly/im2col.ts) into a scratch tensor, then the GEMM, which writes
-  // the NHWC output directly and adds the bias as it stores. A 1x1 convolution with stride 1 and
-  // no padding needs no im2col: the input, [batch * height * width, channels], is the matrix
-  // (for 14x14x64 -> 64 filters, batch 64: a 0.25 ms copy saved of a 3.3 ms forward pass).
-  // The GEMMs are most of the time: on the canonical CNN the 14x14x32 -> 64 layer's three
-  // products (12544x288x64 forward, 288x12544x64 for dWeight, 12544x64x288 for dCols) run at
-  // 17-24 GFLOP/s on one thread against 27-29 for square ones: with its im2col, col2im and bias
-  // gradient, two thirds of a training step (30 of 45 ms on two threads).
-  // Not done: keeping the forward pass's im2col for the backward pass (0.6 ms a step for the
-  // last convolution; the scratch is shared by every convolution and x could change between).
+  // Convolutions: im2col, then the GEMM; what was tried and what it cost is in window.ts.
   convForward({ x, weight, bias, y, geometry: g }: ConvForwardArgs): void {
     const filters = bias.rows;
     const cols = this.columns(x, g);
@@ -220,35 +187,19 @@ class Wasm implements WasmBackend {
   // Windows that reach past the image or into padding (no pooling layer makes them) go to the
   // reference loops.
   maxPoolForward(x: Tensor, y: Tensor, g: WindowGeometry): void {
-    if (!insideImage(g)) {
-      reference.maxPoolForward(this.floats(x), this.floats(y), g);
-      return;
-    }
-    overExamples(this.split(), "maxPoolForward", [at(x).offset, at(y).offset], g, false, x.rows * x.cols);
+    this.pool2d("maxPoolForward", [x, y], g, x.rows * x.cols, () => reference.maxPoolForward(this.floats(x), this.floats(y), g));
   }
 
   maxPoolBackward(x: Tensor, dy: Tensor, dx: Tensor, g: WindowGeometry): void {
-    if (!insideImage(g)) {
-      reference.maxPoolBackward(this.floats(x), this.floats(dy), this.floats(dx), g);
-      return;
-    }
-    overExamples(this.split(), "maxPoolBackward", [at(x).offset, at(dy).offset, at(dx).offset], g, false, 2 * x.rows * x.cols);
+    this.pool2d("maxPoolBackward", [x, dy, dx], g, 2 * x.rows * x.cols, () => reference.maxPoolBackward(this.floats(x), this.floats(dy), this.floats(dx), g));
   }
 
   avgPoolForward(x: Tensor, y: Tensor, g: WindowGeometry): void {
-    if (!insideImage(g)) {
-      reference.avgPoolForward(this.floats(x), this.floats(y), g);
-      return;
-    }
-    overExamples(this.split(), "avgPoolForward", [at(x).offset, at(y).offset], g, false, x.rows * x.cols);
+    this.pool2d("avgPoolForward", [x, y], g, x.rows * x.cols, () => reference.avgPoolForward(this.floats(x), this.floats(y), g));
   }
 
   avgPoolBackward(dy: Tensor, dx: Tensor, g: WindowGeometry): void {
-    if (!insideImage(g)) {
-      reference.avgPoolBackward(this.floats(dy), this.floats(dx), g);
-      return;
-    }
-    overExamples(this.split(), "avgPoolBackward", [at(dy).offset, at(dx).offset], g, false, dx.rows * dx.cols);
+    this.pool2d("avgPoolBackward", [dy, dx], g, dx.rows * dx.cols, () => reference.avgPoolBackward(this.floats(dy), this.floats(dx), g));
   }
 
   // Batch normalisation (assembly/batchnorm.ts): every number is per channel, so threads take
@@ -342,38 +293,14 @@ class Wasm implements WasmBackend {
     this.dropThreads();
   }
 
-  /** Times the training products of the canonical MLP on one thread and on all: do threads pay? */
+  /** Times the canonical MLP's training products on one thread and on all (calibrate.ts): do threads pay? */
   threadsPay(): boolean {
-    const shapes: [number, number, number][] = [
-      [64, 784, 256],
-      [784, 64, 256],
-      [64, 256, 784],
-      [1024, 784, 256],
-    ];
-    const operands = shapes.map(([m, k, n]) => [this.matrix(m, k), this.matrix(k, n), this.matrix(m, n)]);
-    // Nonzero operands: the products skip steps where a is zero, and would time nothing.
-    for (const [a, b] of operands) [a, b].forEach((x) => this.write(x, new Float32Array(x.rows * x.cols).fill(0.5)));
-    const run = (): void => operands.forEach(([a, b, c]) => this.matmul(a, b, c, false, false, false));
-    const time = (): number => {
-      const started = performance.now();
-      for (let i = 0; i < 3; i++) run();
-      return performance.now() - started;
-    };
-    for (let i = 0; i < 10; i++) run(); // let V8 tier the kernels up first
-    // Alternate the two ways and keep each one's best time, so a burst of load from another
-    // process during one measurement does not decide the choice.
     const pool = this.pool;
-    let together = Infinity;
-    let alone = Infinity;
-    for (let round = 0; round < 3; round++) {
-      this.pool = pool;
-      together = Math.min(together, time());
-      this.pool = null;
-      alone = Math.min(alone, time());
-    }
+    this.calibration = timeThreads(this, (on) => {
+      this.pool = on ? pool : null;
+    });
     this.pool = pool;
-    this.calibration = { oneThreadMs: alone, allThreadsMs: together };
-    return together < alone * 0.9;
+    return this.calibration.allThreadsMs < this.calibration.oneThreadMs * 0.9;
   }
 
   dropThreads(): void {
@@ -395,6 +322,26 @@ class Wasm implements WasmBackend {
       const range = byRows ? [from, to, 0, n] : [0, m, from, to];
       return [...args, ...range, this.scratch + part * this.scratchStride];
     });
+  }
+
+  /** A pooling kernel split across threads by example, or `fallback` (the reference loops) for windows outside the image. */
+  private pool2d(
+    kernel: "maxPoolForward" | "maxPoolBackward" | "avgPoolForward" | "avgPoolBackward",
+    tensors: Tensor[],
+    g: WindowGeometry,
+    traffic: number,
+    fallback: () => void,
+  ): void {
+    if (!insideImage(g)) fallback();
+    else
+      overExamples(
+        this.split(),
+        kernel,
+        tensors.map((t) => at(t).offset),
+        g,
+        false,
+        traffic,
+      );
   }
 
   /** The numbers of `t` as a view of the wasm memory (valid until the memory grows). */
@@ -442,17 +389,6 @@ class Wasm implements WasmBackend {
     }
     return this.weightBuffer.offset;
   }
-}
-
-/** A 1x1 convolution with stride 1 and no padding: each output pixel reads its own input pixel. */
-function pointwise(g: WindowGeometry): boolean {
-  return g.sizeY === 1 && g.sizeX === 1 && g.stride === 1 && g.padTop === 0 && g.padLeft === 0 && g.outHeight === g.height && g.outWidth === g.width;
-}
-
-/** Whether every pooling window lies inside the image (no padding, none reaching past the bottom or right). */
-function insideImage(g: WindowGeometry): boolean {
-  const fits = (g.outHeight - 1) * g.stride + g.sizeY <= g.height && (g.outWidth - 1) * g.stride + g.sizeX <= g.width;
-  return g.padTop === 0 && g.padLeft === 0 && g.outHeight > 0 && g.outWidth > 0 && fits;
 }
 
 function at(t: Tensor): WasmTensor {

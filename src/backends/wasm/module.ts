@@ -1,3 +1,4 @@
+import type { Backend } from "../backend.js";
 import { RELAXED_PLAIN, RELAXED_SHARED, SIMD_PLAIN, SIMD_SHARED } from "./kernels.generated.js";
 import { isNode } from "../../tensor/platform.js";
 
@@ -96,4 +97,21 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
+}
+
+export interface WasmOptions {
+  /** Threads for matrix products: a number, or "auto" (default) to time 1 against all cores at start-up. */
+  threads?: number | "auto";
+  /** Use relaxed-SIMD fused multiply-add when the runtime accepts it. Default true. */
+  relaxedSimd?: boolean;
+}
+
+/** The wasm backend, with what it chose at start-up. */
+export interface WasmBackend extends Backend {
+  readonly threads: number;
+  readonly relaxedSimd: boolean;
+  /** The start-up timing that chose the thread count (null when the count was given). */
+  readonly calibration: { oneThreadMs: number; allThreadsMs: number } | null;
+  /** Stops the worker threads; the backend must not be used afterwards. */
+  close(): void;
 }
