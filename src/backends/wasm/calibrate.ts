@@ -12,7 +12,8 @@ export async function availableCores(): Promise<number> {
 }
 
 /**
- * Times the training products of the canonical MLP on one thread and on all, `useThreads` turning
+ * Times the training products of the canonical MLP, and one the size of a convolution's (a
+ * 2048-pixel im2col by 3x3x32 taps by 64 filters), on one thread and on all, `useThreads` turning
  * the pool off and on. The two ways alternate and each keeps its best of three, so a burst of load
  * from another process during one measurement does not decide the choice.
  */
@@ -22,6 +23,7 @@ export function timeThreads(backend: Backend, useThreads: (on: boolean) => void)
     [784, 64, 256],
     [64, 256, 784],
     [1024, 784, 256],
+    [2048, 288, 64],
   ];
   const operands = shapes.map(([m, k, n]) => [backend.matrix(m, k), backend.matrix(k, n), backend.matrix(m, n)]);
   // Nonzero operands: the products skip steps where a is zero, and would time nothing.

@@ -10,6 +10,15 @@
 // (a third of the steps of a Fashion-MNIST batch, against a fifth). The price is a load of the
 // step's offset in b per step: a product with no zero at all takes 1.06-1.13 times as long as
 // with the 4x8 kernel that dropped nothing (measured figures in the README, "Zeros are skipped").
+//
+// Tried and not kept: a 5x8 tile (ten accumulators, two fused multiply-adds per cycle with no
+// stall; in a loop over L1 panels 32.8 GFLOP/s against 23.6 for this 2x16), packed whole unless
+// a third of a 5-row panel's steps were zero. Measured against this kernel in one process,
+// best of 10, one thread: the canonical CNNs' conv products took 0.91-0.99 of the time and the
+// MLP's 0.88-0.94, but Fashion-MNIST images times W1 took 1.25-1.37 and a 1%-nonzero bag of
+// words 1.38 (five rows are all zero less often than two, and packing five strided rows is
+// scalar). Both its step loops had to be exported functions: inlined into gemm, V8 spilled two
+// accumulators to the stack every step and it ran no faster than this kernel.
 import { ACT_LINEAR, ACT_LEAKY_RELU, ACT_RELU, LEAKY_SLOPE, activateVector, fma } from "./math";
 
 const MR = 2; // rows of a microkernel tile
