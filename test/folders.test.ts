@@ -124,3 +124,19 @@ test("loadTrainingData: the README and LICENSE are no rows, no labels, no skips"
     assert.equal(loaded.detected, "folder of image files: 2 labels, 5 files");
   });
 });
+
+test("loadTrainingData reports its progress through a folder's files: from 0, every 256 files, to all of them", async () => {
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < 600; i++) files[`${i % 2 ? "light" : "dark"}/${i}.png`] = png(i % 2 ? 200 : 30);
+  await withDataset(files, async (dir) => {
+    const calls: [number, number][] = [];
+    const loaded = await loadTrainingData(dir, { onProgress: (done, total) => calls.push([done, total]) });
+    assert.equal(loaded.data.rows, 600);
+    assert.deepEqual(calls, [
+      [0, 600],
+      [256, 600],
+      [512, 600],
+      [600, 600],
+    ]);
+  });
+});

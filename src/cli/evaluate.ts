@@ -4,6 +4,7 @@ import { evaluate as evaluateNetwork } from "../train/evaluate.js";
 import { parse, UsageError } from "./args.js";
 import { backendFrom, reportLoaded } from "./data.js";
 import { evaluationTable } from "./format.js";
+import { fileProgress } from "./progress.js";
 
 export const EVALUATE_USAGE = "glassbox evaluate model.safetensors <data> [--json]";
 
@@ -12,7 +13,7 @@ export async function evaluate(argv: string[]): Promise<number> {
   if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${parsed.positionals.length} arguments\nusage: ${EVALUATE_USAGE}`);
   const [modelPath, dataPath] = parsed.positionals;
   const network = loadModel(modelPath, await backendFrom(parsed.values));
-  const loaded = await loadForModel(network, [dataPath], true);
+  const loaded = await loadForModel(network, [dataPath], true, fileProgress());
   reportLoaded({ ...loaded, detected: "" }, Boolean(parsed.values.json));
   const { data } = loaded;
   const result = evaluateNetwork(network, data);

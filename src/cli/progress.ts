@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import type { Progress } from "../data/load.js";
 import type { BatchEvent, EpochEvent } from "../train/options.js";
 import { seconds } from "./format.js";
 
@@ -56,4 +57,27 @@ export class EpochProgress {
     this.bar?.stop();
     this.bar = null;
   }
+}
+
+/**
+ * A progress bar for reading a folder's files (files done, time left) on stderr when it is a
+ * terminal; nothing otherwise. Returns the callback the loaders take.
+ */
+export function fileProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (!stream.isTTY) return () => {};
+  let bar: cliProgress.SingleBar | null = null;
+  const started = performance.now();
+  return (done, total) => {
+    if (!bar) {
+      if (done >= total) return; // a small folder: done before the first report
+      bar = new cliProgress.SingleBar(
+        { format: "reading files [{bar}] {value}/{total} | {left} left", barsize: 24, hideCursor: null, clearOnComplete: true, stream },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(total, done, { left: "-" });
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    bar.update(done, { left: done > 0 ? seconds((elapsed / done) * (total - done)) : "-" });
+    if (done >= total) bar.stop();
+  };
 }

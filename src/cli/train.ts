@@ -9,7 +9,7 @@ import type { Augment } from "../train/augment.js";
 import { trainModel } from "../train/pipeline.js";
 import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
 import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
-import { EpochProgress } from "./progress.js";
+import { EpochProgress, fileProgress } from "./progress.js";
 
 export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128 | --layers conv:32,relu,maxpool:2,...] [--activation relu]
   [--epochs 10] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
@@ -60,7 +60,7 @@ export async function train(argv: string[]): Promise<number> {
   const backend = await backendFrom(values);
 
   const standardize = values["no-standardize"] ? false : values.standardize ? true : undefined;
-  const loaded = await loadTrainingData(dataPath, trainingDataOptions(values, standardize));
+  const loaded = await loadTrainingData(dataPath, { ...trainingDataOptions(values, standardize), onProgress: fileProgress() });
   reportLoaded(loaded, Boolean(values.json));
   const progress = new EpochProgress();
   const { result, network, summary } = await trainModel(loaded, {

@@ -25,7 +25,15 @@ export interface TrainingDataOptions {
   sound?: SoundOptions;
   textOptions?: TextOptions;
   table?: TableOptions;
+  /** Called as the files of a folder are read: files done and in all (every 256 files and at the end). */
+  onProgress?: Progress;
 }
+
+/** Files read so far, of `total`. */
+export type Progress = (done: number, total: number) => void;
+
+/** How often, in files, a folder's reading reports progress. */
+const PROGRESS_EVERY = 256;
 
 /** Each label's path of categories, root first (as a model keeps it). */
 type Hierarchy = string[][];
@@ -76,7 +84,7 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
     const scan = scanFolder(path, "train", options.featurizer);
     const read = new Map<string, Uint8Array>(); // the bytes fitting read, so featurizing does not read them again
     const state = fitForFiles(scan.kind, scan.files, options, read);
-    return fromFiles(state, scan.files, scan.skipped, null, `folder of ${scan.kind} files`, scan.root, false, read);
+    return fromFiles(state, scan.files, scan.skipped, null, `folder of ${scan.kind} files`, scan.root, false, read, options.onProgress);
   }
   if (!/\.csv$/i.test(path)) throw new GlassboxError("BAD_DATA", `${path}: expected a dataset folder, an IDX directory or a .csv file`);
   const table = parseCsvTable(new TextDecoder().decode(readBytes(path)), path);
@@ -121,7 +129,7 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
  * the model's own featurizer; for predict also single files (photo.png, clip.wav, mail.txt,
  * rows.csv), several at once. A model's labels are required when `requireLabel`.
  */
-export async function loadForModel(network: ModelInputs, paths: string[], requireLabel: boolean): Promise<LoadedData> {
+export async function loadForModel(network: ModelInputs, paths: string[], requireLabel: boolean, onProgress?: Progress): Promise<LoadedData> {
   const state = network.about.featurizer as FeaturizerState | null;
   const known = { labelNames: network.labels, hierarchy: network.about.hierarchy ?? null };
   if (paths.length === 0) throw new GlassboxError("BAD_ARGUMENT", "expected at least one data path");
@@ -139,7 +147,7 @@ export async function loadForModel(network: ModelInputs, paths: string[], requir
     const scan = scanFolder(single, "test", state.kind);
     const labelled = scan.files.every((f) => f.labelPath.length > 0);
     if (requireLabel && !labelled) throw new GlassboxError("BAD_DATA", `${single}: expected a folder per label to evaluate against`);
-    return fromFiles(state, scan.files, scan.skipped, labelled ? known : null, `folder of ${scan.kind} files`, scan.root);
+    return fromFiles(state, scan.files, scan.skipped, labelled ? known : null, `folder of ${scan.kind} files`, scan.root, false, undefined, onProgress);
   }
   if (single && /\.csv$/i.test(single) && state.kind === "table") {
     const labelColumn = network.about.labelColumn ?? "label";
@@ -268,13 +276,15 @@ function fromFiles(
   source: string | null,
   unlabelled = false,
   read?: Map<string, Uint8Array>,
+  onProgress?: Progress,
 ): LoadedData {
   const count = featureCount(state);
   const features = new Float32Array(files.length * count);
   const kept: LabelledFile[] = [];
   const skipped = [...skippedBefore];
   const notes: string[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    if (onProgress && i % PROGRESS_EVERY === 0) onProgress(i, files.length);
     try {
       const bytes = read?.get(file.path) ?? readBytes(file.path);
       read?.delete(file.path);
@@ -287,6 +297,7 @@ function fromFiles(
       skipped.push({ file: file.path, reason: error.message.startsWith(`${file.path}: `) ? error.message.slice(file.path.length + 2) : error.message });
     }
   }
+  onProgress?.(files.length, files.length);
   if (kept.length === 0) throw new GlassboxError("BAD_DATA", `none of the ${files.length} files could be read; the first: ${skipped[0]?.file}: ${skipped[0]?.reason}`);
   const name = source ?? kept[0].path;
   let labels: Int32Array | null = null;
