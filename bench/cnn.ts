@@ -2,10 +2,14 @@
 // 28x28x1 and CIFAR-10 32x32x3, layers as in ../shared/peers/torch_cnn.py, Adam 1e-3, batch 64): seconds
 // per epoch on wasm (timed on a subset and scaled) and on the reference (a smaller subset), each conv
 // layer's forward and backward GFLOP/s, seconds to classify the test set, and PyTorch (one thread) in
-// the same run. Prints one JSON object; progress goes to stderr.
+// the same run. Prints one JSON object; progress goes to stderr. `npm run bench` runs the same
+// (cnnBench) after the MLP. Without --cifar, the CIFAR-10 tarball in ../shared is extracted to a
+// temporary folder when it is there.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Backend } from "../src/backends/backend.js";
 import { createReferenceBackend } from "../src/backends/reference/index.js";
 import { createWasmBackend } from "../src/backends/wasm/index.js";
@@ -17,19 +21,13 @@ import { createMlp, type Network } from "../src/model/network.js";
 import { Random } from "../src/tensor/random.js";
 import { fit } from "../src/train/fit.js";
 
-const args = process.argv.slice(2);
-const cifarDir = args.includes("--cifar") ? resolve(args[args.indexOf("--cifar") + 1]) : null;
-const peers = !args.includes("--no-peers");
-const fmnistDir = resolve("../shared/data/fashion-mnist");
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
+const CIFAR_TARBALL = resolve("../shared/data/cifar-10/cifar-10-train.tar.gz");
 
 const NETWORKS = {
   fmnist: { shape: [28, 28, 1], layers: "conv:32,relu,maxpool:2,conv:64,relu,maxpool:2,dense:128,relu" },
   cifar: { shape: [32, 32, 3], layers: "conv:32,bn,relu,maxpool:2,conv:64,bn,relu,maxpool:2,conv:128,bn,relu,maxpool:2" },
 } as const;
-
-const wasm = await createWasmBackend();
-if (!wasm) throw new Error("the wasm backend did not load");
 
 function network(kind: keyof typeof NETWORKS, labels: string[], backend: Backend): Network {
   const { shape, layers } = NETWORKS[kind];
@@ -125,31 +123,63 @@ function ratios(r: Record<string, unknown>): Record<string, number> {
   };
 }
 
-const result: Record<string, unknown> = { wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd } };
-const reference = createReferenceBackend();
-
-log("fashion-mnist: loading");
-const train = await loadIdxDirectory(fmnistDir, "train");
-const test = await loadIdxDirectory(fmnistDir, "test");
-const fm: Record<string, unknown> = {};
-log("fashion-mnist: wasm epoch (3,000 rows, scaled to 60,000)");
-fm.wasm_s_per_epoch = await epochSeconds("fmnist", train, wasm, 3000, train.rows);
-log("fashion-mnist: reference epoch (256 rows, scaled)");
-fm.reference_s_per_epoch = await epochSeconds("fmnist", train, reference, 256, train.rows);
-fm.conv_layers = convRates("fmnist", train.labelNames, wasm);
-fm.classify_10k_s = classifySeconds("fmnist", test, wasm);
-if (peers) {
-  log("fashion-mnist: PyTorch, one thread, one epoch");
-  fm.pytorch = pytorch("fmnist", { FMNIST_DIR: fmnistDir });
-  Object.assign(fm, ratios(fm));
+/**
+ * Both canonical CNNs on `wasm` (and the reference, and PyTorch when `peers`): the object
+ * bench:cnn prints and bench puts under "cnn". CIFAR-10 is read from `cifarDir`/train, else
+ * extracted from the shared tarball, else left out.
+ */
+export async function cnnBench(
+  wasm: Backend & { threads: number; relaxedSimd: boolean },
+  options: { fmnistDir: string; cifarDir: string | null; peers: boolean },
+): Promise<Record<string, unknown>> {
+  const { fmnistDir, peers } = options;
+  const result: Record<string, unknown> = { wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd } };
+  const reference = createReferenceBackend();
+  const extracted = !options.cifarDir && existsSync(CIFAR_TARBALL) ? extractCifar() : null;
+  const cifarDir = options.cifarDir ?? extracted;
+  try {
+    result.fmnist = await fmnistPart(wasm, reference, fmnistDir, peers);
+    if (cifarDir && existsSync(join(cifarDir, "train"))) result.cifar = await cifarPart(wasm, reference, cifarDir, peers);
+    else log("cifar-10: no folder (--cifar DIR) and no tarball in ../shared: left out");
+  } finally {
+    if (extracted) rmSync(extracted, { recursive: true, force: true });
+  }
+  return result;
 }
-result.fmnist = fm;
 
-if (cifarDir && existsSync(join(cifarDir, "train"))) {
+function extractCifar(): string {
+  const dir = mkdtempSync(join(tmpdir(), "glassbox-cifar-"));
+  log(`cifar-10: extracting ${CIFAR_TARBALL} to ${dir}`);
+  const r = spawnSync("tar", ["xzf", CIFAR_TARBALL, "-C", dir]);
+  if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
+  return dir;
+}
+
+async function fmnistPart(wasm: Backend, reference: Backend, fmnistDir: string, peers: boolean): Promise<Record<string, unknown>> {
+  log("fashion-mnist: loading");
+  const train = await loadIdxDirectory(fmnistDir, "train");
+  const test = await loadIdxDirectory(fmnistDir, "test");
+  const fm: Record<string, unknown> = {};
+  log("fashion-mnist: wasm epoch (3,000 rows, scaled to 60,000)");
+  fm.wasm_s_per_epoch = await epochSeconds("fmnist", train, wasm, 3000, train.rows);
+  log("fashion-mnist: reference epoch (256 rows, scaled)");
+  fm.reference_s_per_epoch = await epochSeconds("fmnist", train, reference, 256, train.rows);
+  fm.conv_layers = convRates("fmnist", train.labelNames, wasm);
+  fm.classify_10k_s = classifySeconds("fmnist", test, wasm);
+  if (peers) {
+    log("fashion-mnist: PyTorch, one thread, one epoch");
+    fm.pytorch = pytorch("fmnist", { FMNIST_DIR: fmnistDir });
+    Object.assign(fm, ratios(fm));
+  }
+  return fm;
+}
+
+async function cifarPart(wasm: Backend, reference: Backend, cifarDir: string, peers: boolean): Promise<Record<string, unknown>> {
   log("cifar-10: loading the JPEGs");
+  const loadStarted = performance.now();
   const loaded = await loadTrainingData(join(cifarDir, "train"), {});
   const data = loaded.data;
-  const cf: Record<string, unknown> = {};
+  const cf: Record<string, unknown> = { load_s: (performance.now() - loadStarted) / 1000, images: data.rows };
   // torch_cnn.py trains on 45,000 and validates on 5,000, as `glassbox train` does by default.
   const epochRows = data.rows - 5000;
   log(`cifar-10: wasm epoch (2,000 rows, scaled to ${epochRows})`);
@@ -173,7 +203,16 @@ if (cifarDir && existsSync(join(cifarDir, "train"))) {
     cf.pytorch = pytorch("cifar", { CIFAR_DIR: cifarDir });
     Object.assign(cf, ratios(cf));
   }
-  result.cifar = cf;
+  cf.peak_rss_mb_so_far = process.resourceUsage().maxRSS / 1024;
+  return cf;
 }
-process.stdout.write(`${JSON.stringify(result)}\n`);
-wasm.close();
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const wasm = await createWasmBackend();
+  if (!wasm) throw new Error("the wasm backend did not load");
+  const cifarDir = args.includes("--cifar") ? resolve(args[args.indexOf("--cifar") + 1]) : null;
+  const result = await cnnBench(wasm, { fmnistDir: resolve("../shared/data/fashion-mnist"), cifarDir, peers: !args.includes("--no-peers") });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  wasm.close();
+}

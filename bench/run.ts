@@ -1,6 +1,7 @@
-// npm run bench [-- FASHION_MNIST_DIR] [--quick] [--no-peers]: the canonical workload (Fashion-MNIST 60k,
-// MLP 784-256-128-10 ReLU, softmax cross-entropy, Adam 1e-3, batch 64, one epoch) on each backend,
-// GEMM throughput, 10k-image classification time and the peers, as one JSON object on stdout.
+// npm run bench [-- FASHION_MNIST_DIR] [--quick] [--no-peers] [--no-cnn] [--cifar DIR]: the canonical
+// workload (Fashion-MNIST 60k, MLP 784-256-128-10 ReLU, softmax cross-entropy, Adam 1e-3, batch 64, one
+// epoch) on each backend, GEMM throughput, 10k-image classification time and the peers, then the two
+// canonical CNNs (bench/cnn.ts, under "cnn"), as one JSON object on stdout.
 // Every kernel timed here is first checked against the reference backend.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -14,11 +15,12 @@ import { createMlp } from "../src/model/network.js";
 import { evaluate } from "../src/train/evaluate.js";
 import { fit } from "../src/train/fit.js";
 import { Random } from "../src/tensor/random.js";
+import { cnnBench } from "./cnn.js";
 import { pytorch, tfjs, type PeerOutcome } from "./peers.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const dataDir = resolve(args.find((a) => !a.startsWith("--")) ?? "../shared/data/fashion-mnist");
+const dataDir = resolve(args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--cifar") ?? "../shared/data/fashion-mnist");
 const peersDir = resolve("../shared/peers");
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 
@@ -123,6 +125,9 @@ const ratio = (peer: string): number | null => {
   return p && !("skipped" in p) ? wasmEpoch.seconds_per_epoch / p.train_s_per_epoch : null;
 };
 
+const cifarDir = args.includes("--cifar") ? resolve(args[args.indexOf("--cifar") + 1]) : null;
+const cnn = args.includes("--no-cnn") ? null : await cnnBench(wasm, { fmnistDir: dataDir, cifarDir, peers: !args.includes("--no-peers") });
+
 process.stdout.write(
   `${JSON.stringify({
     machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version },
@@ -139,6 +144,7 @@ process.stdout.write(
       tfjs_wasm_over_wasm: ((r) => (r === null ? null : 1 / r))(ratio("tfjs-wasm")),
       reference_over_wasm: referenceEpoch.seconds_per_epoch / wasmEpoch.seconds_per_epoch,
     },
+    cnn,
   })}\n`,
 );
 wasm.close();

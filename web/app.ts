@@ -66,7 +66,14 @@ async function loadModelBytes(bytes: Uint8Array, source: string): Promise<void> 
 function setModel(network: Network, source: string): void {
   current = { network, features: null, source: { text: null }, analysis: null, selected: null, explainLabel: null };
   const state = featurizerOf(network);
-  const sizes = [network.inputs, ...network.describe().flatMap((layer) => (layer.units === null ? [] : [layer.units]))];
+  // Dense layers by their units, convolutions by their filters; activations, pooling and the like are left out.
+  const sizes: (number | string)[] = [
+    network.inputs,
+    ...network.describe().flatMap((layer): (number | string)[] => {
+      if (layer.units !== null) return [layer.units];
+      return layer.type === "conv2d" ? [`conv ${layer.outputShape[layer.outputShape.length - 1]}`] : [];
+    }),
+  ];
   const training = network.about.training as { validation_accuracy?: number | null; test_accuracy?: number | null } | null;
   const accuracy = training?.test_accuracy ?? training?.validation_accuracy ?? null;
   byId("model-summary").replaceChildren(

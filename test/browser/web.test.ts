@@ -27,13 +27,14 @@ const TYPES: Record<string, string> = {
   ".md": "text/markdown",
 };
 
-/** A 784-64-10 model trained for 3 epochs, and a test image it classifies right and confidently. */
-async function trainedModel(): Promise<{ model: Uint8Array; png: Uint8Array; label: string }> {
+/** A 784-64-10 model (or one of `layers`) trained for 3 epochs, and a test image it classifies right and confidently. */
+async function trainedModel(layers?: string): Promise<{ model: Uint8Array; png: Uint8Array; label: string }> {
   const dir = join(ROOT, "data/fashion-mnist-small");
   const [train, testSet] = await Promise.all([loadIdxDirectory(dir, "train"), loadIdxDirectory(dir, "test")]);
   const backend = (await createWasmBackend({ threads: 1 })) ?? createReferenceBackend();
   const image = { kind: "image" as const, height: 28, width: 28, channels: 1 as const };
-  const { network } = await trainModel({ data: train, featurizer: image }, { hidden: [64], epochs: 3, backend });
+  const shape = layers ? { layers } : { hidden: [64] };
+  const { network } = await trainModel({ data: train, featurizer: image }, { ...shape, epochs: 3, backend });
   const answers = network.predict(testSet.features, testSet.rows);
   for (let i = 0; i < testSet.rows; i++) {
     const row = answers.subarray(i * 10, (i + 1) * 10);
@@ -226,6 +227,39 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     await noHorizontalOverflow(page, "Train at 390x844");
     await page.screenshot({ path: join(ARTIFACTS, "web-train-390.png"), fullPage: true });
 
+    assert.deepEqual(problems, [], "no console errors or warnings");
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the web app loads a CNN model, predicts an uploaded image and explains it with a heat map", {
+  skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
+}, async () => {
+  assert.ok(existsSync(join(WEB, "index.html")) && existsSync(join(WEB, "app.js")), "dist/web is missing: run `npm run build` first");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const { model, png, label } = await trainedModel("conv:8,relu,maxpool:2,conv:16,relu,maxpool:2");
+  const server = serve(model);
+  after(() => server.close());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+    assert.match((await page.textContent("#model-summary")) ?? "", /^784 → conv 8 → conv 16 → 10 · image 28x28 gray/, "the summary names the convolutions");
+    await page.setInputFiles("#input-file", { name: "item.png", mimeType: "image/png", buffer: Buffer.from(png) });
+    await page
+      .waitForFunction((expected) => document.querySelector("#answer")?.textContent?.startsWith(`${expected}:`), label, { timeout: 5_000 })
+      .catch(async () => assert.fail(`expected the answer "${label}: ..", got "${await page.textContent("#answer")}"`));
+    await page.waitForSelector("#heatmap", { timeout: 5_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "web-cnn-1280.png"), fullPage: true });
     assert.deepEqual(problems, [], "no console errors or warnings");
   } finally {
     await browser.close();
