@@ -2,7 +2,7 @@
 // every bad-input case of the foundation issue (one-line error, non-zero exit, no stack, no file).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expectOneLineError, lastJson, scratch, SMALL } from "./helpers/glassbox.js";
 
@@ -139,4 +139,39 @@ test("usage errors exit 2 and say what was expected", () => {
   const noDir = glassbox("train", "fit.csv", "--out", "no/such/dir/m.safetensors");
   assert.equal(noDir.code, 1);
   assert.match(noDir.stderr, /--out no\/such\/dir\/m.safetensors: the directory .*no\/such\/dir does not exist/);
+});
+
+test("a run that diverges or hits NaN leaves an existing model byte for byte; its last good weights go beside it", () => {
+  flowers(join(dir, "guard.csv"), 120, 11);
+  const good = join(dir, "guard.safetensors");
+  assert.equal(glassbox("train", "guard.csv", "--label", "species", "--hidden", "8", "--epochs", "3", "--out", good).code, 0);
+  const before = readFileSync(good);
+  for (const settings of [
+    ["--lr", "1e6", "--optimizer", "sgd"],
+    ["--lr", "1e6"],
+  ]) {
+    rmSync(join(dir, "guard.diverged.safetensors"), { force: true });
+    const r = glassbox("train", "guard.csv", "--label", "species", "--hidden", "8", "--epochs", "5", "--no-standardize", ...settings, "--out", good);
+    assert.equal(r.code, 3, `${settings.join(" ")}: exit 3; stderr: ${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /glassbox: error: training stopped at epoch \d+, step \d+: .*(became non-finite|diverged).*lr 1000000.*saved them to .*guard\.diverged\.safetensors; .*guard\.safetensors was left as it was/,
+    );
+    assert.deepEqual(readFileSync(good), before, `${settings.join(" ")}: the good model is untouched`);
+    assert.ok(existsSync(join(dir, "guard.diverged.safetensors")), "the last good weights are where the message says");
+  }
+});
+
+test("an --out that cannot be written is refused before training: a directory, a missing folder", () => {
+  flowers(join(dir, "out.csv"), 60, 12);
+  mkdirSync(join(dir, "a-folder"), { recursive: true });
+  // One line on stderr: nothing was loaded or trained first.
+  expectOneLineError(
+    glassbox("train", "out.csv", "--label", "species", "--out", "a-folder"),
+    /--out a-folder is a directory; expected a model file path such as a-folder\/model\.safetensors/,
+  );
+  expectOneLineError(
+    glassbox("train", "out.csv", "--label", "species", "--out", "no/such/dir/m.safetensors"),
+    /--out no\/such\/dir\/m\.safetensors: the directory .* does not exist/,
+  );
 });

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { ACTIVATIONS, type Activation } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
 import { loadTrainingData } from "../data/load.js";
@@ -54,9 +54,7 @@ export async function train(argv: string[]): Promise<number> {
   const dataPath = onePositional(parsed, "one data path (a dataset folder, an IDX directory or a CSV file)", TRAIN_USAGE);
   const out = text(values, "out", "");
   if (!out) throw new UsageError(`--out is required: where to write the model file\nusage: ${TRAIN_USAGE}`);
-  if (!existsSync(dirname(resolve(out)))) {
-    throw new GlassboxError("FILE_NOT_FOUND", `--out ${out}: the directory ${dirname(resolve(out))} does not exist`);
-  }
+  checkWritable(out);
   const backend = await backendFrom(values);
 
   const standardize = values["no-standardize"] ? false : values.standardize ? true : undefined;
@@ -99,7 +97,10 @@ export async function train(argv: string[]): Promise<number> {
     onEpoch: progress.onEpoch,
   });
   progress.stop();
-  saveModel(network, out);
+  const failed = result.stopped?.reason === "non_finite" || result.stopped?.reason === "diverged" ? result.stopped : null;
+  // A run that failed never replaces the file at --out: a good model may be there.
+  const saved = failed ? divergedPath(out) : out;
+  saveModel(network, saved);
 
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ command: "train", model: out, ...summary })}\n`);
@@ -113,11 +114,31 @@ export async function train(argv: string[]): Promise<number> {
   if (result.stopped?.reason === "early_stopping") {
     process.stderr.write(`early stopping at epoch ${result.stopped.epoch}: kept the weights of epoch ${result.stopped.bestEpoch}\n`);
   }
-  if (result.stopped?.reason === "non_finite") {
-    process.stderr.write(`glassbox: error: ${result.stopped.message}; saved them to ${out}\n`);
+  if (failed) {
+    const untouched = existsSync(out) ? `; ${out} was left as it was` : "";
+    process.stderr.write(`glassbox: error: ${failed.message}; saved them to ${saved}${untouched}\n`);
     return 3;
   }
   return 0;
+}
+
+/** Refuses an --out that training could not write, before it trains: a missing folder, a folder, no write access. */
+function checkWritable(out: string): void {
+  const folder = dirname(resolve(out));
+  if (!existsSync(folder)) throw new GlassboxError("FILE_NOT_FOUND", `--out ${out}: the directory ${folder} does not exist`);
+  if (existsSync(out) && statSync(out).isDirectory())
+    throw new GlassboxError("CANNOT_WRITE", `--out ${out} is a directory; expected a model file path such as ${join(out, "model.safetensors")}`);
+  try {
+    accessSync(folder, constants.W_OK);
+    if (existsSync(out)) accessSync(out, constants.W_OK);
+  } catch {
+    throw new GlassboxError("CANNOT_WRITE", `--out ${out}: no permission to write there`);
+  }
+}
+
+/** Where a failed run's last good weights go: m.safetensors -> m.diverged.safetensors. */
+export function divergedPath(out: string): string {
+  return out.endsWith(".safetensors") ? `${out.slice(0, -".safetensors".length)}.diverged.safetensors` : `${out}.diverged.safetensors`;
 }
 
 /** "flip,shift:2" -> { flip: true, shift: 2 } */

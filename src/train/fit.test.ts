@@ -112,6 +112,24 @@ test("NaN guard: a huge learning rate stops training with the last good weights 
   assert.ok(Number.isFinite(evaluate(network, data).loss), "the kept weights give a finite loss");
 });
 
+test("divergence: a loss that grows past 1000x its first value stops training, names the learning rate and keeps finite weights", async () => {
+  const network = net({ hidden: [16], activation: "relu" });
+  const data = blobs(300, 3, 1, 1);
+  const losses: number[] = [];
+  const result = await fit(network, data, { epochs: 20, lr: 1e6, validation: 0, readEvery: 1, onBatch: (e) => losses.push(e.loss) });
+  assert.equal(result.stopped?.reason, "diverged", `stopped: ${JSON.stringify(result.stopped)}; losses up to ${Math.max(...losses)}`);
+  if (result.stopped?.reason !== "diverged") return;
+  assert.match(
+    result.stopped.message,
+    /^training stopped at epoch \d+, step \d+: the loss grew from [\d.]+ to [\d.e+]+, over 1000 times its first value, so training diverged; .*learning rate too high \(lr 1000000\)/,
+  );
+  assert.ok(
+    losses.every((l) => l <= 1000 * losses[0]),
+    "no reported step is past the limit",
+  );
+  assert.ok(Number.isFinite(evaluate(network, data).loss), "the kept weights give a finite loss");
+});
+
 test("NaN guard: unnormalised input is named as the likely cause", async () => {
   const network = net();
   const result = await fit(network, blobs(300, 3, 1, 1e19), { epochs: 5, lr: 0.01, optimizer: { name: "sgd" } });

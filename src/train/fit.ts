@@ -104,6 +104,8 @@ class StepLoop {
   /** The weights the last read step ran on (its loss and gradients were finite), and the ones the latest step ran on. */
   private lastGood: Snapshot;
   private latest: Snapshot;
+  /** The first step's loss: a later one DIVERGED_FACTOR times larger stops training. */
+  private firstLoss: number | null = null;
 
   constructor(
     private readonly network: Network,
@@ -151,6 +153,11 @@ class StepLoop {
         if (!Number.isFinite(batchLoss) || !Number.isFinite(stats[s * STATS + NORM])) {
           restore(this.network, this.lastGood);
           return { stopped: nonFinite(epoch, step, batchLoss, rate, this.network.standardizes ? 0 : maxAbs(this.data.features), first) };
+        }
+        this.firstLoss ??= batchLoss;
+        if (this.firstLoss > 0 && batchLoss > DIVERGED_FACTOR * this.firstLoss) {
+          restore(this.network, this.lastGood);
+          return { stopped: diverged(epoch, step, this.firstLoss, batchLoss, rate, first) };
         }
         totals.lossSum += batchLoss * n;
         totals.correct += stats[s * STATS + CORRECT];
@@ -265,13 +272,25 @@ function classWeights(weights: number[] | "balanced" | null, data: Dataset, rows
   return Float32Array.from(weights);
 }
 
+/** A batch loss this many times the first one stops training as diverged. */
+export const DIVERGED_FACTOR = 1000;
+
+function keptWeights(lastRead: number): string {
+  return lastRead === 0 ? "the weights are the last good ones, from before this epoch's steps" : `the weights are the last good ones, those step ${lastRead} ran on`;
+}
+
+function diverged(epoch: number, step: number, firstLoss: number, loss: number, lr: number, lastRead: number): StopReason {
+  const cause = `learning rate too high (lr ${lr}); try one 10 times smaller`;
+  const message = `training stopped at epoch ${epoch}, step ${step}: the loss grew from ${firstLoss.toPrecision(3)} to ${loss.toExponential(2)}, over ${DIVERGED_FACTOR} times its first value, so training diverged; ${keptWeights(lastRead)}. Likely cause: ${cause}`;
+  return { reason: "diverged", epoch, step, cause, message };
+}
+
 function nonFinite(epoch: number, step: number, loss: number, lr: number, inputScale: number, lastRead: number): StopReason {
   const what = Number.isFinite(loss) ? "a gradient" : `the loss (${loss})`;
   const cause =
     !Number.isFinite(inputScale) || inputScale > 50
       ? `unnormalised input: features reach ${inputScale.toExponential(2)}; standardise them (--standardize) or scale them to about -1..1`
       : `learning rate too high (lr ${lr}); try one 10 times smaller`;
-  const kept = lastRead === 0 ? "the weights are the last good ones, from before this epoch's steps" : `the weights are the last good ones, those step ${lastRead} ran on`;
-  const message = `training stopped at epoch ${epoch}, step ${step}: ${what} became non-finite; ${kept}. Likely cause: ${cause}`;
+  const message = `training stopped at epoch ${epoch}, step ${step}: ${what} became non-finite; ${keptWeights(lastRead)}. Likely cause: ${cause}`;
   return { reason: "non_finite", epoch, step, cause, message };
 }

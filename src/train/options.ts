@@ -70,7 +70,13 @@ export interface EpochEvent {
 }
 
 /** Why training ended before its last epoch. */
-export type StopReason = { reason: "early_stopping"; epoch: number; bestEpoch: number } | { reason: "non_finite"; epoch: number; step: number; cause: string; message: string };
+/**
+ * Why training ended before its last epoch: early stopping, a non-finite loss or gradient, or a
+ * loss that grew past DIVERGED_FACTOR times its first value. The last two restore the last good weights.
+ */
+export type StopReason =
+  | { reason: "early_stopping"; epoch: number; bestEpoch: number }
+  | { reason: "non_finite" | "diverged"; epoch: number; step: number; cause: string; message: string };
 
 export interface FitResult {
   /** Epochs run (fewer than asked when stopped early). */
