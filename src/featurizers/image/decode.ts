@@ -14,8 +14,13 @@ export interface RgbaImage {
   data: Float32Array;
 }
 
-/** Larger images are refused before any pixel memory is allocated (the same limit jpeg-js uses). */
-const MAX_PIXELS = 100_000_000;
+/**
+ * Larger images are refused from their headers, before anything is decoded or allocated: 25
+ * megapixels (a 24 MP camera's photos pass). Decoding takes up to 24 bytes a pixel (16-bit RGBA
+ * samples, then float RGBA), so this bounds one image at about 600 MB; a 97 KB PNG that declares
+ * 10000x10000 is refused in milliseconds. decodeImage's third argument raises or lowers it.
+ */
+export const DEFAULT_MAX_PIXELS = 25_000_000;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -27,10 +32,10 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  * @example
  * decodeImage(pngBytesOfOneWhitePixel, "dot.png") // -> { width: 1, height: 1, data: Float32Array [1, 1, 1, 1] }
  */
-export function decodeImage(bytes: Uint8Array, source: string): RgbaImage {
+export function decodeImage(bytes: Uint8Array, source: string, maxPixels = DEFAULT_MAX_PIXELS): RgbaImage {
   if (bytes.length === 0) fail(source, "the file is empty; expected a PNG or JPEG image");
-  if (startsWith(bytes, PNG_SIGNATURE)) return decodePng(bytes, source);
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return decodeJpeg(bytes, source);
+  if (startsWith(bytes, PNG_SIGNATURE)) return decodePng(bytes, source, maxPixels);
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return decodeJpeg(bytes, source, maxPixels);
   fail(source, `not a PNG or JPEG file (it starts with ${describeStart(bytes)})${otherFormatHint(bytes)}`);
 }
 
@@ -62,22 +67,21 @@ function otherFormatHint(bytes: Uint8Array): string {
   return name === null ? "" : `; it looks like ${name}: convert it to PNG`;
 }
 
-function checkPixelCount(source: string, format: string, width: number, height: number): void {
+function checkPixelCount(source: string, format: string, width: number, height: number, maxPixels: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height)) fail(source, `corrupt ${format}: no image size found in the file`);
   if (width <= 0 || height <= 0) fail(source, `corrupt ${format}: the image is ${width}x${height} pixels`);
-  if (width * height > MAX_PIXELS) {
-    fail(source, `the image is ${width}x${height} pixels, more than the ${MAX_PIXELS / 1e6}-megapixel limit; shrink it first`);
+  if (width * height > maxPixels) {
+    fail(source, `the image is ${width}x${height} pixels, more than the ${maxPixels / 1e6}-megapixel limit; shrink it first`);
   }
 }
 
 // ---------------------------------------------------------------- PNG
 
-function decodePng(bytes: Uint8Array, source: string): RgbaImage {
+function decodePng(bytes: Uint8Array, source: string, maxPixels: number): RgbaImage {
   // Read the IHDR size ourselves first, so a huge or zero size is refused before decoding.
-  if (bytes.length >= 24) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    checkPixelCount(source, "PNG", view.getUint32(16), view.getUint32(20));
-  }
+  if (bytes.length < 24) fail(source, "corrupt PNG: the file ends too early (truncated)");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  checkPixelCount(source, "PNG", view.getUint32(16), view.getUint32(20), maxPixels);
   let png: DecodedPng;
   try {
     png = decodePngFile(bytes, { checkCrc: true });
@@ -158,19 +162,49 @@ function pngToRgba(png: DecodedPng, source: string): RgbaImage {
 
 // ---------------------------------------------------------------- JPEG
 
-function decodeJpeg(bytes: Uint8Array, source: string): RgbaImage {
+function decodeJpeg(bytes: Uint8Array, source: string, maxPixels: number): RgbaImage {
+  // The frame header's size first, so a huge one is refused before decoding.
+  const size = jpegSize(bytes);
+  if (size) checkPixelCount(source, "JPEG", size.width, size.height, maxPixels);
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
-    decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6 });
+    decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: maxPixels / 1e6 });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/limit exceeded/.test(message)) fail(source, `the JPEG image is too large to decode (${message})`);
     fail(source, `corrupt JPEG: ${message}`);
   }
   const { width, height, data } = decoded;
-  checkPixelCount(source, "JPEG", width, height);
+  checkPixelCount(source, "JPEG", width, height, maxPixels);
   if (data.length !== width * height * 4) fail(source, `corrupt JPEG: expected ${width * height * 4} bytes of pixels, found ${data.length}`);
   const out = new Float32Array(data.length);
   for (let i = 0; i < data.length; i++) out[i] = data[i] / 255;
   return { width, height, data: out };
+}
+
+/**
+ * The width and height in a JPEG's first frame header (SOF0-SOF15 but DHT, JPG and DAC), found by
+ * walking the marker segments; null when there is none before the scan data or the end.
+ */
+function jpegSize(bytes: Uint8Array): { width: number; height: number } | null {
+  let at = 2;
+  while (at + 9 <= bytes.length) {
+    if (bytes[at] !== 0xff) return null;
+    const marker = bytes[at + 1];
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      at += 2; // markers without a length
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return null; // scan data or the end, and no frame yet
+    const length = (bytes[at + 2] << 8) | bytes[at + 3];
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: (bytes[at + 5] << 8) | bytes[at + 6], width: (bytes[at + 7] << 8) | bytes[at + 8] };
+    }
+    at += 2 + length;
+  }
+  return null;
 }

@@ -410,3 +410,56 @@ test("checkImageState accepts a good state and names what is wrong with a broken
     assert.match(message, reason);
   }
 });
+
+test("decompression bombs are refused from the header, before decoding: a PNG and a JPEG that declare 10000x10000", () => {
+  // A PNG signature and an IHDR chunk declaring 10000x10000 RGBA, then a tiny IDAT: 60 bytes for 400 MB of pixels.
+  const png = new Uint8Array(8 + 25 + 12 + 3);
+  png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const view = new DataView(png.buffer);
+  view.setUint32(8, 13);
+  png.set(
+    [..."IHDR"].map((c) => c.charCodeAt(0)),
+    12,
+  );
+  view.setUint32(16, 10000);
+  view.setUint32(20, 10000);
+  png.set([8, 6, 0, 0, 0], 24);
+  view.setUint32(33, 3);
+  png.set(
+    [..."IDAT"].map((c) => c.charCodeAt(0)),
+    37,
+  );
+  assert.throws(() => decodeImage(png, "bomb.png"), /^GlassboxError: bomb\.png: the image is 10000x10000 pixels, more than the 25-megapixel limit; shrink it first$/);
+  // SOI, an APP0 segment, then a baseline frame header (SOF0) declaring 10000x10000, 3 components.
+  const jpegBytes = Uint8Array.from([
+    0xff,
+    0xd8,
+    0xff,
+    0xe0,
+    0,
+    16,
+    ...Array(14).fill(0),
+    0xff,
+    0xc0,
+    0,
+    17,
+    8,
+    10000 >> 8,
+    10000 & 255,
+    10000 >> 8,
+    10000 & 255,
+    3,
+    1,
+    0x11,
+    0,
+    2,
+    0x11,
+    0,
+    3,
+    0x11,
+    0,
+  ]);
+  assert.throws(() => decodeImage(jpegBytes, "bomb.jpg"), /^GlassboxError: bomb\.jpg: the image is 10000x10000 pixels, more than the 25-megapixel limit; shrink it first$/);
+  // The limit is an argument: lowered, a small image is refused the same way.
+  assert.throws(() => decodeImage(encodePng(20, 20, new Uint8Array(20 * 20 * 4)), "small.png", 100), /the image is 20x20 pixels, more than the 0.0001-megapixel limit/);
+});
