@@ -156,6 +156,25 @@ test("a tensor whose size disagrees with the architecture is refused", () => {
   );
 });
 
+test("NaN or infinite weights are refused on load, naming the tensor and the element", () => {
+  const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
+  for (const [value, text] of [
+    [Number.NaN, "NaN"],
+    [Number.POSITIVE_INFINITY, "Infinity"],
+  ] as const) {
+    const tensors = file.tensors.map((t) => {
+      if (t.name !== "layers.1.weight") return t;
+      const data = t.data.slice();
+      data[7] = value;
+      return { ...t, data };
+    });
+    assert.match(
+      errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors }), "m")),
+      new RegExp(`^BAD_MODEL_FILE: m: tensor "layers.1.weight" holds a non-finite number \\(${text} at element 7\\); the model cannot be used$`),
+    );
+  }
+});
+
 test("a small file whose architecture declares huge layers is refused before anything is allocated", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
   const spec = JSON.parse(file.metadata.architecture);

@@ -104,6 +104,12 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
   for (const name of tensors.keys()) {
     if (!needed.has(name) && name !== "background") fail(`holds a tensor "${name}" that no layer of its architecture has`);
   }
+  // A NaN or infinite weight would make every answer NaN (or, where the wasm products skip zero
+  // inputs, only some of them): refused, with the first one named.
+  for (const t of tensors.values()) {
+    const at = t.data.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) fail(`tensor "${t.name}" holds a non-finite number (${t.data[at]} at element ${at}); the model cannot be used`);
+  }
 
   const network = new Network(spec, {
     ...(backend ? { backend } : {}),
