@@ -2,7 +2,7 @@
 // dataset, so they are neither labels, nor files, nor reported as skipped.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { scanFolder } from "../src/data/folders.js";
@@ -138,5 +138,20 @@ test("loadTrainingData reports its progress through a folder's files: from 0, ev
       [512, 600],
       [600, 600],
     ]);
+  });
+});
+
+test("broken symbolic links in a training folder are skipped with their reason, like corrupt images", async () => {
+  await withDataset({ "light/a.png": png(200), "light/b.png": png(210), "dark/c.png": png(20), "dark/d.png": png(30) }, async (dir) => {
+    symlinkSync(join(dir, "dark/nowhere.png"), join(dir, "dark/dangling.png"));
+    symlinkSync(join(dir, "light/loop.png"), join(dir, "light/loop.png"));
+    symlinkSync(join(dir, "light/a.png"), join(dir, "light/a-again.png"));
+    const loaded = await loadTrainingData(dir, {});
+    assert.equal(loaded.data.rows, 5, "the four files and the link to one of them");
+    const reasons = Object.fromEntries(loaded.skipped.map((s) => [relative(dir, s.file), s.reason]));
+    assert.deepEqual(reasons, {
+      "dark/dangling.png": "a broken symbolic link (its target does not exist)",
+      "light/loop.png": "a symbolic link that loops back on itself",
+    });
   });
 });

@@ -38,9 +38,9 @@ const DESCRIPTIONS = /^(readme|license|licence|labels|notice|copying)(\.[a-z]+)?
 export function scanFolder(dir: string, split: "train" | "test", kind?: FeaturizerKind): FolderScan {
   const root = hasSplit(dir) ? join(dir, split) : dir;
   const all: string[] = [];
-  walk(root, all);
-  const labelled = all.some((path) => relative(root, path).includes(sep));
   const skipped: Skip[] = [];
+  walk(root, all, skipped);
+  const labelled = all.some((path) => relative(root, path).includes(sep));
   const candidates: string[] = [];
   for (const path of all) {
     const nested = relative(root, path).includes(sep);
@@ -79,13 +79,37 @@ function hasSplit(dir: string): boolean {
   return ["train", "test"].every((name) => existsSync(join(dir, name)) && statSync(join(dir, name)).isDirectory());
 }
 
-/** Every file under `dir` (dot files and dot folders left out), in a stable order. */
-function walk(dir: string, out: string[]): void {
+/**
+ * Every file under `dir` (dot files and dot folders left out), in a stable order. A symbolic link
+ * to a file counts as that file; one that leads nowhere (dangling, or a loop) is skipped with its
+ * reason, like a corrupt image. Links to folders are not followed.
+ */
+function walk(dir: string, out: string[], skipped: Skip[]): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) walk(path, out);
-    else if (entry.isFile() || (entry.isSymbolicLink() && statSync(path).isFile())) out.push(path);
+    if (entry.isDirectory()) walk(path, out, skipped);
+    else if (entry.isFile()) out.push(path);
+    else if (entry.isSymbolicLink()) {
+      const target = linkTarget(path);
+      if (target === "file") out.push(path);
+      else if (target !== "folder") skipped.push({ file: path, reason: target });
+    }
+  }
+}
+
+/** What a symbolic link leads to: a file, a folder, or why it leads nowhere. */
+function linkTarget(path: string): "file" | "folder" | string {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() ? "file" : stat.isDirectory() ? "folder" : "a link to something that is not a file";
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ELOOP"
+      ? "a symbolic link that loops back on itself"
+      : code === "ENOENT"
+        ? "a broken symbolic link (its target does not exist)"
+        : `a symbolic link that cannot be followed (${code})`;
   }
 }
