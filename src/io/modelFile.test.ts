@@ -8,6 +8,8 @@ import { decodeModel, encodeModel } from "./modelFile.js";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 import { loadModel, saveModel } from "./disk.js";
 import { errorCode } from "../../test/helpers/errors.js";
+import { random } from "../../test/helpers/random.js";
+import { GlassboxError } from "../errors.js";
 
 // Layers: 0 standardize, 1 dense 6 -> 5, 2 dropout, 3 dense 5 -> 4, 4 dropout, 5 dense 4 -> 3.
 function smallNetwork() {
@@ -206,4 +208,60 @@ test("loading a missing file is FILE_NOT_FOUND", () => {
     errorCode(() => loadModel("/nonexistent/model.safetensors")),
     /FILE_NOT_FOUND: no such file: \/nonexistent\/model.safetensors/,
   );
+});
+
+/** Every place in a JSON value: a path of keys and indices to it. */
+function pathsOf(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (typeof value !== "object" || value === null) return [at];
+  const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+  return [at, ...keys.flatMap((k) => pathsOf((value as Record<string | number, unknown>)[k], [...at, k]))];
+}
+
+test("fuzz: 600 model files with a damaged header or damaged bytes each load or give a GlassboxError, never another exception", () => {
+  const bytes = encodeModel(smallNetwork());
+  const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  const architecture = JSON.parse(header.__metadata__.architecture);
+  const weird = [null, -1, -7, 0, 1e15, 2 ** 53, 1.5, "x", "", true, [], [null], [-3, 2], {}, { a: 1 }, Number.MAX_VALUE];
+  const next = random(2024);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)];
+  const replace = (root: unknown, path: (string | number)[], value: unknown): unknown => {
+    if (path.length === 0) return value;
+    const copy = structuredClone(root) as Record<string | number, unknown>;
+    let node = copy;
+    for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+    node[path[path.length - 1]] = value;
+    return copy;
+  };
+  const rebuild = (h: unknown): Uint8Array => {
+    const json = new TextEncoder().encode(JSON.stringify(h));
+    const out = new Uint8Array(8 + json.length + (bytes.length - 8 - headerLength));
+    new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+    out.set(json, 8);
+    out.set(bytes.subarray(8 + headerLength), 8 + json.length);
+    return out;
+  };
+  const tensorPaths = pathsOf(header).filter((p) => p[0] !== "__metadata__");
+  const specPaths = pathsOf(architecture);
+  const outcomes = { loaded: 0, refused: 0 };
+  for (let i = 0; i < 600; i++) {
+    let file: Uint8Array;
+    const kind = i % 3;
+    if (kind === 0) file = rebuild(replace(header, pick(tensorPaths), pick(weird)));
+    else if (kind === 1) {
+      const spec = replace(architecture, pick(specPaths), pick(weird));
+      file = rebuild({ ...header, __metadata__: { ...header.__metadata__, architecture: JSON.stringify(spec) } });
+    } else {
+      file = bytes.slice();
+      for (let flips = 1 + Math.floor(next() * 4); flips > 0; flips--) file[Math.floor(next() * file.length)] = Math.floor(next() * 256);
+    }
+    try {
+      decodeModel(file, `case ${i}`);
+      outcomes.loaded++;
+    } catch (error) {
+      assert.ok(error instanceof GlassboxError, `case ${i} (kind ${kind}) threw ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`);
+      outcomes.refused++;
+    }
+  }
+  assert.ok(outcomes.refused > 300, `most damaged files are refused (${JSON.stringify(outcomes)})`);
 });

@@ -61,26 +61,38 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) fail("not a model file: its header is not a JSON object");
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  if (!isObject(metadata) || !Object.values(metadata).every((v) => typeof v === "string")) fail("its __metadata__ must be an object of strings");
   const dataLength = bytes.length - headerEnd;
   const tensors: NamedTensor[] = [];
   let end = 0;
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") continue;
-    const { dtype, shape, data_offsets: offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (dtype !== "F32") fail(`tensor "${name}" has dtype ${dtype}; Glassbox models hold F32 tensors`);
-    if (!Array.isArray(shape) || !Array.isArray(offsets) || offsets.length !== 2) fail(`tensor "${name}" has no valid shape and data_offsets`);
-    const count = shape.reduce((a, b) => a * b, 1);
-    const [begin, stop] = offsets;
-    if (stop - begin !== count * 4) fail(`tensor "${name}" of shape [${shape.join(", ")}] should take ${count * 4} bytes, its offsets span ${stop - begin}`);
-    if (begin < 0 || stop > dataLength) {
-      fail(`truncated: tensor "${name}" needs bytes ${begin}..${stop} of the data but the file holds ${dataLength}`);
+    const shown = name.length > 100 ? `${name.slice(0, 100)}...` : name;
+    if (!isObject(entry)) fail(`tensor "${shown}" is ${JSON.stringify(entry)?.slice(0, 100)}, not an object with dtype, shape and data_offsets`);
+    const { dtype, shape, data_offsets: offsets } = entry as { dtype: unknown; shape: unknown; data_offsets: unknown };
+    if (dtype !== "F32") fail(`tensor "${shown}" has dtype ${String(dtype).slice(0, 100)}; Glassbox models hold F32 tensors`);
+    if (!Array.isArray(shape) || !shape.every(isIndex)) fail(`tensor "${shown}" has shape ${JSON.stringify(shape)?.slice(0, 100)}; expected a list of whole numbers >= 0`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
+      fail(`tensor "${shown}" has data_offsets ${JSON.stringify(offsets)?.slice(0, 100)}; expected [begin, end] with 0 <= begin <= end`);
     }
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    const [begin, stop] = offsets as [number, number];
+    if (stop - begin !== count * 4) fail(`tensor "${shown}" of shape [${(shape as number[]).join(", ")}] should take ${count * 4} bytes, its offsets span ${stop - begin}`);
+    if (stop > dataLength) fail(`truncated: tensor "${shown}" needs bytes ${begin}..${stop} of the data but the file holds ${dataLength}`);
     const data = new Float32Array(count);
     const at = headerEnd + begin;
     for (let i = 0; i < count; i++) data[i] = view.getFloat32(at + 4 * i, true);
-    tensors.push({ name, shape, data });
+    tensors.push({ name, shape: shape as number[], data });
     end = Math.max(end, stop);
   }
   if (end !== dataLength) fail(`expected ${end} bytes of tensor data after the header, found ${dataLength}`);
   return { metadata, tensors };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isIndex(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
