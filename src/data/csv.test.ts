@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseCsvDataset } from "./csv.js";
-import { failure } from "../../test/helpers/errors.js";
+import { errorCode, failure } from "../../test/helpers/errors.js";
+import { csvText, parseCsvTable, parseDecimal } from "../featurizers/table/csv.js";
 
 const PETS = 'weight,height,kind\n4.5,30,cat\n30,60,dog\n5,25,cat\n"28",55,dog\n';
 
@@ -49,4 +50,50 @@ test("without a label column and requireLabel false, rows have no labels", () =>
   const data = parseCsvDataset("weight,height\n1,2\n", { source: "p.csv", label: "kind", featureNames: ["weight", "height"], requireLabel: false, labelNames: ["cat", "dog"] });
   assert.equal(data.labels, null);
   assert.deepEqual(Array.from(data.features), [1, 2]);
+});
+
+test("hygiene: semicolon and tab files are read by their delimiter; hexadecimal is not a number", () => {
+  for (const sep of [";", "\t"]) {
+    const text = [
+      ["a", "b", "label"],
+      ["1.5", "2", "x"],
+      ["3", "-4e-1", "y"],
+    ]
+      .map((row) => `${row.join(sep)}\n`)
+      .join("");
+    const data = parseCsvDataset(text, { source: "t.csv" });
+    assert.deepEqual([data.columns, data.features], [2, Float32Array.from([1.5, 2, 3, -0.4])], `delimiter ${JSON.stringify(sep)}`);
+  }
+  assert.match(
+    errorCode(() => parseCsvDataset("a,label\n0x1f,x\n1,y\n", { source: "t.csv" })),
+    /row 1 \(line 2\) of t\.csv, column "a": expected a finite number, got "0x1f"/,
+  );
+  assert.equal(parseDecimal(" .5 "), 0.5);
+  for (const text of ["0x1f", "0b101", "Infinity", "1_000", "", "1e", "--1"]) assert.ok(Number.isNaN(parseDecimal(text)), text);
+});
+
+test("hygiene: an empty label or one with a control character is an error; a huge cell is quoted to 100 characters", () => {
+  assert.match(
+    errorCode(() => parseCsvDataset("a,label\n1,x\n2,\n", { source: "t.csv" })),
+    /^BAD_DATA: row 2 \(line 3\) of t\.csv, column "label": the label is empty; every row needs one/,
+  );
+  assert.match(
+    errorCode(() => parseCsvDataset("a,label\n1,x\n2,x\u0000\n", { source: "t.csv" })),
+    /^BAD_DATA: row 2 \(line 3\) of t\.csv, column "label": the label "x\\u0000" holds a control character \(U\+0000\)$/,
+  );
+  const huge = "z".repeat(1_000_000);
+  const message = errorCode(() => parseCsvDataset(`a,label\n${huge},x\n`, { source: "t.csv" }));
+  assert.ok(message.length < 300, `the message is ${message.length} characters`);
+  assert.match(message, /got "z{100}\.\.\." \(1000000 characters\)$/);
+});
+
+test("hygiene: bytes that are not UTF-8 are read as Windows-1252, with a note; duplicate names are found in linear time", () => {
+  const latin1 = Uint8Array.from([...new TextEncoder().encode("city,label\n"), 0x4d, 0xe1, 0x6c, 0x61, 0x67, 0x61, ...new TextEncoder().encode(",x\n")]);
+  assert.deepEqual(csvText(latin1, "t.csv"), { text: "city,label\nMálaga,x\n", note: "t.csv is not UTF-8: read it as Windows-1252 (Latin-1)" });
+  assert.deepEqual(csvText(new TextEncoder().encode("é"), "t.csv"), { text: "é", note: null });
+  const names = Array.from({ length: 20000 }, (_, j) => `c${j % 10000}`);
+  assert.match(
+    errorCode(() => parseCsvTable(`${names.join(",")}\n${names.map(() => "1").join(",")}\n`, "w.csv")),
+    /column names must be unique, found "c0", "c1", "c2", "c3", "c4" and 9995 other names more than once/,
+  );
 });

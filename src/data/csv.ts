@@ -1,5 +1,5 @@
 import { GlassboxError } from "../errors.js";
-import { parseCsvTable, rowName } from "../featurizers/table/csv.js";
+import { columnList, parseCsvTable, parseDecimal, quoted, rowName } from "../featurizers/table/csv.js";
 import type { Dataset } from "./dataset.js";
 
 export interface CsvDatasetOptions {
@@ -31,12 +31,13 @@ export function parseCsvDataset(text: string, options: CsvDatasetOptions): Datas
   const labelColumn = header.indexOf(labelName);
   const requireLabel = options.requireLabel ?? true;
   if (labelColumn < 0 && requireLabel) {
-    throw new GlassboxError("BAD_DATA", `${source} has no label column "${labelName}"; its columns are: ${header.join(", ")}`);
+    throw new GlassboxError("BAD_DATA", `${source} has no label column ${quoted(labelName)}; its columns are: ${columnList(header)}`);
   }
   const featureNames = options.featureNames ?? header.filter((_, j) => j !== labelColumn);
+  const columnOf = new Map(header.map((name, j) => [name, j]));
   const featureColumns = featureNames.map((name) => {
-    const j = header.indexOf(name);
-    if (j < 0) throw new GlassboxError("BAD_DATA", `${source} lacks the feature column "${name}" the model was trained on; its columns are: ${header.join(", ")}`);
+    const j = columnOf.get(name) ?? -1;
+    if (j < 0) throw new GlassboxError("BAD_DATA", `${source} lacks the feature column "${name}" the model was trained on; its columns are: ${columnList(header)}`);
     return j;
   });
 
@@ -45,9 +46,9 @@ export function parseCsvDataset(text: string, options: CsvDatasetOptions): Datas
   rows.forEach((record, i) => {
     featureColumns.forEach((j, c) => {
       const cell = record[j];
-      const value = cell === "" ? NaN : Number(cell);
+      const value = parseDecimal(cell);
       if (!Number.isFinite(value)) {
-        const found = cell === "" ? "an empty cell" : `"${cell}"`;
+        const found = cell === "" ? "an empty cell" : quoted(cell);
         throw new GlassboxError("BAD_DATA", `${rowName(i, lines, source)}, column "${header[j]}": expected a finite number, got ${found}`);
       }
       features[i * columns + c] = value;
@@ -73,13 +74,23 @@ export function defaultLabelColumn(header: string[]): string {
  * an error; without, the names are learnt and sorted.
  */
 export function indexLabels(texts: string[], known: string[] | undefined, where: (i: number) => string): { labels: Int32Array; labelNames: string[] } {
+  if (!known) {
+    texts.forEach((text, i) => {
+      if (text === "") throw new GlassboxError("BAD_DATA", `${where(i)}: the label is empty; every row needs one (or leave the row out)`);
+      const control = [...text].find((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+      if (control !== undefined) {
+        const code = `U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+        throw new GlassboxError("BAD_DATA", `${where(i)}: the label ${quoted(JSON.stringify(text).slice(1, -1))} holds a control character (${code})`);
+      }
+    });
+  }
   const labelNames = known ?? [...new Set(texts)].sort(naturalOrder);
   const index = new Map(labelNames.map((name, k) => [name, k]));
   const labels = new Int32Array(texts.length);
   texts.forEach((text, i) => {
     const k = index.get(text);
     if (k === undefined) {
-      throw new GlassboxError("UNKNOWN_LABEL", `${where(i)}: unknown label "${text}"; the model knows ${labelNames.map((l) => `"${l}"`).join(", ")}`);
+      throw new GlassboxError("UNKNOWN_LABEL", `${where(i)}: unknown label ${quoted(text)}; the model knows ${labelNames.map((l) => `"${l}"`).join(", ")}`);
     }
     labels[i] = k;
   });

@@ -5,7 +5,7 @@ import { decodeImage, fitImage, type ImageOptions, type RgbaImage } from "../fea
 import { fitSound, type SoundOptions } from "../featurizers/sound/index.js";
 import { fitText, textFeatures, type TextOptions } from "../featurizers/text/index.js";
 import { fitTable, type TableOptions } from "../featurizers/table/index.js";
-import { parseCsvTable, rowName } from "../featurizers/table/csv.js";
+import { columnList, csvText, parseCsvTable, rowName } from "../featurizers/table/csv.js";
 import { defaultLabelColumn, indexLabels } from "./csv.js";
 import { labelsFromPaths } from "./labels.js";
 import type { Dataset } from "./dataset.js";
@@ -87,11 +87,12 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
     return fromFiles(state, scan.files, scan.skipped, null, `folder of ${scan.kind} files`, scan.root, false, read, options.onProgress);
   }
   if (!/\.csv$/i.test(path)) throw new GlassboxError("BAD_DATA", `${path}: expected a dataset folder, an IDX directory or a .csv file`);
-  const table = parseCsvTable(new TextDecoder().decode(readBytes(path)), path);
+  const decoded = csvText(readBytes(path), path);
+  const table = parseCsvTable(decoded.text, path);
   const { header, rows, lines } = table;
   const label = options.label ?? defaultLabelColumn(header);
   const labelAt = header.indexOf(label);
-  if (labelAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no label column "${label}"; its columns are: ${header.join(", ")}`);
+  if (labelAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no label column "${label}"; its columns are: ${columnList(header)}`);
   const where = (i: number): string => rowName(i, lines, path);
   const { labels, labelNames } = indexLabels(
     rows.map((r) => r[labelAt]),
@@ -101,7 +102,7 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
   if (options.featurizer === "text" || options.text !== undefined) {
     const column = options.text ?? "text";
     const textAt = header.indexOf(column);
-    if (textAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no text column "${column}" (pass --text COLUMN); its columns are: ${header.join(", ")}`);
+    if (textAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no text column "${column}" (pass --text COLUMN); its columns are: ${columnList(header)}`);
     const state = fitText(
       rows.map((r) => r[textAt]),
       options.textOptions,
@@ -111,7 +112,7 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
       state.vocabulary.length,
     );
     const data = dataset(features, rows.length, featureNames(state), labels, labelNames, path, label);
-    return loaded(data, state, `CSV of texts (column "${column}")`, { textColumn: column });
+    return loaded(data, state, `CSV of texts (column "${column}")`, { textColumn: column, notes: decoded.note ? [decoded.note] : [] });
   }
   const names = header.filter((_, j) => j !== labelAt);
   const state = fitTable(
@@ -121,7 +122,7 @@ export async function loadTrainingData(path: string, options: TrainingDataOption
     where,
   );
   const data = dataset(tableFeatureRows(state, table, path), rows.length, featureNames(state), labels, labelNames, path, label);
-  return loaded(data, state, "CSV table");
+  return loaded(data, state, "CSV table", { notes: decoded.note ? [decoded.note] : [] });
 }
 
 /**
@@ -204,10 +205,10 @@ async function fromLegacy(network: ModelInputs, path: string, requireLabel: bool
 }
 
 function textCsvForModel(network: ModelInputs, state: Extract<FeaturizerState, { kind: "text" }>, path: string, requireLabel: boolean): LoadedData {
-  const { header, rows, lines } = parseCsvTable(new TextDecoder().decode(readBytes(path)), path);
+  const { header, rows, lines } = parseCsvTable(csvText(readBytes(path), path).text, path);
   const column = network.about.textColumn ?? "text";
   const textAt = header.indexOf(column);
-  if (textAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no text column "${column}" (the model was trained on it); its columns are: ${header.join(", ")}`);
+  if (textAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no text column "${column}" (the model was trained on it); its columns are: ${columnList(header)}`);
   const label = network.about.labelColumn ?? "label";
   const labelAt = header.indexOf(label);
   if (requireLabel && labelAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no label column "${label}" to evaluate against`);

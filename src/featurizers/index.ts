@@ -1,5 +1,5 @@
 import { GlassboxError } from "../errors.js";
-import { parseCsvTable, rowName, type CsvTable } from "./table/csv.js";
+import { csvText, parseCsvTable, rowName, type CsvTable } from "./table/csv.js";
 import { FEATURIZER_KINDS, type FeaturizerKind, type FeaturizerState } from "./featurizer.js";
 import { checkImageState, decodeImage, imageFeatureNames, imageFeatures } from "./image/index.js";
 import { checkSoundState, decodeWav, resample, soundFeatureCount, soundFeatureNames, soundFeatures, spectrogramShape } from "./sound/index.js";
@@ -118,8 +118,11 @@ export function featurizeFile(state: FeaturizerState, bytes: Uint8Array, source:
       return { features: soundFeatures(state, resample(decodeWav(bytes, source), state.rate)), rows: 1, note: null, labelTexts: null };
     case "text":
       return { features: textFeatures(state, readableText(bytes, source)), rows: 1, note: null, labelTexts: null };
-    case "table":
-      return tableRows(state, new TextDecoder().decode(bytes), source, labelColumn);
+    case "table": {
+      const { text, note } = csvText(bytes, source);
+      const rows = tableRows(state, text, source, labelColumn);
+      return note ? { ...rows, note } : rows;
+    }
   }
 }
 

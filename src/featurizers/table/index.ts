@@ -1,4 +1,5 @@
 import { GlassboxError } from "../../errors.js";
+import { parseDecimal, quoted } from "./csv.js";
 
 /**
  * Table rows -> numbers. A numeric column is standardised ((x - mean) / std over the training
@@ -36,11 +37,6 @@ export function isMissing(cell: string): boolean {
   return MISSING.has(cell.trim());
 }
 
-function asNumber(cell: string): number {
-  const trimmed = cell.trim();
-  return trimmed === "" ? NaN : Number(trimmed);
-}
-
 /**
  * Learns each column's type and statistics from the training rows (`rows[i][j]` is the cell of
  * column `names[j]`). A column is numeric when more than half of its non-missing cells are
@@ -62,7 +58,7 @@ export function fitTable(names: string[], rows: string[][], options: TableOption
     for (const row of rows) {
       if (isMissing(row[j])) continue;
       present++;
-      if (Number.isFinite(asNumber(row[j]))) numbers++;
+      if (Number.isFinite(parseDecimal(row[j]))) numbers++;
     }
     if (!categorical.has(name) && numbers * 2 > present) return fitNumeric(name, rows, j, standardize, where);
     return fitCategorical(name, rows, j, maxCategories);
@@ -77,11 +73,11 @@ function fitNumeric(name: string, rows: string[][], j: number, standardize: bool
   rows.forEach((row, i) => {
     const cell = row[j];
     if (isMissing(cell)) return;
-    const value = asNumber(cell);
+    const value = parseDecimal(cell);
     if (!Number.isFinite(value)) {
       throw new GlassboxError(
         "BAD_DATA",
-        `${where(i)}, column "${name}": expected a finite number, got "${cell}" (most of this column is numbers; pass --categorical ${name} to read it as categories)`,
+        `${where(i)}, column "${name}": expected a finite number, got ${quoted(cell)} (most of this column is numbers; pass --categorical ${name} to read it as categories)`,
       );
     }
     sum += value;
@@ -148,7 +144,7 @@ export function tableFeatures(state: TableState, cell: (name: string) => string 
     if (text === undefined) throw new GlassboxError("BAD_DATA", `${where} lacks the column "${column.name}" the model was trained on`);
     if (column.type === "numeric") {
       const missing = isMissing(text);
-      const value = missing ? column.mean : asNumber(text);
+      const value = missing ? column.mean : parseDecimal(text);
       if (!Number.isFinite(value)) {
         throw new GlassboxError("BAD_DATA", `${where}, column "${column.name}": expected a number or an empty cell, got "${text}"`);
       }
