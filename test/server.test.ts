@@ -151,6 +151,14 @@ test("POST /api/predict: a PNG and the same image as JSON features give the libr
   assert.ok(Math.abs(one.predictions[0].probability - direct[1].probability) < 1e-6);
 });
 
+test("POST /api/explain: ?steps over the cap (1024 by default) is a 400 that names the cap, at once", async () => {
+  const { bytes } = png(testSet, 0);
+  const r = await post("/api/explain?method=ig&steps=100000", bytes, "image/png");
+  assert.equal(r.status, 400);
+  assert.match((await r.json()).error.message, /\?steps=100000: at most 1024 steps \(the server's --max-steps\)/);
+  assert.equal((await post("/api/explain?method=ig&steps=1024", bytes, "image/png")).status, 200, "the cap itself is allowed");
+});
+
 test("POST /api/explain: integrated gradients for a PNG, top attributions and a heat-map PNG", async () => {
   const { bytes, features } = png(testSet, 0);
   const label = network.labels[testSet.labels![0]];

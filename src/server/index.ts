@@ -29,6 +29,8 @@ export interface ServerOptions {
   name?: string;
   /** The largest request body in bytes; a larger one is answered 413. Default 10 MiB. */
   maxBody?: number;
+  /** The most integration steps POST /api/explain may ask for (?steps=); more is answered 400. Default 1024. */
+  maxSteps?: number;
   /** The folder of the web app (index.html and its assets), or null to serve the API only. Default: this package's dist/web. */
   webRoot?: string | null;
   /** How long close() lets requests in flight finish before it cuts their connections, in ms. Default 10000. */
@@ -52,6 +54,12 @@ export interface GlassboxServer {
 export const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 
 /**
+ * Integrated gradients' default is 64 steps; 1024 is plenty for a tight completeness check and
+ * keeps one explanation of the canonical CNN under about 10 s on one core.
+ */
+export const DEFAULT_MAX_STEPS = 1024;
+
+/**
  * An HTTP server for one network: GET /healthz, GET /api/model, GET /model.safetensors,
  * POST /api/predict, POST /api/explain, and the web app's files for every other GET.
  * @example
@@ -66,6 +74,7 @@ export function createServer(network: Network, options: ServerOptions = {}): Gla
     name: options.name ?? "model.safetensors",
     modelBytes: () => (modelBytes ??= encodeModel(network)),
     maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
+    maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
     webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
   };
   const report = (error: unknown, req: IncomingMessage): void => options.onError?.(error, { method: req.method ?? "", url: req.url ?? "" });

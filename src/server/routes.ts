@@ -24,6 +24,8 @@ export interface Context {
   /** The model file's bytes, as GET /model.safetensors sends them. */
   modelBytes: () => Uint8Array;
   maxBody: number;
+  /** The most integration steps an explanation may ask for (?steps=); more is answered 400. */
+  maxSteps: number;
   /** The web app's folder, or null to serve no files. */
   webRoot: string | null;
 }
@@ -93,13 +95,17 @@ async function predict(req: IncomingMessage, res: ServerResponse, url: URL, { ne
  * POST /api/explain[?method=ig&label=L&top=20&steps=64&exact=1]: one input -> why the model answers
  * what it does, feature by feature (the `top` largest by |value|), with a picture for images and sounds.
  */
-async function explainInput(req: IncomingMessage, res: ServerResponse, url: URL, { network, maxBody }: Context): Promise<void> {
+async function explainInput(req: IncomingMessage, res: ServerResponse, url: URL, context: Context): Promise<void> {
+  const { network, maxBody } = context;
   const method = (url.searchParams.get("method") ?? "ig") as ExplainMethod;
   if (!EXPLAIN_METHODS.includes(method)) {
     throw new GlassboxError("BAD_ARGUMENT", `?method: expected one of ${EXPLAIN_METHODS.join(", ")}, got "${method}"`);
   }
   const top = queryInteger(url, "top", 20);
   const steps = url.searchParams.has("steps") ? queryInteger(url, "steps", 64) : undefined;
+  if (steps !== undefined && steps > context.maxSteps) {
+    throw new GlassboxError("BAD_ARGUMENT", `?steps=${steps}: at most ${context.maxSteps} steps (the server's --max-steps); more would hold the server for one request`);
+  }
   const labelText = url.searchParams.get("label");
   const label = labelText === null ? undefined : labelIndexOfText(network.labels, labelText);
   const input = inputFrom(network, mediaType(req), await readBody(req, maxBody));
