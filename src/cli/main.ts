@@ -30,7 +30,7 @@ function help(): string {
   return lines.join("\n");
 }
 
-/** Runs one command; returns the exit code: 0 ok, 1 error, 2 usage error, 3 training stopped on NaN. */
+/** Runs one command; returns the exit code: 0 ok, 1 error, 2 usage error, 3 training stopped on NaN or divergence, 130 training interrupted (Ctrl-C). */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const verbose = rest.includes("--verbose");

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ACTIVATIONS, type Activation } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
@@ -9,13 +9,14 @@ import type { Augment } from "../train/augment.js";
 import { trainModel } from "../train/pipeline.js";
 import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
 import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
+import { checkpointPathOf, readCheckpoint, removeOrphans, saveCheckpoint } from "./checkpoints.js";
 import { EpochProgress, fileProgress } from "./progress.js";
 
 export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128 | --layers conv:32,relu,maxpool:2,...] [--activation relu]
   [--epochs 10] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
   [--label COLUMN] [--output softmax|sigmoid] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
   [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
-  [--class-weights balanced|w1,w2,...] [--standardize|--no-standardize] [--augment flip,shift:N] [--json]
+  [--class-weights balanced|w1,w2,...] [--standardize|--no-standardize] [--augment flip,shift:N] [--resume] [--json]
   data: an IDX directory, a folder per label of images / WAVs / texts (nested folders: categories), or a CSV
   [--featurizer image|sound|text|table]  images: [--size 28x28] [--channels gray|rgb]
   sound: [--rate 16000] [--seconds 1] [--spectrogram|--no-spectrogram]
@@ -45,6 +46,7 @@ const OPTIONS = {
   "class-weights": { type: "string" },
   standardize: { type: "boolean" },
   "no-standardize": { type: "boolean" },
+  resume: { type: "boolean" },
   ...FEATURIZER_OPTIONS,
 } as const;
 
@@ -55,13 +57,33 @@ export async function train(argv: string[]): Promise<number> {
   const out = text(values, "out", "");
   if (!out) throw new UsageError(`--out is required: where to write the model file\nusage: ${TRAIN_USAGE}`);
   checkWritable(out);
+  const checkpointPath = checkpointPathOf(out);
+  const resume = values.resume ? readCheckpoint(checkpointPath) : null;
+  const orphans = removeOrphans(out);
+  if (orphans.length > 0 && !values.json)
+    process.stderr.write(`removed ${orphans.length} temporary file${orphans.length === 1 ? "" : "s"} left by killed saves: ${orphans.join(", ")}\n`);
+  if (!resume && existsSync(checkpointPath) && !values.json) {
+    process.stderr.write(`starting over: ${checkpointPath} holds a checkpoint of an earlier run, which this run replaces (--resume continues it)\n`);
+  }
   const backend = await backendFrom(values);
 
   const standardize = values["no-standardize"] ? false : values.standardize ? true : undefined;
   const loaded = await loadTrainingData(dataPath, { ...trainingDataOptions(values, standardize), onProgress: fileProgress() });
   reportLoaded(loaded, Boolean(values.json));
   const progress = new EpochProgress();
+  // Ctrl-C stops after the batch in flight and saves the model so far; a second one quits at once.
+  const interrupt = new AbortController();
+  const onInterrupt = (): void => {
+    process.stderr.write("\ninterrupted: stopping after this batch (Ctrl-C again to quit now)\n");
+    interrupt.abort();
+    process.off("SIGINT", onInterrupt);
+  };
+  process.on("SIGINT", onInterrupt);
+  if (resume && !values.json) process.stderr.write(`resuming from ${checkpointPath}: epoch ${resume.epoch} was the last completed\n`);
   const { result, network, summary } = await trainModel(loaded, {
+    resume,
+    signal: interrupt.signal,
+    checkpoint: (state) => saveCheckpoint(checkpointPath, state),
     ...(values.hidden !== undefined ? { hidden: integerList(values, "hidden", [256, 128]) } : {}),
     ...(typeof values.layers === "string" ? { layers: values.layers } : {}),
     ...(typeof values.augment === "string" ? { augment: augment(values.augment) } : {}),
@@ -97,6 +119,7 @@ export async function train(argv: string[]): Promise<number> {
     onEpoch: progress.onEpoch,
   });
   progress.stop();
+  process.off("SIGINT", onInterrupt);
   const failed = result.stopped?.reason === "non_finite" || result.stopped?.reason === "diverged" ? result.stopped : null;
   // A run that failed never replaces the file at --out: a good model may be there.
   const saved = failed ? divergedPath(out) : out;
@@ -119,6 +142,14 @@ export async function train(argv: string[]): Promise<number> {
     process.stderr.write(`glassbox: error: ${failed.message}; saved them to ${saved}${untouched}\n`);
     return 3;
   }
+  if (result.stopped?.reason === "interrupted") {
+    const { epoch, step } = result.stopped;
+    const kept = values.patience !== undefined && result.kept ? `the best epoch's weights, epoch ${result.kept.epoch}` : `its weights after step ${step} of epoch ${epoch}`;
+    const again = existsSync(checkpointPath) ? `; --resume continues from the checkpoint of epoch ${readCheckpoint(checkpointPath).epoch}` : "";
+    process.stderr.write(`interrupted at epoch ${epoch}, step ${step}: saved the model so far to ${out} (${kept})${again}\n`);
+    return 130;
+  }
+  rmSync(checkpointPath, { force: true });
   return 0;
 }
 

@@ -1,6 +1,6 @@
 import type { Backend } from "../backends/backend.js";
 import type { Param, Tensor } from "../tensor/tensor.js";
-import type { Optimizer, OptimizerName } from "./optimizer.js";
+import type { Optimizer, OptimizerName, OptimizerState } from "./optimizer.js";
 
 export interface AdamSettings {
   beta1: number;
@@ -32,6 +32,15 @@ export class Adam implements Optimizer {
       const { m, v } = this.momentsOf(p);
       this.backend.adamStep(p.value, p.grad, m, v, args);
     }
+  }
+
+  state(params: Param[]): OptimizerState {
+    return { steps: this.steps, tensors: params.flatMap((p) => Object.values(this.momentsOf(p))) };
+  }
+
+  setState(params: Param[], state: { steps: number; values: ArrayLike<number>[] }): void {
+    this.steps = state.steps;
+    this.state(params).tensors.forEach((t, i) => this.backend.write(t, state.values[i]));
   }
 
   private momentsOf(p: Param): { m: Tensor; v: Tensor } {

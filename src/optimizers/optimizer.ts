@@ -1,4 +1,4 @@
-import type { Param } from "../tensor/tensor.js";
+import type { Param, Tensor } from "../tensor/tensor.js";
 
 export const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adam", "adamw"] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -20,4 +20,14 @@ export interface OptimizerOptions {
 export interface Optimizer {
   readonly name: OptimizerName;
   step(params: Param[], lr: number): void;
+  /** What the optimizer carries between steps for `params` (its tensors, in order, and its step count), for a checkpoint. */
+  state(params: Param[]): OptimizerState;
+  /** Takes up a state `state(params)` gave, for the same params. */
+  setState(params: Param[], state: { steps: number; values: ArrayLike<number>[] }): void;
+}
+
+/** An optimizer's tensors (Adam: m then v of each param; SGD with momentum: each velocity) and steps taken. */
+export interface OptimizerState {
+  steps: number;
+  tensors: Tensor[];
 }

@@ -58,6 +58,16 @@ export class Random {
     return radius * Math.cos(2 * Math.PI * v);
   }
 
+  /** The generator's whole state, to continue the same sequence later (a training checkpoint). */
+  state(): RandomState {
+    return [this.s0, this.s1, this.s2, this.s3, this.spareNormal];
+  }
+
+  /** Continues the sequence `state()` was taken from. */
+  setState(state: RandomState): void {
+    [this.s0, this.s1, this.s2, this.s3, this.spareNormal] = state;
+  }
+
   /** Shuffles `values` in place (Fisher-Yates). */
   shuffle<T extends { length: number; [i: number]: number }>(values: T): T {
     for (let i = values.length - 1; i > 0; i--) {
@@ -69,6 +79,9 @@ export class Random {
     return values;
   }
 }
+
+/** xoshiro128**'s four words and the spare normal of Box-Muller. */
+export type RandomState = [number, number, number, number, number | null];
 
 /** A permutation of 0..n-1. */
 export function permutation(n: number, random: Random): Int32Array {

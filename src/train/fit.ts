@@ -5,11 +5,11 @@ import type { Network } from "../model/network.js";
 import { clipGradients, createOptimizer, gradientNormSquared, learningRate, type Optimizer } from "../optimizers/index.js";
 import { maxAbs } from "../tensor/scalar.js";
 import type { Param, Tensor } from "../tensor/tensor.js";
-import { Random, permutation } from "../tensor/random.js";
+import { Random, permutation, type RandomState } from "../tensor/random.js";
 import { checkLabels, measureAsync } from "./evaluate.js";
 import { type Augment, augmentRows, checkAugment } from "./augment.js";
 import { BatchReader, allRows } from "./batches.js";
-import type { BatchEvent, EpochEvent, FitOptions, FitResult, StopReason } from "./options.js";
+import type { BatchEvent, Checkpoint, EpochEvent, FitOptions, FitResult, StopReason } from "./options.js";
 import { snapshot, restore, type Snapshot } from "./snapshot.js";
 
 /** Per step, the training loop keeps three numbers on the device: the loss, the squared gradient norm, the correct rows. */
@@ -41,21 +41,39 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
   checkData(network, data);
   const random = new Random(options.seed ?? 1);
   const { trainRows, validation } = splitValidation(network, data, options.validation ?? 0.1, random);
+  const settings = runSettings(options, data, { epochs, batchSize, lr });
+  const optimizer = createOptimizer(network.backend, options.optimizer);
+  const resume = options.resume ?? null;
+  if (resume) {
+    checkResume(resume, settings);
+    network.loadTensors(new Map(Object.entries(resume.network)));
+    const expected = optimizer.state(network.params()).tensors;
+    const fits = resume.optimizer.values.length === expected.length && expected.every((t, i) => resume.optimizer.values[i].length === t.rows * t.cols);
+    if (!fits) throw new GlassboxError("BAD_ARGUMENT", "cannot resume: the checkpoint's optimizer state does not fit this network");
+    optimizer.setState(network.params(), resume.optimizer);
+    random.setState(resume.random);
+  }
   for (const layer of network.unadapted()) layer.adapt?.(data.features, data.columns, trainRows);
 
   const loss = lossFor(network.spec.output, classWeights(options.classWeights ?? null, data, trainRows, network));
-  const loop = new StepLoop(network, data, loss, createOptimizer(network.backend, options.optimizer), options, batchSize, readEvery);
-  const history: EpochEvent[] = [];
+  const loop = new StepLoop(network, data, loss, optimizer, options, batchSize, readEvery);
+  if (resume) loop.setState(resume.augmentRandom, resume.firstLoss);
+  const history: EpochEvent[] = resume ? [...resume.history] : [];
   let stopped: StopReason | null = null;
-  let best: { loss: number; epoch: number } | null = null;
+  let best: { loss: number; epoch: number } | null = resume?.best ? { loss: resume.best.loss, epoch: resume.best.epoch } : null;
   let bestWeights: Snapshot | undefined;
+  if (resume?.best) {
+    bestWeights = snapshot(network);
+    resume.best.weights.forEach((w, i) => network.backend.write((bestWeights as Snapshot)[i], w));
+  }
 
-  for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
+  for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= epochs && !stopped; epoch++) {
     const started = performance.now();
     const rate = learningRate(lr, options.schedule ?? { kind: "cosine" }, epoch - 1, epochs);
     const trained = await loop.epoch(epoch, rate, trainRows, permutation(trainRows.length, random), random, started);
     if ("stopped" in trained) {
       stopped = trained.stopped;
+      if (stopped.reason === "interrupted" && bestWeights) restore(network, bestWeights);
       break;
     }
     const seconds = (performance.now() - started) / 1000;
@@ -84,8 +102,55 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
         stopped = { reason: "early_stopping", epoch, bestEpoch: best.epoch };
       }
     }
+    if (options.checkpoint && !stopped && epoch < epochs) {
+      const read = (t: Tensor): Float32Array => Float32Array.from(network.backend.read(t));
+      const state = optimizer.state(network.params());
+      await options.checkpoint({
+        epoch,
+        settings,
+        network: Object.fromEntries(network.tensors().map((t) => [t.name, read(t.value)])),
+        optimizer: { steps: state.steps, values: state.tensors.map(read) },
+        random: random.state(),
+        ...loop.state(),
+        history: [...history],
+        best: best && bestWeights ? { ...best, weights: bestWeights.map(read) } : null,
+      });
+    }
   }
-  return summarize(history, stopped, trainRows.length, validation?.rows.length ?? 0);
+  return summarize(history, stopped, trainRows.length, validation?.rows.length ?? 0, best?.epoch ?? null);
+}
+
+/** What shapes a run's weights, as text: a checkpoint records it, and resuming checks it. */
+function runSettings(options: FitOptions, data: Dataset, resolved: { epochs: number; batchSize: number; lr: number }): Record<string, string> {
+  const text = (value: unknown): string => JSON.stringify(value ?? null);
+  return {
+    rows: String(data.rows),
+    columns: String(data.columns),
+    labels: text(data.labelNames),
+    epochs: String(resolved.epochs),
+    batchSize: String(resolved.batchSize),
+    lr: String(resolved.lr),
+    seed: String(options.seed ?? 1),
+    optimizer: text(options.optimizer ?? {}),
+    schedule: text(options.schedule ?? { kind: "cosine" }),
+    validation: typeof options.validation === "object" ? `a dataset of ${options.validation.rows} rows` : String(options.validation ?? 0.1),
+    patience: text(options.patience),
+    clipNorm: text(options.clipNorm),
+    classWeights: text(options.classWeights),
+    augment: text(options.augment),
+  };
+}
+
+function checkResume(resume: Checkpoint, settings: Record<string, string>): void {
+  for (const [key, value] of Object.entries(settings)) {
+    const was = resume.settings[key];
+    if (was !== value) {
+      throw new GlassboxError(
+        "BAD_ARGUMENT",
+        `cannot resume: the checkpoint was made with ${key} ${(was ?? "(none)").slice(0, 100)}, this run has ${value.slice(0, 100)}; use the same settings and data, or start over`,
+      );
+    }
+  }
 }
 
 /**
@@ -106,6 +171,8 @@ class StepLoop {
   private latest: Snapshot;
   /** The first step's loss: a later one DIVERGED_FACTOR times larger stops training. */
   private firstLoss: number | null = null;
+  /** When the event loop last had a turn (see epoch). */
+  private lastTurn = performance.now();
 
   constructor(
     private readonly network: Network,
@@ -131,6 +198,16 @@ class StepLoop {
     this.latest = snapshot(network);
   }
 
+  /** What a checkpoint keeps of the loop: the augmentation's generator and the first loss. */
+  state(): { augmentRandom: RandomState | null; firstLoss: number | null } {
+    return { augmentRandom: this.augment?.random.state() ?? null, firstLoss: this.firstLoss };
+  }
+
+  setState(augmentRandom: RandomState | null, firstLoss: number | null): void {
+    if (augmentRandom && this.augment) this.augment.random.setState(augmentRandom);
+    this.firstLoss = firstLoss;
+  }
+
   async epoch(
     epoch: number,
     rate: number,
@@ -142,9 +219,19 @@ class StepLoop {
     const steps = Math.ceil(rows.length / this.batchSize);
     const totals = { lossSum: 0, correct: 0 };
     for (let first = 0; first < steps; first += this.readEvery) {
-      const count = Math.min(this.readEvery, steps - first);
-      for (let s = 0; s < count; s++) this.step(rows, order, (first + s) * this.batchSize, s, random, rate);
+      let count = Math.min(this.readEvery, steps - first);
+      const signal = this.options.signal;
+      for (let s = 0; s < count; s++) {
+        if (signal?.aborted) count = s;
+        else this.step(rows, order, (first + s) * this.batchSize, s, random, rate);
+      }
       const stats = await this.network.backend.readAsync(this.stats);
+      // A read on the CPU backends resolves at once, which lets no signal handler or timer run:
+      // with a signal to watch, give the event loop a turn every 100 ms or so.
+      if (signal && performance.now() - this.lastTurn > 100) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        this.lastTurn = performance.now();
+      }
       for (let s = 0; s < count; s++) {
         const step = first + s + 1;
         const begin = (step - 1) * this.batchSize;
@@ -173,6 +260,7 @@ class StepLoop {
         this.options.onBatch?.(event);
       }
       [this.lastGood, this.latest] = [this.latest, this.lastGood];
+      if (signal?.aborted) return { stopped: { reason: "interrupted", epoch, step: first + count } };
     }
     return totals;
   }
@@ -206,11 +294,12 @@ class StepLoop {
   }
 }
 
-function summarize(history: EpochEvent[], stopped: StopReason | null, trainingRows: number, validationRows: number): FitResult {
+function summarize(history: EpochEvent[], stopped: StopReason | null, trainingRows: number, validationRows: number, bestEpoch: number | null): FitResult {
   const seconds = history.reduce((sum, e) => sum + e.seconds, 0);
   const samples = history.reduce((sum, e) => sum + e.samplesPerSecond * e.seconds, 0);
-  // Early stopping restores an earlier epoch's weights: report that epoch, the one the network holds.
-  const kept = stopped?.reason === "early_stopping" ? history[stopped.bestEpoch - 1] : history[history.length - 1];
+  // Early stopping and an interruption with patience restore the best epoch's weights: report that epoch, the one the network holds.
+  const restored = stopped?.reason === "early_stopping" ? stopped.bestEpoch : stopped?.reason === "interrupted" ? bestEpoch : null;
+  const kept = restored !== null ? history[restored - 1] : history[history.length - 1];
   return {
     epochs: history.length,
     trainingRows,

@@ -2,6 +2,7 @@ import type { Augment } from "./augment.js";
 import type { OptimizerOptions } from "../optimizers/optimizer.js";
 import type { Schedule } from "../optimizers/schedule.js";
 import type { Dataset } from "../data/dataset.js";
+import type { RandomState } from "../tensor/random.js";
 
 /** Options of `fit`; every field has a default. */
 export interface FitOptions {
@@ -44,6 +45,39 @@ export interface FitOptions {
   onBatch?: (event: BatchEvent) => void;
   /** Called after every epoch (for charts and logs). */
   onEpoch?: (event: EpochEvent) => void;
+  /**
+   * Called after every epoch with everything needed to continue from there (awaited before the
+   * next epoch starts): save it, and pass it back as `resume` after a crash.
+   */
+  checkpoint?: (state: Checkpoint) => void | Promise<void>;
+  /**
+   * A checkpoint of an earlier run with the same settings and data: training continues after its
+   * epoch and ends with the weights an uninterrupted run would have, bit for bit on the same
+   * backend and thread count. Other settings or data are refused.
+   */
+  resume?: Checkpoint | null;
+  /** Aborting it stops training before the next step, with the best weights so far (the last ones without patience). */
+  signal?: AbortSignal;
+}
+
+/** Everything a run needs to go on after epoch `epoch` as if it had never stopped. */
+export interface Checkpoint {
+  /** Epochs completed. */
+  epoch: number;
+  /** The settings and data size the run was started with, as text; resuming with others is refused. */
+  settings: Record<string, string>;
+  /** Every tensor of the network (weights and statistics), by name. */
+  network: Record<string, Float32Array>;
+  /** The optimizer's steps and tensors (Adam's moments, SGD's velocities), in order. */
+  optimizer: { steps: number; values: Float32Array[] };
+  /** The run's random generator (shuffles, dropout) and the augmentation's. */
+  random: RandomState;
+  augmentRandom: RandomState | null;
+  /** The first step's loss, which divergence is measured against. */
+  firstLoss: number | null;
+  history: EpochEvent[];
+  /** With patience: the best epoch so far, its monitored loss and its parameters. */
+  best: { loss: number; epoch: number; weights: Float32Array[] } | null;
 }
 
 export interface BatchEvent {
@@ -71,12 +105,14 @@ export interface EpochEvent {
 
 /** Why training ended before its last epoch. */
 /**
- * Why training ended before its last epoch: early stopping, a non-finite loss or gradient, or a
- * loss that grew past DIVERGED_FACTOR times its first value. The last two restore the last good weights.
+ * Why training ended before its last epoch: early stopping, a non-finite loss or gradient, a
+ * loss that grew past DIVERGED_FACTOR times its first value (these two restore the last good
+ * weights), or the `signal` (the best weights so far with patience, else the latest).
  */
 export type StopReason =
   | { reason: "early_stopping"; epoch: number; bestEpoch: number }
-  | { reason: "non_finite" | "diverged"; epoch: number; step: number; cause: string; message: string };
+  | { reason: "non_finite" | "diverged"; epoch: number; step: number; cause: string; message: string }
+  | { reason: "interrupted"; epoch: number; step: number };
 
 export interface FitResult {
   /** Epochs run (fewer than asked when stopped early). */
