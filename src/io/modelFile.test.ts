@@ -5,11 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMlp } from "../model/network.js";
 import { decodeModel, encodeModel } from "./modelFile.js";
-import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
+import { decodeSafetensors, encodeSafetensors, tensorChecksum } from "./safetensors.js";
 import { loadModel, saveModel } from "./disk.js";
 import { errorCode } from "../../test/helpers/errors.js";
 import { random } from "../../test/helpers/random.js";
 import { GlassboxError } from "../errors.js";
+
+/** The file with other tensors, and a checksum that matches them (so the other checks are what is tested). */
+function rewrite(file: ReturnType<typeof decodeSafetensors>, tensors: ReturnType<typeof decodeSafetensors>["tensors"]): Uint8Array {
+  return encodeSafetensors({ metadata: { ...file.metadata, checksum: `crc32:${tensorChecksum(tensors)}` }, tensors });
+}
 
 // Layers: 0 standardize, 1 dense 6 -> 5, 2 dropout, 3 dense 5 -> 4, 4 dropout, 5 dense 4 -> 3.
 function smallNetwork() {
@@ -138,22 +143,22 @@ test("a tensor whose size disagrees with the architecture is refused", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
   const tensors = file.tensors.map((t) => (t.name === "layers.1.bias" ? { ...t, shape: [4], data: t.data.subarray(0, 4) } : t));
   assert.match(
-    errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors }), "m")),
+    errorCode(() => decodeModel(rewrite(file, tensors), "m")),
     /tensor "layers.1.bias" has shape \[4\], the architecture needs \[5\]/,
   );
   const reshaped = file.tensors.map((t) => (t.name === "layers.1.weight" ? { ...t, shape: [5, 6] } : t));
   assert.match(
-    errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: reshaped }), "m")),
+    errorCode(() => decodeModel(rewrite(file, reshaped), "m")),
     /"layers.1.weight" has shape \[5, 6\], the architecture needs \[6, 5\]/,
   );
   const missing = file.tensors.filter((t) => t.name !== "layers.0.mean");
   assert.match(
-    errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: missing }), "m")),
+    errorCode(() => decodeModel(rewrite(file, missing), "m")),
     /missing tensor "layers.0.mean" \[6\] that layer 0 needs/,
   );
   const extra = [...file.tensors, { name: "layers.9.weight", shape: [1], data: Float32Array.of(1) }];
   assert.match(
-    errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors: extra }), "m")),
+    errorCode(() => decodeModel(rewrite(file, extra), "m")),
     /holds a tensor "layers.9.weight" that no layer of its architecture has/,
   );
 });
@@ -171,7 +176,7 @@ test("NaN or infinite weights are refused on load, naming the tensor and the ele
       return { ...t, data };
     });
     assert.match(
-      errorCode(() => decodeModel(encodeSafetensors({ ...file, tensors }), "m")),
+      errorCode(() => decodeModel(rewrite(file, tensors), "m")),
       new RegExp(`^BAD_MODEL_FILE: m: tensor "layers.1.weight" holds a non-finite number \\(${text} at element 7\\); the model cannot be used$`),
     );
   }
@@ -266,4 +271,18 @@ test(`fuzz: ${FUZZ_CASES} model files with a damaged header or damaged bytes eac
     }
   }
   assert.ok(outcomes.refused > FUZZ_CASES / 2, `most damaged files are refused (${JSON.stringify(outcomes)})`);
+});
+
+test("a checksum of the tensor data is stored and checked: one changed weight is found; files without one still load", () => {
+  const bytes = encodeModel(smallNetwork());
+  const file = decodeSafetensors(bytes, "m");
+  assert.match(file.metadata.checksum, /^crc32:[0-9a-f]{8}$/);
+  const damaged = bytes.slice();
+  damaged[damaged.length - 3] ^= 0x01; // a low mantissa bit of the last float: still finite, slightly changed
+  assert.match(
+    errorCode(() => decodeModel(damaged, "m")),
+    /^BAD_MODEL_FILE: m: its tensor data does not match its checksum \(crc32:[0-9a-f]{8}\): the file was damaged after it was written$/,
+  );
+  const { checksum: _, ...older } = file.metadata;
+  assert.equal(decodeModel(encodeSafetensors({ ...file, metadata: older }), "m").labels.length, 3, "no checksum: loads as before");
 });

@@ -5,7 +5,7 @@ import { Network, checkSpec, type ModelAbout, type NetworkSpec } from "../model/
 import { tensorShapes } from "../layers/index.js";
 import { shapeText, sameShape, sizeOf } from "../tensor/tensor.js";
 import { fromFormat2 } from "./format2.js";
-import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "./safetensors.js";
+import { decodeSafetensors, encodeSafetensors, tensorChecksum, type NamedTensor } from "./safetensors.js";
 
 /**
  * The Glassbox model file: safetensors with every tensor the layers keep as an F32 tensor of its
@@ -31,6 +31,7 @@ export function encodeModel(network: Network): Uint8Array {
     format_version: String(FORMAT_VERSION),
     architecture: JSON.stringify(network.spec),
     about: JSON.stringify(network.about),
+    checksum: `crc32:${tensorChecksum(tensors)}`,
   };
   return encodeSafetensors({ metadata, tensors });
 }
@@ -51,6 +52,10 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
   if (!Number.isInteger(version) || version < 1) fail(`unknown model format version "${metadata.format_version}"`);
   if (version > FORMAT_VERSION) {
     fail(`made by a newer Glassbox (model format version ${version}); this version reads format ${FORMAT_VERSION}: upgrade glassbox`);
+  }
+  // Files written since the checksum came carry one; older ones (format 2, early format 3) load without.
+  if (metadata.checksum !== undefined && metadata.checksum !== `crc32:${tensorChecksum(file.tensors)}`) {
+    fail(`its tensor data does not match its checksum (${String(metadata.checksum).slice(0, 40)}): the file was damaged after it was written`);
   }
   const parse = <T>(key: string): T | null => {
     try {

@@ -96,3 +96,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function isIndex(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/**
+ * CRC-32 (the zlib / PNG polynomial) of the tensors' float32 bytes, in order, as 8 hex digits:
+ * the model file's checksum of its data. Little-endian bytes, as the file stores them (every
+ * JavaScript engine Glassbox runs on is little-endian).
+ */
+export function tensorChecksum(tensors: readonly { data: Float32Array }[]): string {
+  let crc = 0xffffffff;
+  for (const { data } of tensors) {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  }
+  return ((crc ^ 0xffffffff) >>> 0).toString(16).padStart(8, "0");
+}
