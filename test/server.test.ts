@@ -372,3 +372,35 @@ test("glassbox serve: prints its URL, answers, and exits 0 on SIGTERM", async ()
   assert.equal(await exited, 0, stderr);
   assert.match(stderr, /SIGTERM: finishing requests in flight, then stopping/);
 });
+
+test("explanations run off the event loop: /healthz answers while one computes; over the time limit 504, a full queue 503", async () => {
+  const { bytes } = png(testSet, 1);
+  const slow = createServer(network, { webRoot: null, workers: 1, maxQueue: 0, timeoutMs: 60_000 });
+  const url = await slow.listen(0, "127.0.0.1");
+  try {
+    await fetch(`${url}/api/explain?steps=4`, { method: "POST", body: bytes.slice(), headers: { "Content-Type": "image/png" } }); // the worker is up
+    const order: string[] = [];
+    const explaining = fetch(`${url}/api/explain?method=smoothgrad&steps=1024`, { method: "POST", body: bytes.slice(), headers: { "Content-Type": "image/png" } }).then((r) => {
+      order.push(`explain ${r.status}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const busy = await fetch(`${url}/api/predict`, { method: "POST", body: bytes.slice(), headers: { "Content-Type": "image/png" } });
+    order.push(`predict ${busy.status} Retry-After ${busy.headers.get("retry-after")}`);
+    const health = await fetch(`${url}/healthz`);
+    order.push(`healthz ${health.status}`);
+    await explaining;
+    assert.deepEqual(order, ["predict 503 Retry-After 1", "healthz 200", "explain 200"], "the explanation was still computing while the others were answered");
+  } finally {
+    await slow.close();
+  }
+  const limited = createServer(network, { webRoot: null, workers: 1, timeoutMs: 1 });
+  const at = await limited.listen(0, "127.0.0.1");
+  try {
+    const r = await fetch(`${at}/api/explain?method=smoothgrad&steps=1024`, { method: "POST", body: bytes.slice(), headers: { "Content-Type": "image/png" } });
+    assert.equal(r.status, 504);
+    assert.match(((await r.json()) as ErrorBody).error.message, /the request computed for over 0.001 s and was stopped/);
+    assert.equal((await fetch(`${at}/healthz`)).status, 200, "the server goes on");
+  } finally {
+    await limited.close();
+  }
+});

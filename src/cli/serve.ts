@@ -1,18 +1,31 @@
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { readBytes } from "../data/files.js";
 import { GlassboxError } from "../errors.js";
 import { decodeModel } from "../io/modelFile.js";
 import { createServer, parseByteSize, DEFAULT_MAX_BODY, DEFAULT_MAX_STEPS } from "../server/index.js";
-import { integer, onePositional, parse, text } from "./args.js";
+import { integer, number, onePositional, parse, text } from "./args.js";
 import { backendFrom } from "./data.js";
 
-export const SERVE_USAGE = `glassbox serve model.safetensors [--port 8080] [--host 127.0.0.1] [--max-body 10mb] [--max-steps 1024] [--json]
+export const SERVE_USAGE = `glassbox serve model.safetensors [--port 8080] [--host 127.0.0.1] [--max-body 10mb] [--max-steps 1024]
+  [--workers N] [--timeout 30] [--json]
   HTTP API: GET /healthz, GET /api/model, GET /model.safetensors, POST /api/predict, POST /api/explain;
   every other GET serves the web app (dist/web). Stops gracefully on SIGTERM or SIGINT (Ctrl-C).`;
 
 /** Serves one model until SIGTERM or SIGINT, then finishes the requests in flight and exits 0. */
 export async function serve(argv: string[]): Promise<number> {
-  const parsed = parse(argv, { port: { type: "string" }, host: { type: "string" }, "max-body": { type: "string" }, "max-steps": { type: "string" } }, SERVE_USAGE);
+  const parsed = parse(
+    argv,
+    {
+      port: { type: "string" },
+      host: { type: "string" },
+      "max-body": { type: "string" },
+      "max-steps": { type: "string" },
+      workers: { type: "string" },
+      timeout: { type: "string" },
+    },
+    SERVE_USAGE,
+  );
   const modelPath = onePositional(parsed, "a model file", SERVE_USAGE);
   const port = integer(parsed.values, "port", 8080, 0);
   if (port > 65535) throw new GlassboxError("BAD_ARGUMENT", `--port: expected a port from 0 to 65535 (0: any free port), got ${port}`);
@@ -20,6 +33,8 @@ export async function serve(argv: string[]): Promise<number> {
   const maxBodyText = parsed.values["max-body"];
   const maxBody = typeof maxBodyText === "string" ? sizeOption(maxBodyText) : DEFAULT_MAX_BODY;
   const maxSteps = integer(parsed.values, "max-steps", DEFAULT_MAX_STEPS);
+  const workers = integer(parsed.values, "workers", Math.max(1, availableParallelism()), 0);
+  const timeoutMs = number(parsed.values, "timeout", 30, (n) => n > 0, "a number of seconds > 0") * 1000;
   const json = Boolean(parsed.values.json);
 
   // The bytes are read once: the network is made from them and GET /model.safetensors sends them as they are.
@@ -31,6 +46,8 @@ export async function serve(argv: string[]): Promise<number> {
     name: basename(modelPath),
     maxBody,
     maxSteps,
+    workers,
+    timeoutMs,
     onError: (error, request) => {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`glassbox serve: error answering ${request.method} ${request.url}: ${message.split("\n")[0]}\n`);

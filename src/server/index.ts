@@ -7,14 +7,17 @@
  * refused without reading the rest), streaming of files, and a graceful shutdown that finishes
  * the requests in flight and closes idle keep-alive connections.
  *
- * The network is used synchronously inside each request, so concurrent requests never
- * interleave inside it (Node runs one piece of JavaScript at a time).
+ * Predictions and explanations run on a pool of worker threads, each with its own copy of the
+ * model (compute.ts): the event loop only reads and writes, so /healthz and the files answer
+ * while an explanation computes.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
 import { encodeModel } from "../io/modelFile.js";
 import type { Network } from "../model/network.js";
 import { isolationHeaders, sendError } from "./respond.js";
+import { createCompute } from "./compute.js";
 import { route, type Context } from "./routes.js";
 import { DEFAULT_WEB_ROOT } from "./static.js";
 
@@ -31,6 +34,12 @@ export interface ServerOptions {
   maxBody?: number;
   /** The most integration steps POST /api/explain may ask for (?steps=); more is answered 400. Default 1024. */
   maxSteps?: number;
+  /** Worker threads that compute predictions and explanations (compute.ts); 0 computes on the event loop. Default: one per core. */
+  workers?: number;
+  /** Requests that may wait for a worker; one more is answered 503 with Retry-After. Default 64. */
+  maxQueue?: number;
+  /** The longest one prediction or explanation may compute, in ms; then 504 and its worker is replaced. Default 30000. */
+  timeoutMs?: number;
   /** The folder of the web app (index.html and its assets), or null to serve the API only. Default: this package's dist/web. */
   webRoot?: string | null;
   /** How long close() lets requests in flight finish before it cuts their connections, in ms. Default 10000. */
@@ -69,10 +78,18 @@ export const DEFAULT_MAX_STEPS = 1024;
  */
 export function createServer(network: Network, options: ServerOptions = {}): GlassboxServer {
   let modelBytes = options.modelBytes ?? null;
+  const bytesOf = (): Uint8Array => (modelBytes ??= encodeModel(network));
+  const name = options.name ?? "model.safetensors";
+  const compute = createCompute(network, bytesOf, name, {
+    workers: options.workers ?? Math.max(1, availableParallelism()),
+    maxQueue: options.maxQueue ?? 64,
+    timeoutMs: options.timeoutMs ?? 30_000,
+  });
   const context: Context = {
     network,
-    name: options.name ?? "model.safetensors",
-    modelBytes: () => (modelBytes ??= encodeModel(network)),
+    name,
+    compute,
+    modelBytes: bytesOf,
     maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
     maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
     webRoot: options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot,
@@ -112,7 +129,7 @@ export function createServer(network: Network, options: ServerOptions = {}): Gla
       cut.unref();
       server.close(() => {
         clearTimeout(cut);
-        resolve();
+        compute.close().then(resolve, resolve);
       });
       server.closeIdleConnections();
     }));

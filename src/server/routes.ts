@@ -1,16 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { GlassboxError } from "../errors.js";
-import { baselineFor } from "../explain/baseline.js";
-import { explain } from "../explain/index.js";
-import { EXPLAIN_METHODS, type ExplainMethod } from "../explain/types.js";
-import { explanationPng, featureAttributions } from "../explain/present.js";
-import { featurizerOf } from "../featurizers/index.js";
-import { classify } from "../model/classify.js";
-import { labelIndexOfText } from "../model/labels.js";
 import type { Network } from "../model/network.js";
-import type { FloatArray } from "../tensor/tensor.js";
+import type { Job } from "./answers.js";
 import { readBody } from "./body.js";
-import { inputFrom, mediaType } from "./input.js";
+import type { Compute } from "./compute.js";
+import { mediaType } from "./input.js";
 import { modelSummary } from "./model.js";
 import { HttpError, sendJson } from "./respond.js";
 import { findStatic, sendFile } from "./static.js";
@@ -26,6 +19,8 @@ export interface Context {
   maxBody: number;
   /** The most integration steps an explanation may ask for (?steps=); more is answered 400. */
   maxSteps: number;
+  /** Where predictions and explanations are computed (compute.ts). */
+  compute: Compute;
   /** The web app's folder, or null to serve no files. */
   webRoot: string | null;
 }
@@ -36,8 +31,8 @@ const ROUTES: Record<string, { GET?: Handler; POST?: Handler }> = {
   "/healthz": { GET: (_req, res) => sendJson(res, 200, { status: "ok" }) },
   "/api/model": { GET: (_req, res, _url, c) => sendJson(res, 200, modelSummary(c.network, c.name)) },
   "/model.safetensors": { GET: modelFile },
-  "/api/predict": { POST: predict },
-  "/api/explain": { POST: explainInput },
+  "/api/predict": { POST: computed("predict") },
+  "/api/explain": { POST: computed("explain") },
 };
 
 /** Answers one request, or throws an HttpError / GlassboxError for the caller to send. */
@@ -74,67 +69,11 @@ function modelFile(req: IncomingMessage, res: ServerResponse, _url: URL, context
   res.end(req.method === "HEAD" ? undefined : bytes);
 }
 
-/** POST /api/predict[?top=N]: a raw file or JSON features -> one prediction per row. */
-async function predict(req: IncomingMessage, res: ServerResponse, url: URL, { network, maxBody }: Context): Promise<void> {
-  const top = queryInteger(url, "top", 3);
-  const input = inputFrom(network, mediaType(req), await readBody(req, maxBody));
-  const note = input.note ? { note: input.note } : {};
-  if (network.spec.output === "linear") {
-    const values = network.predict(input.features, input.rows);
-    const outputs = network.outputs;
-    const predictions = Array.from({ length: input.rows }, (_, r) => ({
-      values: network.labels.map((label, k) => ({ label, value: values[r * outputs + k] })),
-    }));
-    sendJson(res, 200, { predictions, rows: input.rows, ...note });
-    return;
-  }
-  sendJson(res, 200, { predictions: classify(network, input.features, input.rows, top), rows: input.rows, ...note });
-}
-
-/**
- * POST /api/explain[?method=ig&label=L&top=20&steps=64&exact=1]: one input -> why the model answers
- * what it does, feature by feature (the `top` largest by |value|), with a picture for images and sounds.
- */
-async function explainInput(req: IncomingMessage, res: ServerResponse, url: URL, context: Context): Promise<void> {
-  const { network, maxBody } = context;
-  const method = (url.searchParams.get("method") ?? "ig") as ExplainMethod;
-  if (!EXPLAIN_METHODS.includes(method)) {
-    throw new GlassboxError("BAD_ARGUMENT", `?method: expected one of ${EXPLAIN_METHODS.join(", ")}, got "${method}"`);
-  }
-  const top = queryInteger(url, "top", 20);
-  const steps = url.searchParams.has("steps") ? queryInteger(url, "steps", 64) : undefined;
-  if (steps !== undefined && steps > context.maxSteps) {
-    throw new GlassboxError("BAD_ARGUMENT", `?steps=${steps}: at most ${context.maxSteps} steps (the server's --max-steps); more would hold the server for one request`);
-  }
-  const labelText = url.searchParams.get("label");
-  const label = labelText === null ? undefined : labelIndexOfText(network.labels, labelText);
-  const input = inputFrom(network, mediaType(req), await readBody(req, maxBody));
-  if (input.rows !== 1) throw new GlassboxError("BAD_DATA", `explain takes one input; the request body holds ${input.rows} rows`);
-  // The model's own "nothing" (tables: its kept training rows, one player per column; sound: silence).
-  const exact = url.searchParams.get("exact") === "1";
-  const e = explain(network, input.features, { method, label, steps, exact, ...baselineFor(network) });
-  sendJson(res, 200, {
-    method: e.method,
-    label: e.label,
-    output: e.output,
-    baseline_output: e.baselineOutput,
-    delta: e.delta,
-    steps: e.steps,
-    attributions: featureAttributions(network, input.features, e).slice(0, top),
-    picture: pictureOf(network, input.features, e.attributions),
-    ...(input.note ? { note: input.note } : {}),
-  });
-}
-
-function pictureOf(network: Network, input: Float32Array, attributions: FloatArray): string | null {
-  const png = explanationPng(featurizerOf(network), input, attributions);
-  return png ? Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64") : null;
-}
-
-function queryInteger(url: URL, name: string, fallback: number): number {
-  const text = url.searchParams.get(name);
-  if (text === null) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new GlassboxError("BAD_ARGUMENT", `?${name}: expected a whole number >= 1, got "${text}"`);
-  return n;
+/** POST /api/predict[?top=N] and /api/explain[?method=ig&label=L&top=20&steps=64&exact=1]: computed by answers.ts, on a compute worker. */
+function computed(route: Job["route"]): Handler {
+  return async (req, res, url, context) => {
+    const body = await readBody(req, context.maxBody);
+    const job: Job = { route, type: mediaType(req), body, query: Object.fromEntries(url.searchParams), maxSteps: context.maxSteps };
+    sendJson(res, 200, await context.compute.run(job));
+  };
 }
