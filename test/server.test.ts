@@ -16,7 +16,7 @@ import { saveModel } from "../src/io/disk.js";
 import { decodeModel } from "../src/io/modelFile.js";
 import { classify } from "../src/model/classify.js";
 import { createMlp, type Network } from "../src/model/network.js";
-import { createServer } from "../src/server/index.js";
+import { createServer, type RequestLogEntry } from "../src/server/index.js";
 import { fit } from "../src/train/fit.js";
 import { ROOT, SMALL } from "./helpers/glassbox.js";
 
@@ -402,5 +402,44 @@ test("explanations run off the event loop: /healthz answers while one computes; 
     assert.equal((await fetch(`${at}/healthz`)).status, 200, "the server goes on");
   } finally {
     await limited.close();
+  }
+});
+
+test("every answer carries an X-Request-Id (the caller's, or a new one) and is logged once; /metrics counts it", async () => {
+  const logged: RequestLogEntry[] = [];
+  const s = createServer(network, { webRoot: null, workers: 0, onRequest: (e) => logged.push(e), cors: ["https://app.example"] });
+  const url = await s.listen(0, "127.0.0.1");
+  try {
+    const mine = await fetch(`${url}/healthz`, { headers: { "X-Request-Id": "abc-123" } });
+    assert.equal(mine.headers.get("x-request-id"), "abc-123");
+    const fresh = await fetch(`${url}/healthz`, { headers: { "X-Request-Id": "not ok; <script>" } });
+    assert.match(fresh.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/, "an unsafe id is replaced");
+    await fetch(`${url}/api/nothing`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(
+      logged.map((e) => [e.method, e.path, e.status, e.id === "abc-123" || /^[0-9a-f-]{36}$/.test(e.id), e.bytes > 0, e.ms >= 0]),
+      [
+        ["GET", "/healthz", 200, true, true, true],
+        ["GET", "/healthz", 200, true, true, true],
+        ["GET", "/api/nothing", 404, true, true, true],
+      ],
+    );
+
+    // CORS: only the listed origin, with a preflight.
+    const listed = await fetch(`${url}/api/model`, { headers: { Origin: "https://app.example" } });
+    assert.equal(listed.headers.get("access-control-allow-origin"), "https://app.example");
+    assert.equal((await fetch(`${url}/api/model`, { headers: { Origin: "https://evil.example" } })).headers.get("access-control-allow-origin"), null);
+    const preflight = await fetch(`${url}/api/predict`, { method: "OPTIONS", headers: { Origin: "https://app.example", "Access-Control-Request-Method": "POST" } });
+    assert.equal(preflight.status, 204);
+    assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /POST/);
+
+    const text = await (await fetch(`${url}/metrics`)).text();
+    assert.match(text, /^glassbox_requests_total\{route="\/healthz",status="200"\} 2$/m);
+    assert.match(text, /^glassbox_requests_total\{route="\/api\/other",status="404"\} 1$/m);
+    assert.match(text, /^glassbox_request_duration_seconds_bucket\{route="\/healthz",le="\+Inf"\} 2$/m);
+    assert.match(text, /^glassbox_compute_queue_depth 0$/m);
+    assert.match(text, /^glassbox_model_info\{name="model.safetensors",labels="10",inputs="784"\} 1$/m);
+  } finally {
+    await s.close();
   }
 });

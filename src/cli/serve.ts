@@ -4,11 +4,11 @@ import { readBytes } from "../data/files.js";
 import { GlassboxError } from "../errors.js";
 import { decodeModel } from "../io/modelFile.js";
 import { createServer, parseByteSize, DEFAULT_MAX_BODY, DEFAULT_MAX_STEPS } from "../server/index.js";
-import { integer, number, onePositional, parse, text } from "./args.js";
+import { choice, integer, number, onePositional, parse, text } from "./args.js";
 import { backendFrom } from "./data.js";
 
 export const SERVE_USAGE = `glassbox serve model.safetensors [--port 8080] [--host 127.0.0.1] [--max-body 10mb] [--max-steps 1024]
-  [--workers N] [--timeout 30] [--json]
+  [--workers N] [--timeout 30] [--cors ORIGIN,...] [--log text|json|none] [--json]
   HTTP API: GET /healthz, GET /api/model, GET /model.safetensors, POST /api/predict, POST /api/explain;
   every other GET serves the web app (dist/web). Stops gracefully on SIGTERM or SIGINT (Ctrl-C).`;
 
@@ -36,6 +36,15 @@ export async function serve(argv: string[]): Promise<number> {
   const workers = integer(parsed.values, "workers", Math.max(1, availableParallelism()), 0);
   const timeoutMs = number(parsed.values, "timeout", 30, (n) => n > 0, "a number of seconds > 0") * 1000;
   const json = Boolean(parsed.values.json);
+  const log = choice(parsed.values, "log", "text", ["text", "json", "none"]);
+  const cors = text(parsed.values, "cors", "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+  for (const origin of cors) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new GlassboxError("BAD_ARGUMENT", `--cors: expected origins such as https://app.example (scheme and host, no path), got "${origin.slice(0, 100)}"`);
+  }
 
   // The bytes are read once: the network is made from them and GET /model.safetensors sends them as they are.
   const bytes = readBytes(modelPath);
@@ -48,6 +57,11 @@ export async function serve(argv: string[]): Promise<number> {
     maxSteps,
     workers,
     timeoutMs,
+    cors,
+    onRequest: (e) => {
+      if (log === "json") process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...e, ms: Math.round(e.ms * 10) / 10 })}\n`);
+      else if (log === "text") process.stderr.write(`${new Date().toISOString()} ${e.method} ${e.path} ${e.status} ${e.ms.toFixed(1)}ms ${e.bytes}B ${e.id}\n`);
+    },
     onError: (error, request) => {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`glassbox serve: error answering ${request.method} ${request.url}: ${message.split("\n")[0]}\n`);

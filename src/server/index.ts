@@ -13,11 +13,13 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { encodeModel } from "../io/modelFile.js";
 import type { Network } from "../model/network.js";
 import { isolationHeaders, sendError } from "./respond.js";
 import { createCompute } from "./compute.js";
+import { Metrics, routeOf } from "./metrics.js";
 import { route, type Context } from "./routes.js";
 import { DEFAULT_WEB_ROOT } from "./static.js";
 
@@ -44,8 +46,23 @@ export interface ServerOptions {
   webRoot?: string | null;
   /** How long close() lets requests in flight finish before it cuts their connections, in ms. Default 10000. */
   shutdownGraceMs?: number;
+  /** Origins allowed to call the API from a browser page elsewhere (CORS), e.g. ["https://app.example"]. Default: none. */
+  cors?: string[];
+  /** Hears of every request once answered: one log line's worth. Default: nothing. */
+  onRequest?: (entry: RequestLogEntry) => void;
   /** Hears of each unexpected error (answered 500 without details). Default: nothing. */
   onError?: (error: unknown, request: { method: string; url: string }) => void;
+}
+
+/** One answered request, as the request log shows it. */
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  /** Response body bytes sent. */
+  bytes: number;
+  id: string;
 }
 
 export interface GlassboxServer {
@@ -80,8 +97,9 @@ export function createServer(network: Network, options: ServerOptions = {}): Gla
   let modelBytes = options.modelBytes ?? null;
   const bytesOf = (): Uint8Array => (modelBytes ??= encodeModel(network));
   const name = options.name ?? "model.safetensors";
+  const workers = options.workers ?? Math.max(1, availableParallelism());
   const compute = createCompute(network, bytesOf, name, {
-    workers: options.workers ?? Math.max(1, availableParallelism()),
+    workers,
     maxQueue: options.maxQueue ?? 64,
     timeoutMs: options.timeoutMs ?? 30_000,
   });
@@ -98,15 +116,44 @@ export function createServer(network: Network, options: ServerOptions = {}): Gla
   const active = new Set<ServerResponse>();
   let closing: Promise<void> | null = null;
 
+  const metrics = new Metrics();
+  const allowed = new Set(options.cors ?? []);
   const server = createHttpServer((req, res) => {
+    const started = performance.now();
     active.add(res);
     isolationHeaders(res);
+    // The caller's request id when it is a sane one, else a new one; sent back either way.
+    const given = req.headers["x-request-id"];
+    const id = typeof given === "string" && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+    res.setHeader("X-Request-Id", id);
+    const origin = req.headers.origin;
+    if (origin && allowed.has(origin)) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Vary", "Origin");
+      // The page may read the id of its requests, and other origins must still be isolated.
+      res.setHeader("Access-Control-Expose-Headers", "X-Request-Id");
+      res.setHeader("Cross-Origin-Resource-Policy", "cross-origin");
+    }
     if (closing) res.setHeader("Connection", "close");
     res.on("close", () => {
       active.delete(res);
+      const path = new URL(req.url ?? "/", "http://glassbox.invalid").pathname;
+      const ms = performance.now() - started;
+      metrics.record(routeOf(path), res.statusCode, ms / 1000);
+      options.onRequest?.({ method: req.method ?? "", path, status: res.statusCode, ms, bytes: Number(res.getHeader("Content-Length") ?? 0), id });
       // Once closing, a keep-alive connection that has just become idle is closed at once.
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "OPTIONS" && origin && allowed.has(origin)) {
+      res.writeHead(204, { "Access-Control-Allow-Methods": "GET, POST", "Access-Control-Allow-Headers": "Content-Type, X-Request-Id", "Access-Control-Max-Age": "600" }).end();
+      return;
+    }
+    if (req.method === "GET" && path === "/metrics") {
+      const body = metrics.text({ busy: compute.busy, waiting: compute.waiting, workers }, { name, labels: network.labels.length, inputs: network.inputs });
+      res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Content-Length": String(Buffer.byteLength(body)) }).end(body);
+      return;
+    }
     route(req, res, context).catch((error: unknown) => sendError(req, res, error, report));
   });
 
