@@ -32,7 +32,7 @@ export class Metrics {
 
   /** The text of GET /metrics; `gauges` are read at the time of the request. */
   text(gauges: { busy: number; waiting: number; workers: number }, model: { name: string; labels: number; inputs: number }): string {
-    const escape = (s: string): string => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+    const quote = (s: string): string => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
     const lines = [
       "# HELP glassbox_requests_total Requests answered, by route and status.",
       "# TYPE glassbox_requests_total counter",
@@ -58,7 +58,7 @@ export class Metrics {
       `glassbox_compute_workers ${gauges.workers}`,
       "# HELP glassbox_model_info The model being served.",
       "# TYPE glassbox_model_info gauge",
-      `glassbox_model_info{name="${escape(model.name)}",labels="${model.labels}",inputs="${model.inputs}"} 1`,
+      `glassbox_model_info{name="${quote(model.name)}",labels="${model.labels}",inputs="${model.inputs}"} 1`,
     );
     return `${lines.join("\n")}\n`;
   }
