@@ -23,6 +23,8 @@ export async function serve(argv: string[]): Promise<number> {
       "max-steps": { type: "string" },
       workers: { type: "string" },
       timeout: { type: "string" },
+      cors: { type: "string" },
+      log: { type: "string" },
     },
     SERVE_USAGE,
   );
