@@ -10,6 +10,7 @@ import { createReferenceBackend } from "../src/backends/reference/index.js";
 import { createWasmBackend } from "../src/backends/wasm/index.js";
 import type { Backend } from "../src/backends/backend.js";
 import type { Dataset } from "../src/data/dataset.js";
+import { decodeCheckpoint, encodeCheckpoint } from "../src/io/checkpoint.js";
 import { parseLayers } from "../src/layers/parse.js";
 import { createMlp } from "../src/model/network.js";
 import { Random } from "../src/tensor/random.js";
@@ -61,6 +62,27 @@ test("a run resumed from its epoch-2 checkpoint ends with the uninterrupted run'
 
   // Resuming with another setting is refused, naming it.
   await assert.rejects(fit(network(backend), data, { ...settings, lr: 0.02, resume: checkpoints[1] }), /cannot resume: the checkpoint was made with lr 0.01, this run has 0.02/);
+  backend.close();
+});
+
+test("a checkpoint from within an epoch, through the file format, resumes bit for bit too", async () => {
+  const backend = await createWasmBackend({ threads: 1 });
+  assert.ok(backend, "the wasm backend loads in Node 20");
+  const checkpoints: Checkpoint[] = [];
+  const whole = network(backend);
+  await fit(whole, data, { ...settings, batchSize: 16, checkpointEvery: 0, checkpoint: (c) => void checkpoints.push(structuredClone(c)) });
+  const within = checkpoints.filter((c) => c.partial !== null);
+  assert.ok(within.length >= 8, `checkpoints within epochs: ${within.length}`);
+  assert.ok(
+    within.every((c) => (c.partial?.step ?? 0) % 3 === 0),
+    "at reads (readEvery 3)",
+  );
+  const middle = within.find((c) => c.epoch === 2 && (c.partial?.step ?? 0) > 0) as Checkpoint;
+  const file = decodeCheckpoint(encodeCheckpoint(middle), "mid.checkpoint");
+  assert.deepEqual(file.partial, middle.partial);
+  const resumed = network(backend);
+  await fit(resumed, data, { ...settings, batchSize: 16, resume: file });
+  assert.deepEqual(weights(resumed), weights(whole));
   backend.close();
 });
 

@@ -84,6 +84,7 @@ export async function train(argv: string[]): Promise<number> {
     resume,
     signal: interrupt.signal,
     checkpoint: (state) => saveCheckpoint(checkpointPath, state),
+    checkpointEvery: CHECKPOINT_EVERY_S,
     ...(values.hidden !== undefined ? { hidden: integerList(values, "hidden", [256, 128]) } : {}),
     ...(typeof values.layers === "string" ? { layers: values.layers } : {}),
     ...(typeof values.augment === "string" ? { augment: augment(values.augment) } : {}),
@@ -152,6 +153,9 @@ export async function train(argv: string[]): Promise<number> {
   rmSync(checkpointPath, { force: true });
   return 0;
 }
+
+/** Within a long epoch, a checkpoint at the first read after five minutes since the last. */
+const CHECKPOINT_EVERY_S = 300;
 
 /** Refuses an --out that training could not write, before it trains: a missing folder, a folder, no write access. */
 function checkWritable(out: string): void {

@@ -21,6 +21,8 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     ...Object.entries(c.network).map(([name, data]) => ({ name: `network.${name}`, shape: [data.length], data })),
     ...flat("optimizer", c.optimizer.values),
     ...flat("best", c.best?.weights ?? []),
+    // Row indices are whole numbers below 2^24: float32 holds them exactly.
+    ...(c.partial ? [{ name: "partial.order", shape: [c.partial.order.length], data: Float32Array.from(c.partial.order) }] : []),
   ];
   const state = {
     epoch: c.epoch,
@@ -31,6 +33,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     firstLoss: c.firstLoss,
     history: c.history,
     best: c.best ? { loss: c.best.loss, epoch: c.best.epoch } : null,
+    partial: c.partial ? { step: c.partial.step, lossSum: c.partial.lossSum, correct: c.partial.correct } : null,
   };
   return encodeSafetensors({ metadata: { format: FORMAT, format_version: VERSION, state: JSON.stringify(state, replacer) }, tensors });
 }
@@ -63,6 +66,9 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
       .sort((a, b) => Number(a.name.slice(prefix.length + 1)) - Number(b.name.slice(prefix.length + 1)))
       .map((t) => t.data);
   const best = state.best as { loss: number; epoch: number } | null;
+  const partial = state.partial as { step: number; lossSum: number; correct: number } | null;
+  const order = file.tensors.find((t) => t.name === "partial.order");
+  if (partial && !order) fail("it is a checkpoint within an epoch but holds no order of the rows");
   return {
     epoch: state.epoch as number,
     settings: state.settings as Record<string, string>,
@@ -73,5 +79,6 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
     firstLoss: (state.firstLoss ?? null) as number | null,
     history: state.history as Checkpoint["history"],
     best: best ? { ...best, weights: byPrefix("best") } : null,
+    partial: partial && order ? { ...partial, order: Int32Array.from(order.data) } : null,
   };
 }

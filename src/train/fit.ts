@@ -67,10 +67,41 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
     resume.best.weights.forEach((w, i) => network.backend.write((bestWeights as Snapshot)[i], w));
   }
 
+  const read = (t: Tensor): Float32Array => Float32Array.from(network.backend.read(t));
+  const checkpointOf = (done: number, partial: Checkpoint["partial"]): Checkpoint => {
+    const state = optimizer.state(network.params());
+    return {
+      epoch: done,
+      settings,
+      network: Object.fromEntries(network.tensors().map((t) => [t.name, read(t.value)])),
+      optimizer: { steps: state.steps, values: state.tensors.map(read) },
+      random: random.state(),
+      ...loop.state(),
+      history: [...history],
+      best: best && bestWeights ? { ...best, weights: bestWeights.map(read) } : null,
+      partial,
+    };
+  };
+  let lastCheckpoint = performance.now();
+  const save = async (state: Checkpoint): Promise<void> => {
+    await options.checkpoint?.(state);
+    lastCheckpoint = performance.now();
+  };
+
   for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= epochs && !stopped; epoch++) {
     const started = performance.now();
     const rate = learningRate(lr, options.schedule ?? { kind: "cosine" }, epoch - 1, epochs);
-    const trained = await loop.epoch(epoch, rate, trainRows, permutation(trainRows.length, random), random, started);
+    // A checkpoint from within this epoch gives its order and where it got to; else a new order.
+    const partial = resume?.partial && epoch === resume.epoch + 1 ? resume.partial : null;
+    const order = partial ? partial.order : permutation(trainRows.length, random);
+    const every = options.checkpoint && options.checkpointEvery != null ? options.checkpointEvery * 1000 : null;
+    const within =
+      every === null
+        ? null
+        : async (step: number, totals: { lossSum: number; correct: number }): Promise<void> => {
+            if (performance.now() - lastCheckpoint >= every) await save(checkpointOf(epoch - 1, { step, order, ...totals }));
+          };
+    const trained = await loop.epoch(epoch, rate, trainRows, order, random, started, partial, within);
     if ("stopped" in trained) {
       stopped = trained.stopped;
       if (stopped.reason === "interrupted" && bestWeights) restore(network, bestWeights);
@@ -102,20 +133,7 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
         stopped = { reason: "early_stopping", epoch, bestEpoch: best.epoch };
       }
     }
-    if (options.checkpoint && !stopped && epoch < epochs) {
-      const read = (t: Tensor): Float32Array => Float32Array.from(network.backend.read(t));
-      const state = optimizer.state(network.params());
-      await options.checkpoint({
-        epoch,
-        settings,
-        network: Object.fromEntries(network.tensors().map((t) => [t.name, read(t.value)])),
-        optimizer: { steps: state.steps, values: state.tensors.map(read) },
-        random: random.state(),
-        ...loop.state(),
-        history: [...history],
-        best: best && bestWeights ? { ...best, weights: bestWeights.map(read) } : null,
-      });
-    }
+    if (options.checkpoint && !stopped && epoch < epochs) await save(checkpointOf(epoch, null));
   }
   return summarize(history, stopped, trainRows.length, validation?.rows.length ?? 0, best?.epoch ?? null);
 }
@@ -131,6 +149,7 @@ function runSettings(options: FitOptions, data: Dataset, resolved: { epochs: num
     batchSize: String(resolved.batchSize),
     lr: String(resolved.lr),
     seed: String(options.seed ?? 1),
+    readEvery: String(options.readEvery ?? 16),
     optimizer: text(options.optimizer ?? {}),
     schedule: text(options.schedule ?? { kind: "cosine" }),
     validation: typeof options.validation === "object" ? `a dataset of ${options.validation.rows} rows` : String(options.validation ?? 0.1),
@@ -215,10 +234,13 @@ class StepLoop {
     order: Int32Array,
     random: Random,
     started: number,
+    from: { step: number; lossSum: number; correct: number } | null = null,
+    within: ((step: number, totals: { lossSum: number; correct: number }) => Promise<void>) | null = null,
   ): Promise<{ lossSum: number; correct: number } | { stopped: StopReason }> {
     const steps = Math.ceil(rows.length / this.batchSize);
-    const totals = { lossSum: 0, correct: 0 };
-    for (let first = 0; first < steps; first += this.readEvery) {
+    const totals = { lossSum: from?.lossSum ?? 0, correct: from?.correct ?? 0 };
+    // From a checkpoint within the epoch: on from its step, a multiple of readEvery, so the reads fall as before.
+    for (let first = from?.step ?? 0; first < steps; first += this.readEvery) {
       let count = Math.min(this.readEvery, steps - first);
       const signal = this.options.signal;
       for (let s = 0; s < count; s++) {
@@ -261,6 +283,7 @@ class StepLoop {
       }
       [this.lastGood, this.latest] = [this.latest, this.lastGood];
       if (signal?.aborted) return { stopped: { reason: "interrupted", epoch, step: first + count } };
+      if (within && first + count < steps) await within(first + count, { ...totals });
     }
     return totals;
   }

@@ -51,6 +51,11 @@ export interface FitOptions {
    */
   checkpoint?: (state: Checkpoint) => void | Promise<void>;
   /**
+   * Within an epoch, also checkpoint at the first read of the losses after this many seconds
+   * since the last checkpoint, so a long epoch is not lost whole. Default: only after epochs.
+   */
+  checkpointEvery?: number | null;
+  /**
    * A checkpoint of an earlier run with the same settings and data: training continues after its
    * epoch and ends with the weights an uninterrupted run would have, bit for bit on the same
    * backend and thread count. Other settings or data are refused.
@@ -78,6 +83,11 @@ export interface Checkpoint {
   history: EpochEvent[];
   /** With patience: the best epoch so far, its monitored loss and its parameters. */
   best: { loss: number; epoch: number; weights: Float32Array[] } | null;
+  /**
+   * A checkpoint within epoch `epoch + 1`: the steps done, that epoch's order of the training rows
+   * and its sums so far. Null after a whole epoch.
+   */
+  partial: { step: number; order: Int32Array; lossSum: number; correct: number } | null;
 }
 
 export interface BatchEvent {
