@@ -97,3 +97,15 @@ test("hygiene: bytes that are not UTF-8 are read as Windows-1252, with a note; d
     /column names must be unique, found "c0", "c1", "c2", "c3", "c4" and 9995 other names more than once/,
   );
 });
+
+test("limits: a line over the length limit and a file over the column limit are refused before parsing", () => {
+  assert.match(
+    errorCode(() => parseCsvTable(`a,label\n${"9".repeat(2000)},x\n`, "long.csv", { maxLineChars: 1000, maxColumns: 10 })),
+    /^BAD_DATA: long\.csv: line 2 is 2002 characters long; at most 1000 are read/,
+  );
+  const header = Array.from({ length: 12 }, (_, j) => `c${j}`).join(",");
+  assert.match(
+    errorCode(() => parseCsvTable(`${header}\n${header}\n`, "wide.csv", { maxLineChars: 1000, maxColumns: 10 })),
+    /^BAD_DATA: wide\.csv has 12 columns; at most 10 are read/,
+  );
+});

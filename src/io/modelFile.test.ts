@@ -286,3 +286,32 @@ test("a checksum of the tensor data is stored and checked: one changed weight is
   const { checksum: _, ...older } = file.metadata;
   assert.equal(decodeModel(encodeSafetensors({ ...file, metadata: older }), "m").labels.length, 3, "no checksum: loads as before");
 });
+
+test("regressions the fuzz test found: a null tensor entry, a negative shape, 10,000 layers: each a clear BAD_MODEL_FILE", () => {
+  const bytes = encodeModel(smallNetwork());
+  const file = decodeSafetensors(bytes, "m");
+  const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  const withHeader = (h: unknown): Uint8Array => {
+    const json = new TextEncoder().encode(JSON.stringify(h));
+    const out = new Uint8Array(8 + json.length + bytes.length - 8 - headerLength);
+    new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+    out.set(json, 8);
+    out.set(bytes.subarray(8 + headerLength), 8 + json.length);
+    return out;
+  };
+  assert.match(
+    errorCode(() => decodeModel(withHeader({ ...header, "layers.1.bias": null }), "m")),
+    /^BAD_MODEL_FILE: m: tensor "layers.1.bias" is null, not an object with dtype, shape and data_offsets$/,
+  );
+  assert.match(
+    errorCode(() => decodeModel(withHeader({ ...header, "layers.1.bias": { ...header["layers.1.bias"], shape: [-5] } }), "m")),
+    /has shape \[-5\]; expected a list of whole numbers >= 0/,
+  );
+  const spec = JSON.parse(file.metadata.architecture);
+  spec.layers = [...Array.from({ length: 10000 }, () => ({ type: "dropout", rate: 0.1 })), ...spec.layers];
+  assert.match(
+    errorCode(() => decodeModel(encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } }), "m")),
+    /an architecture has at most 1000 layers, this one 10006/,
+  );
+});

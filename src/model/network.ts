@@ -144,8 +144,12 @@ export function outputCount(output: OutputKind, labels: string[]): number {
  * Checks every field of an architecture (it may come from a file) and returns each layer's
  * input shape and the output shape, before any tensor is allocated.
  */
+/** More layers than this is no network anyone trains here: a file that declares more is refused at once. */
+export const MAX_LAYERS = 1000;
+
 export function checkSpec(spec: NetworkSpec): Shape[] {
   check(typeof spec === "object" && spec !== null && Array.isArray(spec.layers) && spec.layers.length > 0, "an architecture needs a list of layers");
+  check(spec.layers.length <= MAX_LAYERS, `an architecture has at most ${MAX_LAYERS} layers, this one ${spec.layers.length}`);
   try {
     checkShape(spec.inputShape);
   } catch (error) {
