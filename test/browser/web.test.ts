@@ -64,6 +64,24 @@ function serve(model: Uint8Array): ReturnType<typeof createServer> {
   });
 }
 
+/** The app served with `model`, open in Chromium at 1280x800 once it says it is ready; console errors and warnings are collected. */
+async function openApp(model: Uint8Array): Promise<{ browser: Awaited<ReturnType<typeof launchChromium>>; page: Page; problems: string[] }> {
+  const server = serve(model);
+  after(() => server.close());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+  return { browser, page, problems };
+}
+
 /** Probability per label as shown in the bars. */
 async function shownProbabilities(page: Page): Promise<Record<string, number>> {
   return page.$$eval("#probabilities li[data-label]", (items) =>
@@ -106,20 +124,8 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
   assert.ok(existsSync(join(WEB, "index.html")) && existsSync(join(WEB, "app.js")), "dist/web is missing: run `npm run build` first");
   mkdirSync(ARTIFACTS, { recursive: true });
   const { model, png, label } = await trainedModel();
-  const server = serve(model);
-  after(() => server.close());
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  const browser = await launchChromium();
+  const { browser, page, problems } = await openApp(model);
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const problems: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
     assert.match((await page.textContent("#model-summary")) ?? "", /784 → 64 → 10/, "the served model is loaded");
 
     // Upload a test image: the right label on top, and a coloured heat map.
@@ -239,20 +245,8 @@ test("the web app loads a CNN model, predicts an uploaded image and explains it 
   assert.ok(existsSync(join(WEB, "index.html")) && existsSync(join(WEB, "app.js")), "dist/web is missing: run `npm run build` first");
   mkdirSync(ARTIFACTS, { recursive: true });
   const { model, png, label } = await trainedModel("conv:8,relu,maxpool:2,conv:16,relu,maxpool:2");
-  const server = serve(model);
-  after(() => server.close());
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  const browser = await launchChromium();
+  const { browser, page, problems } = await openApp(model);
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const problems: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
     assert.match((await page.textContent("#model-summary")) ?? "", /^784 → conv 8 → conv 16 → 10 · image 28x28 gray/, "the summary names the convolutions");
     await page.setInputFiles("#input-file", { name: "item.png", mimeType: "image/png", buffer: Buffer.from(png) });
     await page
