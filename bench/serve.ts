@@ -77,11 +77,16 @@ async function load(path: string, body: Buffer | Uint8Array | null, type: string
   return { requests_per_s: times.length / seconds, p50_ms: at(0.5), p99_ms: at(0.99), errors, requests: times.length };
 }
 
-const result: Record<string, unknown> = { connections, seconds, rss_mb_start: rss() };
+const result: Record<string, unknown> = { connections, seconds };
+// A warm-up, so that the workers have started and the kernels are compiled before RSS is read.
+await load("/api/explain?steps=8", png, "image/png", 2);
+result.rss_mb_start = rss();
 log("bench:serve: JSON predictions");
 result.json_predict = await load("/api/predict", json, "application/json");
+result.rss_mb_after_json = rss();
 log("bench:serve: PNG predictions");
 result.png_predict = await load("/api/predict", png, "image/png");
+result.rss_mb_after_png = rss();
 log("bench:serve: explanations");
 result.explain = await load("/api/explain?steps=64", png, "image/png", 4);
 log("bench:serve: /healthz while explanations run");
