@@ -274,6 +274,8 @@ test(`fuzz: ${FUZZ_CASES} model files with a damaged header or damaged bytes eac
 });
 
 test("a checksum of the tensor data is stored and checked: one changed weight is found; files without one still load", () => {
+  // zlib's CRC-32 of the little-endian bytes of 1, 2.5, -3.25 (Python: zlib.crc32(struct.pack("<3f", 1, 2.5, -3.25))).
+  assert.equal(tensorChecksum([{ data: Float32Array.of(1, 2.5) }, { data: Float32Array.of(-3.25) }]), "12d802f6");
   const bytes = encodeModel(smallNetwork());
   const file = decodeSafetensors(bytes, "m");
   assert.match(file.metadata.checksum, /^crc32:[0-9a-f]{8}$/);
