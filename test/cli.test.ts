@@ -175,3 +175,15 @@ test("an --out that cannot be written is refused before training: a directory, a
     /--out no\/such\/dir\/m\.safetensors: the directory .* does not exist/,
   );
 });
+
+test("temporary files that killed saves left beside --out are removed at the next start; a live process's are kept", () => {
+  flowers(join(dir, "orphans.csv"), 60, 13);
+  const dead = join(dir, ".orphans.safetensors.2147483646.1700000000000.tmp");
+  const checkpointTmp = join(dir, ".orphans.safetensors.checkpoint.2147483646.1700000000001.tmp");
+  const live = join(dir, `.orphans.safetensors.${process.pid}.1700000000002.tmp`);
+  for (const f of [dead, checkpointTmp, live]) writeFileSync(f, "half a model");
+  const r = glassbox("train", "orphans.csv", "--label", "species", "--hidden", "4", "--epochs", "1", "--out", "orphans.safetensors");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /removed 2 temporary files left by killed saves: \.orphans\.safetensors\.2147483646\.1700000000000\.tmp, \.orphans\.safetensors\.checkpoint\.2147483646/);
+  assert.deepEqual([existsSync(dead), existsSync(checkpointTmp), existsSync(live)], [false, false, true]);
+});

@@ -30,7 +30,7 @@ export function removeOrphans(out: string): string[] {
   const name = basename(out).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = new RegExp(`^\\.${name}(\\.checkpoint)?\\.(\\d+)\\.\\d+\\.tmp$`);
   const removed: string[] = [];
-  for (const file of readdirSync(folder)) {
+  for (const file of readdirSync(folder).sort()) {
     const match = pattern.exec(file);
     if (!match || isRunning(Number(match[2]))) continue;
     rmSync(join(folder, file), { force: true });
