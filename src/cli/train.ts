@@ -3,13 +3,13 @@ import { dirname, join, resolve } from "node:path";
 import { ACTIVATIONS, type Activation } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
 import { loadTrainingData } from "../data/load.js";
-import { saveModel } from "../io/disk.js";
+import { removeOrphans, saveModel } from "../io/disk.js";
 import { OPTIMIZERS, type OptimizerName, type Schedule } from "../optimizers/index.js";
 import type { Augment } from "../train/augment.js";
 import { trainModel } from "../train/pipeline.js";
 import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
 import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
-import { checkpointPathOf, readCheckpoint, removeOrphans, saveCheckpoint } from "./checkpoints.js";
+import { checkpointPathOf, readCheckpoint, saveCheckpoint } from "./checkpoints.js";
 import { EpochProgress, fileProgress } from "./progress.js";
 
 export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128 | --layers conv:32,relu,maxpool:2,...] [--activation relu]
@@ -59,7 +59,7 @@ export async function train(argv: string[]): Promise<number> {
   checkWritable(out);
   const checkpointPath = checkpointPathOf(out);
   const resume = values.resume ? readCheckpoint(checkpointPath) : null;
-  const orphans = removeOrphans(out);
+  const orphans = [...removeOrphans(out), ...removeOrphans(checkpointPath)];
   if (orphans.length > 0 && !values.json)
     process.stderr.write(`removed ${orphans.length} temporary file${orphans.length === 1 ? "" : "s"} left by killed saves: ${orphans.join(", ")}\n`);
   if (!resume && existsSync(checkpointPath) && !values.json) {

@@ -10,6 +10,7 @@ import { checkLabels, measureAsync } from "./evaluate.js";
 import { type Augment, augmentRows, checkAugment } from "./augment.js";
 import { BatchReader, allRows } from "./batches.js";
 import type { BatchEvent, Checkpoint, EpochEvent, FitOptions, FitResult, StopReason } from "./options.js";
+import { runSettings, takeUp } from "./resume.js";
 import { snapshot, restore, type Snapshot } from "./snapshot.js";
 
 /** Per step, the training loop keeps three numbers on the device: the loss, the squared gradient norm, the correct rows. */
@@ -44,15 +45,7 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
   const settings = runSettings(options, data, { epochs, batchSize, lr });
   const optimizer = createOptimizer(network.backend, options.optimizer);
   const resume = options.resume ?? null;
-  if (resume) {
-    checkResume(resume, settings);
-    network.loadTensors(new Map(Object.entries(resume.network)));
-    const expected = optimizer.state(network.params()).tensors;
-    const fits = resume.optimizer.values.length === expected.length && expected.every((t, i) => resume.optimizer.values[i].length === t.rows * t.cols);
-    if (!fits) throw new GlassboxError("BAD_ARGUMENT", "cannot resume: the checkpoint's optimizer state does not fit this network");
-    optimizer.setState(network.params(), resume.optimizer);
-    random.setState(resume.random);
-  }
+  if (resume) takeUp(resume, settings, network, optimizer, random);
   for (const layer of network.unadapted()) layer.adapt?.(data.features, data.columns, trainRows);
 
   const loss = lossFor(network.spec.output, classWeights(options.classWeights ?? null, data, trainRows, network));
@@ -136,40 +129,6 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
     if (options.checkpoint && !stopped && epoch < epochs) await save(checkpointOf(epoch, null));
   }
   return summarize(history, stopped, trainRows.length, validation?.rows.length ?? 0, best?.epoch ?? null);
-}
-
-/** What shapes a run's weights, as text: a checkpoint records it, and resuming checks it. */
-function runSettings(options: FitOptions, data: Dataset, resolved: { epochs: number; batchSize: number; lr: number }): Record<string, string> {
-  const text = (value: unknown): string => JSON.stringify(value ?? null);
-  return {
-    rows: String(data.rows),
-    columns: String(data.columns),
-    labels: text(data.labelNames),
-    epochs: String(resolved.epochs),
-    batchSize: String(resolved.batchSize),
-    lr: String(resolved.lr),
-    seed: String(options.seed ?? 1),
-    readEvery: String(options.readEvery ?? 16),
-    optimizer: text(options.optimizer ?? {}),
-    schedule: text(options.schedule ?? { kind: "cosine" }),
-    validation: typeof options.validation === "object" ? `a dataset of ${options.validation.rows} rows` : String(options.validation ?? 0.1),
-    patience: text(options.patience),
-    clipNorm: text(options.clipNorm),
-    classWeights: text(options.classWeights),
-    augment: text(options.augment),
-  };
-}
-
-function checkResume(resume: Checkpoint, settings: Record<string, string>): void {
-  for (const [key, value] of Object.entries(settings)) {
-    const was = resume.settings[key];
-    if (was !== value) {
-      throw new GlassboxError(
-        "BAD_ARGUMENT",
-        `cannot resume: the checkpoint was made with ${key} ${(was ?? "(none)").slice(0, 100)}, this run has ${value.slice(0, 100)}; use the same settings and data, or start over`,
-      );
-    }
-  }
 }
 
 /**
