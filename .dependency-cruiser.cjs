@@ -4,7 +4,7 @@
 
 /** Folders and files of src/, as path patterns relative to the repository root. */
 const P = {
-  errors: "^src/errors\\.ts$",
+  errors: "^src/(errors|limits)\\.ts$",
   tensor: "^src/tensor/",
   backends: "^src/backends/",
   layers: "^src/layers/",

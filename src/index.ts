@@ -4,6 +4,7 @@
  * (loadDataset, saveModel, loadModel) needs Node: import those from "glassbox/node".
  */
 export { GlassboxError, type ErrorCode } from "./errors.js";
+export { DEFAULT_INPUT_LIMITS, inputLimits, setInputLimits, type InputLimits } from "./limits.js";
 export { sizeOf, type Matrix, type FloatArray, type Param, type Shape, type Tensor } from "./tensor/tensor.js";
 export { Random } from "./tensor/random.js";
 export { extent, maxAbs, sigmoid } from "./tensor/scalar.js";

@@ -124,6 +124,16 @@ test("--backend reference gives the same kind of result as the default wasm back
   assert.match(glassbox("evaluate", "ref.safetensors", "fit.csv", "--backend", "gpu").stderr, /--backend: expected one of wasm, reference, got "gpu"/);
 });
 
+test("--input-limit NAME=N changes a limit for the command: lowered, a table is refused; a bad name exits 2", () => {
+  const refused = glassbox("evaluate", "f.safetensors", "fit.csv", "--input-limit", "csv-columns=2");
+  expectOneLineError(refused, /error: fit\.csv has 3 columns; at most 2 are read \(the input limit csv-columns\)$/);
+  const allowed = glassbox("evaluate", "f.safetensors", "fit.csv", "--input-limit", "csv-columns=3", "--input-limit", "csv-line-chars=100", "--json");
+  assert.equal(allowed.code, 0, allowed.stderr);
+  const badName = glassbox("evaluate", "f.safetensors", "fit.csv", "--input-limit", "columns=3");
+  assert.equal(badName.code, 2);
+  assert.match(badName.stderr, /--input-limit: expected NAME=NUMBER with NAME one of image-pixels, .*csv-columns, csv-line-chars, model-layers, got "columns=3"/);
+});
+
 test("usage errors exit 2 and say what was expected", () => {
   const r = glassbox("train", "fit.csv", "--epochs", "ten", "--out", "x.safetensors");
   assert.equal(r.code, 2);

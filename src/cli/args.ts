@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GlassboxError } from "../errors.js";
+import { DEFAULT_INPUT_LIMITS, parseInputLimit, setInputLimits } from "../limits.js";
 
 /** Command-line parsing on node:util's parseArgs, with errors that say what was expected. */
 
@@ -13,6 +14,7 @@ export const COMMON_OPTIONS = {
   backend: { type: "string" },
   threads: { type: "string" },
   help: { type: "boolean", short: "h" },
+  "input-limit": { type: "string", multiple: true },
 } satisfies Options;
 
 export interface Parsed {
@@ -21,13 +23,18 @@ export interface Parsed {
 }
 
 export function parse(argv: string[], options: Options, usage: string): Parsed {
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
-    return { values: values as Parsed["values"], positionals };
+    parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
   } catch (error) {
     // node's messages are several sentences on separate lines: keep them on one.
     throw new UsageError(`${(error as Error).message.split("\n").join(" ")}\nusage: ${usage}`);
   }
+  // Every command takes --input-limit NAME=VALUE: the defaults, changed by these, hold for the
+  // whole command (its decoders and the server's workers).
+  const limits = (parsed.values["input-limit"] ?? []) as string[];
+  setInputLimits(Object.assign({ ...DEFAULT_INPUT_LIMITS }, ...limits.map(parseInputLimit)));
+  return { values: parsed.values as Parsed["values"], positionals: parsed.positionals };
 }
 
 export function text(values: Parsed["values"], name: string, fallback: string): string {

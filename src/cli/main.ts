@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { GlassboxError } from "../errors.js";
+import { DEFAULT_INPUT_LIMITS, limitOption, type InputLimits } from "../limits.js";
 import { UsageError } from "./args.js";
 import { demo, DEMO_USAGE } from "./demo.js";
 import { evaluate, EVALUATE_USAGE } from "./evaluate.js";
@@ -26,6 +27,7 @@ function help(): string {
     "",
     "every command takes --backend wasm|reference (default wasm), --threads N (default: timed at start-up),",
     "--json and --verbose (stack traces on errors); glassbox <command> --help lists its options",
+    `and --input-limit NAME=N (repeatable) to raise or lower a limit on what it reads: ${(Object.keys(DEFAULT_INPUT_LIMITS) as (keyof InputLimits)[]).map((k) => `${limitOption(k)} (${DEFAULT_INPUT_LIMITS[k]})`).join(", ")}`,
   );
   return lines.join("\n");
 }

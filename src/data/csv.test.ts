@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { parseCsvDataset } from "./csv.js";
 import { errorCode, failure } from "../../test/helpers/errors.js";
 import { csvText, parseCsvTable, parseDecimal } from "../featurizers/table/csv.js";
+import { Random } from "../tensor/random.js";
+import { inputLimits } from "../limits.js";
 
 const PETS = 'weight,height,kind\n4.5,30,cat\n30,60,dog\n5,25,cat\n"28",55,dog\n';
 
@@ -70,6 +72,16 @@ test("hygiene: semicolon and tab files are read by their delimiter; hexadecimal 
   );
   assert.equal(parseDecimal(" .5 "), 0.5);
   for (const text of ["0x1f", "0b101", "Infinity", "1_000", "", "1e", "--1"]) assert.ok(Number.isNaN(parseDecimal(text)), text);
+  // the spec of a decimal, as a pattern, against parseDecimal on 20,000 seeded random strings
+  const decimal = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+  const random = new Random(3);
+  const alphabet = "0123456789..eE+-xXbBoO_ \tI";
+  for (let n = 0; n < 20000; n++) {
+    let text = "";
+    for (let k = random.integer(7); k > 0; k--) text += alphabet[random.integer(alphabet.length)];
+    const expected = decimal.test(text) && Number.isFinite(Number(text)) ? Number(text) : Number.NaN;
+    assert.ok(Object.is(parseDecimal(text), expected), JSON.stringify(text));
+  }
 });
 
 test("hygiene: an empty label or one with a control character is an error; a huge cell is quoted to 100 characters", () => {
@@ -100,12 +112,12 @@ test("hygiene: bytes that are not UTF-8 are read as Windows-1252, with a note; d
 
 test("limits: a line over the length limit and a file over the column limit are refused before parsing", () => {
   assert.match(
-    errorCode(() => parseCsvTable(`a,label\n${"9".repeat(2000)},x\n`, "long.csv", { maxLineChars: 1000, maxColumns: 10 })),
+    errorCode(() => parseCsvTable(`a,label\n${"9".repeat(2000)},x\n`, "long.csv", { ...inputLimits(), csvLineChars: 1000, csvColumns: 10 })),
     /^BAD_DATA: long\.csv: line 2 is 2002 characters long; at most 1000 are read/,
   );
   const header = Array.from({ length: 12 }, (_, j) => `c${j}`).join(",");
   assert.match(
-    errorCode(() => parseCsvTable(`${header}\n${header}\n`, "wide.csv", { maxLineChars: 1000, maxColumns: 10 })),
+    errorCode(() => parseCsvTable(`${header}\n${header}\n`, "wide.csv", { ...inputLimits(), csvLineChars: 1000, csvColumns: 10 })),
     /^BAD_DATA: wide\.csv has 12 columns; at most 10 are read/,
   );
 });

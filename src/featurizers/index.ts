@@ -165,12 +165,12 @@ export function tableFeatureRows(state: Extract<FeaturizerState, { kind: "table"
       throw new GlassboxError("BAD_DATA", `${source} lacks the column "${column.name}" the model was trained on; its columns are: ${header.join(", ")}`);
     }
   }
+  const at = state.columns.map((column) => position.get(column.name) ?? -1);
   rows.forEach((row, i) => {
-    const cell = (name: string): string | undefined => {
-      const j = position.get(name);
-      return j === undefined ? undefined : row[j];
-    };
-    features.set(tableFeatures(state, cell, rowName(i, lines, source)), i * count);
+    features.set(
+      tableFeatures(state, (_, j) => row[at[j]], rowName(i, lines, source)),
+      i * count,
+    );
   });
   return features;
 }

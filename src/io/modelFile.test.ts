@@ -314,6 +314,6 @@ test("regressions the fuzz test found: a null tensor entry, a negative shape, 10
   spec.layers = [...Array.from({ length: 10000 }, () => ({ type: "dropout", rate: 0.1 })), ...spec.layers];
   assert.match(
     errorCode(() => decodeModel(encodeSafetensors({ ...file, metadata: { ...file.metadata, architecture: JSON.stringify(spec) } }), "m")),
-    /an architecture has at most 1000 layers, this one 10006/,
+    /an architecture has at most 1000 layers \(the input limit model-layers\), this one 10006/,
   );
 });

@@ -3,7 +3,7 @@ import { GlassboxError } from "../errors.js";
 import { checkFeaturizerState, featureCount, featureShape } from "../featurizers/index.js";
 import { Network, checkSpec, type ModelAbout, type NetworkSpec } from "../model/network.js";
 import { tensorShapes } from "../layers/index.js";
-import { shapeText, sameShape, sizeOf } from "../tensor/tensor.js";
+import { shapeText, sameShape, sizeOf, type FloatArray } from "../tensor/tensor.js";
 import { fromFormat2 } from "./format2.js";
 import { decodeSafetensors, encodeSafetensors, tensorChecksum, type NamedTensor } from "./safetensors.js";
 
@@ -21,7 +21,7 @@ export function encodeModel(network: Network): Uint8Array {
   const tensors: NamedTensor[] = network.tensors().map(({ name, value }) => ({
     name,
     shape: [...value.shape],
-    data: Float32Array.from(network.backend.read(value)),
+    data: asFloat32(network.backend.read(value)),
   }));
   if (network.background) {
     tensors.push({ name: "background", shape: [network.background.rows, ...network.inputShape], data: network.background.features });
@@ -34,6 +34,11 @@ export function encodeModel(network: Network): Uint8Array {
     checksum: `crc32:${tensorChecksum(tensors)}`,
   };
   return encodeSafetensors({ metadata, tensors });
+}
+
+/** read() gives a fresh array: a float64 one (the reference backend's option) is rounded, a float32 one kept. */
+function asFloat32(values: FloatArray): Float32Array {
+  return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 
 /**

@@ -51,7 +51,7 @@ export class Conv2d implements Layer {
     const fanIn = sizeY * sizeX * channels;
     const values = new Float32Array(fanIn * this.spec.filters);
     const std = Math.sqrt(2 / fanIn);
-    for (let i = 0; i < values.length; i++) values[i] = random.normal() * std;
+    random.fillNormal(values, std);
     this.backend.write(this.weight.value, values);
     this.backend.write(this.bias.value, new Float32Array(this.spec.filters));
   }

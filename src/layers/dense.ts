@@ -60,8 +60,7 @@ export class Dense implements Layer {
     const { units } = this.spec;
     const values = new Float32Array(this.inputs * units);
     if ((this.spec.init ?? defaultInitializer(this.activation)) === "he") {
-      const std = Math.sqrt(2 / this.inputs);
-      for (let i = 0; i < values.length; i++) values[i] = random.normal() * std;
+      random.fillNormal(values, Math.sqrt(2 / this.inputs));
     } else {
       const limit = Math.sqrt(6 / (this.inputs + units));
       for (let i = 0; i < values.length; i++) values[i] = (2 * random.uniform() - 1) * limit;

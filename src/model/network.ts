@@ -1,6 +1,7 @@
 import type { Activation, Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { GlassboxError, check } from "../errors.js";
+import { inputLimits } from "../limits.js";
 import { createLayers, layerShapes, Scratch, type Initializer, type Layer, type LayerDescription, type LayerSpec, type NamedTensor } from "../layers/index.js";
 import { Random } from "../tensor/random.js";
 import { checkShape, shapeText, sizeOf, type FloatArray, type Param, type Shape, type Tensor } from "../tensor/tensor.js";
@@ -144,12 +145,10 @@ export function outputCount(output: OutputKind, labels: string[]): number {
  * Checks every field of an architecture (it may come from a file) and returns each layer's
  * input shape and the output shape, before any tensor is allocated.
  */
-/** More layers than this is no network anyone trains here: a file that declares more is refused at once. */
-export const MAX_LAYERS = 1000;
-
 export function checkSpec(spec: NetworkSpec): Shape[] {
   check(typeof spec === "object" && spec !== null && Array.isArray(spec.layers) && spec.layers.length > 0, "an architecture needs a list of layers");
-  check(spec.layers.length <= MAX_LAYERS, `an architecture has at most ${MAX_LAYERS} layers, this one ${spec.layers.length}`);
+  const maxLayers = inputLimits().modelLayers;
+  check(spec.layers.length <= maxLayers, `an architecture has at most ${maxLayers} layers (the input limit model-layers), this one ${spec.layers.length}`);
   try {
     checkShape(spec.inputShape);
   } catch (error) {

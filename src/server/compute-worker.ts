@@ -4,10 +4,12 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { createWasmBackend } from "../backends/wasm/index.js";
 import { decodeModel } from "../io/modelFile.js";
+import { setInputLimits, type InputLimits } from "../limits.js";
 import { answer, type Job } from "./answers.js";
 import { errorData } from "./compute.js";
 
-const { modelBytes, name } = workerData as { modelBytes: Uint8Array; name: string };
+const { modelBytes, name, limits } = workerData as { modelBytes: Uint8Array; name: string; limits: InputLimits };
+setInputLimits(limits);
 const backend = (await createWasmBackend({ threads: 1 })) ?? createReferenceBackend();
 const network = decodeModel(modelBytes, name, backend);
 const port = parentPort as NonNullable<typeof parentPort>;

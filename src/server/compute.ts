@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { GlassboxError } from "../errors.js";
+import { inputLimits } from "../limits.js";
 import type { Network } from "../model/network.js";
 import { answer, type Job } from "./answers.js";
 import { HttpError } from "./respond.js";
@@ -152,7 +153,7 @@ class WorkerPool implements Compute {
   }
 
   private start(): Slot {
-    const workerData = { modelBytes: this.modelBytes, name: this.name };
+    const workerData = { modelBytes: this.modelBytes, name: this.name, limits: inputLimits() };
     // From the sources (tests, tsx), the worker registers the TypeScript loader first: workers do not inherit it.
     const fromSources = import.meta.url.endsWith(".ts");
     const file = new URL(`./compute-worker.${fromSources ? "ts" : "js"}`, import.meta.url);

@@ -15,7 +15,10 @@ export async function availableCores(): Promise<number> {
  * Times the training products of the canonical MLP, and one the size of a convolution's (a
  * 2048-pixel im2col by 3x3x32 taps by 64 filters), on one thread and on all, `useThreads` turning
  * the pool off and on. The two ways alternate and each keeps its best of three, so a burst of load
- * from another process during one measurement does not decide the choice.
+ * from another process during one measurement does not decide the choice. Two warm-up runs: the
+ * first is about 35% slower (V8 compiles the kernels' optimised tier), the second is already as
+ * fast as the tenth. It all takes about 0.25 s at start-up (it took 0.5 s with ten warm-ups and
+ * three runs a measurement).
  */
 export function timeThreads(backend: Backend, useThreads: (on: boolean) => void): { oneThreadMs: number; allThreadsMs: number } {
   const shapes: [number, number, number][] = [
@@ -31,10 +34,10 @@ export function timeThreads(backend: Backend, useThreads: (on: boolean) => void)
   const run = (): void => operands.forEach(([a, b, c]) => backend.matmul(a, b, c, false, false, false));
   const time = (): number => {
     const started = performance.now();
-    for (let i = 0; i < 3; i++) run();
+    for (let i = 0; i < 2; i++) run();
     return performance.now() - started;
   };
-  for (let i = 0; i < 10; i++) run(); // let V8 tier the kernels up first
+  for (let i = 0; i < 2; i++) run(); // let V8 tier the kernels up first
   let together = Infinity;
   let alone = Infinity;
   for (let round = 0; round < 3; round++) {

@@ -46,13 +46,16 @@ export class Heap {
     this.i32View = new Int32Array(memory.buffer);
   }
 
-  /** A zero-filled region of `bytes` bytes that is never reclaimed (scratch, control blocks). */
+  /**
+   * A zero-filled region of `bytes` bytes that is never reclaimed (scratch, control blocks). It
+   * comes from above `top`, which no region has reached before, and WebAssembly memory starts
+   * (and grows) zeroed: nothing needs filling (a 100 MB layer's four tensors took 0.2 s to fill).
+   */
   reserve(bytes: number): number {
     const size = roundUp(Math.max(bytes, 4), ALIGN);
     const offset = this.top;
     this.top += size;
     this.ensure(this.top);
-    this.f32().fill(0, offset >>> 2, (offset + size) >>> 2);
     return offset;
   }
 

@@ -6,6 +6,7 @@
 import { decode as decodePngFile, type DecodedPng } from "fast-png";
 import jpeg from "jpeg-js";
 import { GlassboxError } from "../../errors.js";
+import { inputLimits } from "../../limits.js";
 
 /** Decoded pixels: RGBA, 4 floats 0..1 per pixel, row-major. Colour is not premultiplied by alpha. */
 export interface RgbaImage {
@@ -13,14 +14,6 @@ export interface RgbaImage {
   height: number;
   data: Float32Array;
 }
-
-/**
- * Larger images are refused from their headers, before anything is decoded or allocated: 25
- * megapixels (a 24 MP camera's photos pass). Decoding takes up to 24 bytes a pixel (16-bit RGBA
- * samples, then float RGBA), so this bounds one image at about 600 MB; a 97 KB PNG that declares
- * 10000x10000 is refused in milliseconds. decodeImage's third argument raises or lowers it.
- */
-export const DEFAULT_MAX_PIXELS = 25_000_000;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -32,7 +25,7 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  * @example
  * decodeImage(pngBytesOfOneWhitePixel, "dot.png") // -> { width: 1, height: 1, data: Float32Array [1, 1, 1, 1] }
  */
-export function decodeImage(bytes: Uint8Array, source: string, maxPixels = DEFAULT_MAX_PIXELS): RgbaImage {
+export function decodeImage(bytes: Uint8Array, source: string, maxPixels = inputLimits().imagePixels): RgbaImage {
   if (bytes.length === 0) fail(source, "the file is empty; expected a PNG or JPEG image");
   if (startsWith(bytes, PNG_SIGNATURE)) return decodePng(bytes, source, maxPixels);
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return decodeJpeg(bytes, source, maxPixels);
@@ -71,7 +64,7 @@ function checkPixelCount(source: string, format: string, width: number, height: 
   if (!Number.isInteger(width) || !Number.isInteger(height)) fail(source, `corrupt ${format}: no image size found in the file`);
   if (width <= 0 || height <= 0) fail(source, `corrupt ${format}: the image is ${width}x${height} pixels`);
   if (width * height > maxPixels) {
-    fail(source, `the image is ${width}x${height} pixels, more than the ${maxPixels / 1e6}-megapixel limit; shrink it first`);
+    fail(source, `the image is ${width}x${height} pixels, more than the ${maxPixels / 1e6}-megapixel limit; shrink it first (or raise the input limit image-pixels)`);
   }
 }
 

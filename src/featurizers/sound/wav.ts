@@ -8,6 +8,7 @@
  */
 import * as wavefileModule from "wavefile";
 import { GlassboxError, check } from "../../errors.js";
+import { inputLimits, type InputLimits } from "../../limits.js";
 
 /** A mono sound clip: `rate` samples per second, each in -1..1. */
 export interface Clip {
@@ -47,21 +48,6 @@ const IEEE_FLOAT = 3;
 const EXTENSIBLE = 0xfffe;
 const FORMAT_NAMES: Record<number, string> = { 2: "MS ADPCM", 6: "A-law", 7: "mu-law", 17: "IMA ADPCM", 85: "MP3" };
 
-/**
- * What decodeWav accepts, checked from the header before any sample is read: sample rates of 1 to
- * 384 kHz (a clip is resampled to the model's rate, 16 kHz by default: a 1 Hz file would be
- * stretched 16,000 times), at most 64 channels and 10 minutes of sound (38 MB of float samples
- * at 16 kHz, 230 MB at 96 kHz). The third argument of decodeWav changes them.
- */
-export interface WavLimits {
-  minRate: number;
-  maxRate: number;
-  maxChannels: number;
-  maxSeconds: number;
-}
-
-export const DEFAULT_WAV_LIMITS: WavLimits = { minRate: 1000, maxRate: 384_000, maxChannels: 64, maxSeconds: 600 };
-
 function bad(source: string, reason: string): GlassboxError {
   return new GlassboxError("BAD_DATA", `${source}: ${reason}`);
 }
@@ -79,7 +65,7 @@ function isCount(value: unknown): value is number {
  * @example
  * decodeWav(encodeWav({ rate: 8000, samples: new Float32Array([0, 0.5]) }), "a.wav") // { rate: 8000, samples: [0, 0.5] }
  */
-export function decodeWav(bytes: Uint8Array, source: string, limits: WavLimits = DEFAULT_WAV_LIMITS): Clip {
+export function decodeWav(bytes: Uint8Array, source: string, limits: InputLimits = inputLimits()): Clip {
   if (!(bytes instanceof Uint8Array)) throw bad(source, "expected the bytes of a WAV file (a Uint8Array)");
   if (bytes.length < 12) throw bad(source, `not a WAV file: ${bytes.length} bytes is too short for a RIFF/WAVE header (12 bytes)`);
   const wav = new WaveFile() as unknown as ParsedWav & { fromBuffer(bytes: Uint8Array): void };
@@ -110,10 +96,10 @@ export function decodeWav(bytes: Uint8Array, source: string, limits: WavLimits =
   }
   if (!isCount(channels)) throw bad(source, `broken 'fmt ' chunk: ${channels} channels`);
   if (!isCount(fmt.sampleRate)) throw bad(source, `broken 'fmt ' chunk: sample rate ${fmt.sampleRate}`);
-  if (fmt.sampleRate < limits.minRate || fmt.sampleRate > limits.maxRate) {
-    throw bad(source, `sample rate ${fmt.sampleRate} Hz; expected ${limits.minRate} to ${limits.maxRate} Hz`);
+  if (fmt.sampleRate < limits.wavMinRate || fmt.sampleRate > limits.wavMaxRate) {
+    throw bad(source, `sample rate ${fmt.sampleRate} Hz; expected ${limits.wavMinRate} to ${limits.wavMaxRate} Hz (the input limits wav-min-rate and wav-max-rate)`);
   }
-  if (channels > limits.maxChannels) throw bad(source, `${channels} channels; expected at most ${limits.maxChannels}`);
+  if (channels > limits.wavChannels) throw bad(source, `${channels} channels; expected at most ${limits.wavChannels} (the input limit wav-channels)`);
   const bytesPerSample = bits / 8;
   const frameBytes = bytesPerSample * channels;
   if (fmt.blockAlign !== frameBytes) {
@@ -134,8 +120,8 @@ export function decodeWav(bytes: Uint8Array, source: string, limits: WavLimits =
   }
   const frames = data.length / frameBytes;
   if (frames === 0) throw bad(source, "the WAV file holds no samples");
-  if (frames > limits.maxSeconds * fmt.sampleRate) {
-    throw bad(source, `${(frames / fmt.sampleRate).toFixed(1)} seconds of sound; expected at most ${limits.maxSeconds} (cut it into clips)`);
+  if (frames > limits.wavSeconds * fmt.sampleRate) {
+    throw bad(source, `${(frames / fmt.sampleRate).toFixed(1)} seconds of sound; expected at most ${limits.wavSeconds} (cut it into clips, or raise the input limit wav-seconds)`);
   }
 
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);

@@ -133,20 +133,22 @@ export function tableFeatureGroups(state: TableState): { column: string; feature
 }
 
 /**
- * One row -> numbers. `cell(name)` returns the row's text for a column, or undefined when the
- * row lacks that column (an error: the model needs every column it was trained on).
+ * One row -> numbers. `cell(name, j)` returns the row's text for a column (`j` is its place in
+ * `state.columns`), or undefined when the row lacks that column (an error: the model needs every
+ * column it was trained on).
  */
-export function tableFeatures(state: TableState, cell: (name: string) => string | undefined, where = "row"): Float32Array {
+export function tableFeatures(state: TableState, cell: (name: string, j: number) => string | undefined, where = "row"): Float32Array {
   const out = new Float32Array(tableFeatureCount(state));
   let k = 0;
-  for (const column of state.columns) {
-    const text = cell(column.name);
+  for (let j = 0; j < state.columns.length; j++) {
+    const column = state.columns[j];
+    const text = cell(column.name, j);
     if (text === undefined) throw new GlassboxError("BAD_DATA", `${where} lacks the column "${column.name}" the model was trained on`);
     if (column.type === "numeric") {
       const missing = isMissing(text);
       const value = missing ? column.mean : parseDecimal(text);
       if (!Number.isFinite(value)) {
-        throw new GlassboxError("BAD_DATA", `${where}, column "${column.name}": expected a number or an empty cell, got "${text}"`);
+        throw new GlassboxError("BAD_DATA", `${where}, column "${column.name}": expected a number or an empty cell, got ${quoted(text)}`);
       }
       out[k++] = (value - column.mean) / column.std;
       if (column.indicator) out[k++] = missing ? 1 : 0;
