@@ -54,6 +54,8 @@ export interface ConvForwardArgs {
   bias: Tensor; // [filters]
   y: Tensor; // [batch, outHeight, outWidth, filters] out
   geometry: WindowGeometry;
+  /** Applied to the sums (default linear): inference runs a convolution, its batch norm and its activation as one pass. */
+  activation?: Exclude<Activation, "softmax">;
 }
 
 export interface ConvBackwardArgs {

@@ -82,6 +82,26 @@ export class BatchNorm implements Layer {
     return y;
   }
 
+  /**
+   * The weight and bias of an affine layer before this one (a convolution's [..., channels] and
+   * [channels]) with this layer's inference folded in: gamma (w x + b - mean) invStd + beta is
+   * (gamma invStd w) x + gamma (b - mean) invStd + beta, so one product gives both layers' answer.
+   * Both come from the inference kernel itself: the weight as its input with a zero mean and
+   * shift, the bias as a one-row input. For answers only: backward needs the layers unfolded.
+   */
+  folded(weight: Tensor, bias: Tensor): { weight: Tensor; bias: Tensor } {
+    const k = this.channels;
+    const zeros = this.scratch.get("zeros", [k]); // never written: stays as the backend made it, zero
+    const out = { weight: this.scratch.get("foldedWeight", weight.shape), bias: this.scratch.get("foldedBias", bias.shape) };
+    const settings = { gamma: this.gamma.value, runningVar: this.runningVar.value, training: false, momentum: 0.1, epsilon: this.spec.epsilon ?? 1e-5 };
+    const statistics = { mean: this.scratch.get("foldMean", [k]), invStd: this.scratch.get("foldInvStd", [k]) };
+    const rows = (weight.rows * weight.cols) / k;
+    const matrix = (t: Tensor, n: number) => this.backend.reshape(t, [n, k]);
+    this.backend.batchNormForward({ x: matrix(weight, rows), y: matrix(out.weight, rows), beta: zeros, runningMean: zeros, ...settings, ...statistics });
+    this.backend.batchNormForward({ x: matrix(bias, 1), y: matrix(out.bias, 1), beta: this.beta.value, runningMean: this.runningMean.value, ...settings, ...statistics });
+    return out;
+  }
+
   backward(dy: Tensor, needInputGradient: boolean): Tensor | null {
     if (!this.input) throw new Error("BatchNorm.backward called before forward");
     const rows = (dy.rows * dy.cols) / this.channels;

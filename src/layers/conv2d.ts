@@ -1,4 +1,4 @@
-import type { Backend, WindowGeometry } from "../backends/backend.js";
+import type { Activation, Backend, WindowGeometry } from "../backends/backend.js";
 import type { Random } from "../tensor/random.js";
 import type { Param, Shape, Tensor } from "../tensor/tensor.js";
 import { type Layer, type LayerDescription, type LayerSpecBase, type LayerType, type NamedTensor, Scratch, layerName } from "./layer.js";
@@ -58,8 +58,13 @@ export class Conv2d implements Layer {
 
   forward(x: Tensor): Tensor {
     this.input = x;
+    return this.forwardWith(x, this.weight.value, this.bias.value, "linear");
+  }
+
+  /** The convolution with other weights and an activation: inference with a batch norm folded in (Network.infer). */
+  forwardWith(x: Tensor, weight: Tensor, bias: Tensor, activation: Exclude<Activation, "softmax">): Tensor {
     const y = this.scratch.get("y", [x.rows, ...this.outputShape]);
-    this.backend.convForward({ x, weight: this.weight.value, bias: this.bias.value, y, geometry: { ...this.geometry, batch: x.rows } });
+    this.backend.convForward({ x, weight, bias, y, geometry: { ...this.geometry, batch: x.rows }, activation });
     return y;
   }
 

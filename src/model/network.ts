@@ -2,7 +2,7 @@ import type { Activation, Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { GlassboxError, check } from "../errors.js";
 import { inputLimits } from "../limits.js";
-import { createLayers, layerShapes, Scratch, type Initializer, type Layer, type LayerDescription, type LayerSpec, type NamedTensor } from "../layers/index.js";
+import { ActivationLayer, BatchNorm, Conv2d, createLayers, layerShapes, Scratch, type Initializer, type Layer, type LayerDescription, type LayerSpec, type NamedTensor } from "../layers/index.js";
 import { Random } from "../tensor/random.js";
 import { checkShape, shapeText, sizeOf, type FloatArray, type Param, type Shape, type Tensor } from "../tensor/tensor.js";
 import type { OutputKind } from "../losses/index.js";
@@ -293,6 +293,33 @@ export class Network {
     return h;
   }
 
+  /**
+   * x: [batch, ...inputShape] raw features -> logits, for answers only (no backward follows): as
+   * forward(x, false), but a convolution followed by a batch norm runs as one convolution with the
+   * batch norm folded into its weights, and an activation layer after either as that product's
+   * epilogue. The CIFAR-10 network's batch norms and ReLUs took 16% of its inference. The logits
+   * differ from forward's by float rounding only (about 1e-7 relative); explanations, which need
+   * gradients, run forward.
+   */
+  infer(x: Tensor): Tensor {
+    let h = x;
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      if (!(layer instanceof Conv2d)) {
+        h = layer.forward(h, false, this.random);
+        continue;
+      }
+      const norm = layers[i + 1] instanceof BatchNorm ? (layers[i + 1] as BatchNorm) : null;
+      const after = layers[i + (norm ? 2 : 1)];
+      const activation = after instanceof ActivationLayer ? after.spec.activation : "linear";
+      const { weight, bias } = norm ? norm.folded(layer.weight.value, layer.bias.value) : { weight: layer.weight.value, bias: layer.bias.value };
+      h = layer.forwardWith(h, weight, bias, activation);
+      i += (norm ? 1 : 0) + (activation === "linear" ? 0 : 1);
+    }
+    return h;
+  }
+
   /** dLogits: [batch, outputs] -> d loss / d x: [batch, ...inputShape] when asked; fills every Param.grad. */
   backward(dLogits: Tensor, needInputGradient: boolean): Tensor | null {
     let d: Tensor | null = dLogits;
@@ -309,7 +336,7 @@ export class Network {
     const out = new Float32Array(rows * this.outputs);
     for (let start = 0; start < rows; start += chunk) {
       const n = Math.min(chunk, rows - start);
-      const logits = this.forward(this.load(features.subarray(start * this.inputs, (start + n) * this.inputs), n), false, this.random);
+      const logits = this.infer(this.load(features.subarray(start * this.inputs, (start + n) * this.inputs), n));
       out.set(this.backend.read(this.answer(logits)), start * this.outputs);
     }
     return out;

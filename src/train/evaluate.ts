@@ -4,7 +4,6 @@ import { lossFor, type Loss } from "../losses/index.js";
 import { accuracyByLevel } from "../model/hierarchy.js";
 import type { Network } from "../model/network.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Random } from "../tensor/random.js";
 import { classificationReport, predictedClasses, type ClassificationReport } from "./metrics.js";
 import { BatchReader, allRows } from "./batches.js";
 
@@ -68,7 +67,6 @@ export async function measureAsync(network: Network, data: Dataset, rows: Int32A
 /** stats: [chunks, 2] = (mean loss, correct rows) per chunk of `sizes[i]` rows. */
 function measureOnDevice(network: Network, data: Dataset, rows: Int32Array, loss: Loss, chunk: number): { stats: Tensor; sizes: number[] } {
   const backend = network.backend;
-  const random = new Random(0);
   const outputs = network.outputs;
   const reader = new BatchReader(data, Math.min(chunk, rows.length), outputs);
   const sizes: number[] = [];
@@ -80,7 +78,7 @@ function measureOnDevice(network: Network, data: Dataset, rows: Int32Array, loss
     reader.read(rows, null, c * chunk, n);
     const x = network.input(n);
     backend.write(x, reader.features.subarray(0, n * data.columns));
-    const logits = network.forward(x, false, random);
+    const logits = network.infer(x);
     if (!dLogits || dLogits.rows !== n) dLogits = backend.matrix(n, outputs);
     const labels = data.labels ? reader.labels.subarray(0, n) : null;
     if (data.targets) {

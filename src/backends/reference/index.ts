@@ -130,8 +130,9 @@ class ReferenceBackend implements Backend {
     activationBackward(data(z), data(y), data(dy), data(dz), z.rows, z.cols, activation);
   }
 
-  convForward({ x, weight, bias, y, geometry }: ConvForwardArgs): void {
+  convForward({ x, weight, bias, y, geometry, activation = "linear" }: ConvForwardArgs): void {
     conv.convForward(data(x), data(weight), data(bias), data(y), geometry, bias.rows);
+    if (activation !== "linear") this.activate(y, y, activation);
   }
 
   convBackward({ x, weight, dy, dWeight, dBias, dx, geometry }: ConvBackwardArgs): void {

@@ -159,11 +159,14 @@ class Wasm implements WasmBackend {
   }
 
   // Convolutions: im2col, then the GEMM; what was tried and what it cost is in window.ts.
-  convForward({ x, weight, bias, y, geometry: g }: ConvForwardArgs): void {
+  convForward({ x, weight, bias, y, geometry: g, activation = "linear" }: ConvForwardArgs): void {
     const filters = bias.rows;
     const cols = this.columns(x, g);
     const w = this.reshape(weight, [cols.cols, filters]);
-    this.gemm(cols, w, this.reshape(y, [cols.rows, filters]), cols.cols, false, false, false, at(bias).offset, ACTIVATION_CODES.linear, 0);
+    const out = this.reshape(y, [cols.rows, filters]);
+    const fused = EPILOGUE_ACTIVATIONS.has(activation);
+    this.gemm(cols, w, out, cols.cols, false, false, false, at(bias).offset, ACTIVATION_CODES[fused ? activation : "linear"], fused ? at(out).offset : 0);
+    if (!fused) this.activate(out, out, activation);
   }
 
   convBackward({ x, weight, dy, dWeight, dBias, dx, geometry: g }: ConvBackwardArgs): void {
