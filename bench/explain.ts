@@ -10,6 +10,7 @@ import { selectRows } from "../src/data/dataset.js";
 import { explain } from "../src/explain/index.js";
 import { createMlp } from "../src/model/network.js";
 import { fit } from "../src/train/fit.js";
+import { featureRows } from "../src/data/dataset.js";
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf("--runs");
@@ -29,7 +30,7 @@ const testSet = await loadIdxDirectory(dir, "test");
 const network = createMlp({ inputs: 784, hidden: [256, 128], labels: trainSet.labelNames, seed: 1, backend: wasm });
 log(`bench explain: training 784-256-128-10 for one epoch on ${trainSet.rows} images (${wasm.threads} threads)`);
 await fit(network, trainSet, { epochs: 1, lr: 0.001, seed: 1, validation: 0 });
-const image = testSet.features.slice(0, 784);
+const image = featureRows(testSet, 0, 1).slice();
 
 // Check: the same weights on the reference backend give the same attributions.
 const reference = createMlp({ inputs: 784, hidden: [256, 128], labels: trainSet.labelNames, seed: 1, backend: createReferenceBackend() });

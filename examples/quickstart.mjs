@@ -1,6 +1,6 @@
 // Train a small network on the embedded Fashion-MNIST subset, save it, load it, classify one image.
 // Run: npm run build && node examples/quickstart.mjs
-import { createMlp, createWasmBackend, fit, evaluate, classify, loadIdxDirectory, saveModel, loadModel } from "glassbox/node";
+import { createMlp, createWasmBackend, fit, evaluate, classify, featureRows, loadIdxDirectory, saveModel, loadModel } from "glassbox/node";
 
 const train = await loadIdxDirectory("data/fashion-mnist-small", "train");
 const test = await loadIdxDirectory("data/fashion-mnist-small", "test");
@@ -13,6 +13,6 @@ console.log("test accuracy:", evaluate(network, test).accuracy.toFixed(3));
 
 saveModel(network, "quickstart.safetensors");
 const loaded = loadModel("quickstart.safetensors", backend ?? undefined);
-const [answer] = classify(loaded, test.features.subarray(0, 784), 1, 3);
+const [answer] = classify(loaded, featureRows(test, 0, 1), 1, 3);
 console.log(answer);
 backend?.close();

@@ -25,7 +25,7 @@ async function writeFashionPngs(root: string, nested: boolean): Promise<string[]
     const folder = join(root, kept < 240 ? "train" : "test", ...(nested ? [CATEGORY[label]] : []), label);
     mkdirSync(folder, { recursive: true });
     const rgba = new Uint8Array(28 * 28 * 4);
-    for (let p = 0; p < 784; p++) rgba.set([Math.round(data.features[i * 784 + p] * 255), 0, 0, 255], p * 4);
+    for (let p = 0; p < 784; p++) rgba.set([data.features[i * 784 + p], 0, 0, 255], p * 4);
     for (let p = 0; p < 784; p++) rgba[p * 4 + 1] = rgba[p * 4 + 2] = rgba[p * 4];
     const path = join(folder, `${i}.png`);
     writeFileSync(path, encodePng(28, 28, rgba));

@@ -25,9 +25,21 @@ function network(backend: Backend): Network {
   for (const { name, value } of net.tensors()) {
     const n = value.rows * value.cols;
     const draw = (f: () => number) => Float32Array.from({ length: n }, f);
-    if (name.endsWith("runningVar")) values.set(name, draw(() => 0.2 + 2 * random.uniform()));
-    else if (name.endsWith("gamma")) values.set(name, draw(() => 0.5 + random.uniform()));
-    else if (/runningMean|beta|bias/.test(name)) values.set(name, draw(() => random.normal() * 0.5));
+    if (name.endsWith("runningVar"))
+      values.set(
+        name,
+        draw(() => 0.2 + 2 * random.uniform()),
+      );
+    else if (name.endsWith("gamma"))
+      values.set(
+        name,
+        draw(() => 0.5 + random.uniform()),
+      );
+    else if (/runningMean|beta|bias/.test(name))
+      values.set(
+        name,
+        draw(() => random.normal() * 0.5),
+      );
     else values.set(name, Float32Array.from(backend.read(value)));
   }
   net.loadTensors(values);
@@ -59,6 +71,14 @@ for (const [name, backend] of backends) {
     assert.ok(
       layered.some((p) => p > 0.05 && p < 0.95),
       "answers away from 0 and 1, where a difference would show",
+    );
+  });
+
+  test(`${name}: a dataset's image bytes passed as features are refused, not read as 0-255 brightness`, () => {
+    const net = network(backend);
+    assert.throws(
+      () => net.predict(new Uint8Array(net.inputs) as unknown as Float32Array, 1),
+      /got a Uint8Array: a dataset's image bytes each stand for byte \/ 255; pass featureRows/,
     );
   });
 

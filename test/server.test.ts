@@ -19,6 +19,7 @@ import { createMlp, type Network } from "../src/model/network.js";
 import { createServer, type RequestLogEntry } from "../src/server/index.js";
 import { fit } from "../src/train/fit.js";
 import { ROOT, SMALL } from "./helpers/glassbox.js";
+import { featureRows } from "../src/data/dataset.js";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const MAX_BODY = 64 * 1024;
@@ -41,7 +42,7 @@ async function smallImageModel(): Promise<{ network: Network; test: Dataset }> {
 
 /** Test image `i` as a gray PNG, and its 784 features as the model reads them (bytes / 255). */
 function png(test: Dataset, i: number): { bytes: Uint8Array; features: Float32Array } {
-  const features = test.features.slice(i * 784, (i + 1) * 784);
+  const features = featureRows(test, i, 1).slice();
   const rgba = new Uint8Array(784 * 4);
   for (let p = 0; p < 784; p++) {
     const v = Math.round(features[p] * 255);
@@ -138,10 +139,10 @@ test("POST /api/predict: a PNG and the same image as JSON features give the libr
   assert.equal(sniffed.predictions[0].label, expected.label, "an octet-stream PNG is recognised by its signature");
   assert.equal(sniffed.predictions[0].top.length, 2);
 
-  const rows = [0, 1, 2].map((i) => Array.from(testSet.features.subarray(i * 784, (i + 1) * 784)));
+  const rows = [0, 1, 2].map((i) => Array.from(featureRows(testSet, i, 1)));
   const many = await (await post("/api/predict", JSON.stringify({ features: rows }), "application/json")).json();
   assert.equal(many.rows, 3);
-  const direct = classify(network, testSet.features.subarray(0, 3 * 784), 3, 3);
+  const direct = classify(network, featureRows(testSet, 0, 3), 3, 3);
   assert.deepEqual(
     many.predictions.map((p: { label: string }) => p.label),
     direct.map((p) => p.label),
@@ -291,7 +292,7 @@ test("GET /model.safetensors sends a model file that decodes to the same network
   const copy = decodeModel(new Uint8Array(await r.arrayBuffer()), "downloaded");
   assert.deepEqual(copy.labels, network.labels);
   assert.deepEqual(copy.about.featurizer, network.about.featurizer);
-  const rows = testSet.features.subarray(0, 5 * 784);
+  const rows = featureRows(testSet, 0, 5);
   assert.deepEqual(copy.predict(rows, 5), network.predict(rows, 5), "the same weights, bit for bit");
 });
 
@@ -319,7 +320,7 @@ test("50 concurrent clients x 20 predictions each all succeed with the right ans
 test("close() lets a request in flight finish, then stops", async () => {
   const server = createServer(network, { webRoot: null });
   const url = new URL(await server.listen(0, "127.0.0.1"));
-  const body = JSON.stringify({ features: Array.from(testSet.features.subarray(0, 784)) });
+  const body = JSON.stringify({ features: Array.from(featureRows(testSet, 0, 1)) });
   let closed = false;
   const answer = new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path: "/api/predict", method: "POST", headers: { "Content-Type": "application/json" } }, (res) => {

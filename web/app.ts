@@ -4,7 +4,18 @@
  * everything runs in this page with the library: features, predictions, activations and
  * explanations; nothing is sent anywhere.
  */
-import { createReferenceBackend, createWasmBackend, decodeModel, describeFeaturizer, featuresToRgba, spectrogramShape, type Backend, type Network } from "glassbox";
+import {
+  createReferenceBackend,
+  createWasmBackend,
+  decodeModel,
+  describeFeaturizer,
+  featureRows,
+  featuresToRgba,
+  spectrogramShape,
+  type Backend,
+  type Dataset,
+  type Network,
+} from "glassbox";
 import { analyse, type Analysis } from "./analysis.js";
 import { renderAnswer } from "./answer.js";
 import { byId, grayDataUrl, h } from "./dom.js";
@@ -138,7 +149,7 @@ function inputColumn(network: Network, features: Float32Array): InputColumn {
   return { picture: null, names: inputNames(network) };
 }
 
-let fashionTest: Promise<{ features: Float32Array; rows: number }> | null = null;
+let fashionTest: Promise<Dataset> | null = null;
 
 /** A random image from the embedded Fashion-MNIST test set (fetched once). */
 async function fashionExample(): Promise<Float32Array> {
@@ -148,7 +159,7 @@ async function fashionExample(): Promise<Float32Array> {
     throw error;
   });
   const row = Math.floor(Math.random() * data.rows);
-  return data.features.slice(row * 784, (row + 1) * 784);
+  return featureRows(data, row, 1).slice();
 }
 
 function showView(name: "see" | "train"): void {

@@ -10,6 +10,7 @@ import { integer, parse } from "./args.js";
 import { backendFrom } from "./data.js";
 import { predictionInWords } from "./format.js";
 import { EpochProgress } from "./progress.js";
+import { featureRows } from "../data/dataset.js";
 
 export const DEMO_USAGE = "glassbox demo [--epochs 10] [--out out/fashion-small.safetensors] [--json]";
 
@@ -50,7 +51,7 @@ export async function demo(argv: string[]): Promise<number> {
   saveModel(network, out);
 
   const examples = 8;
-  const predictions = classify(network, testSet.features.subarray(0, examples * testSet.columns), examples, 3);
+  const predictions = classify(network, featureRows(testSet, 0, examples), examples, 3);
   if (parsed.values.json) {
     process.stdout.write(`${JSON.stringify({ command: "demo", test_accuracy: evaluation.accuracy, seconds_per_epoch: result.secondsPerEpoch, model: out, predictions })}\n`);
     return 0;

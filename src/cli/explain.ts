@@ -14,6 +14,7 @@ import { labelIndexOfText } from "../model/labels.js";
 import { choice, integer, parse, text, UsageError } from "./args.js";
 import { backendFrom, reportLoaded } from "./data.js";
 import { predictionInWords } from "./format.js";
+import { featureRows } from "../data/dataset.js";
 
 export const EXPLAIN_USAGE = `glassbox explain model.safetensors <input> [--method ig|shap|occlusion|saliency|smoothgrad|gradxinput]
   [--label L] [--out picture.png] [--top 10] [--row 1] [--steps 64] [--exact] [--samples N] [--window N] [--stride N] [--json]
@@ -47,7 +48,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const { data } = loaded;
   const row = integer(values, "row", 1);
   if (row > data.rows) throw new GlassboxError("BAD_ARGUMENT", `--row ${row}: ${data.source} has ${data.rows} row${data.rows === 1 ? "" : "s"}`);
-  const input = data.features.slice((row - 1) * data.columns, row * data.columns);
+  const input = featureRows(data, row - 1, 1).slice();
 
   const method = choice<ExplainMethod>(values, "method", "ig", EXPLAIN_METHODS);
   const options: ExplainOptions = { method, ...baselineFor(network) };

@@ -7,6 +7,7 @@ import { loadModel, writeFileAtomic } from "../io/disk.js";
 import { shapeText } from "../tensor/tensor.js";
 import { integerList, parse, text, UsageError } from "./args.js";
 import { backendFrom, reportLoaded } from "./data.js";
+import { featureRows } from "../data/dataset.js";
 
 export const INSPECT_USAGE = `glassbox inspect model.safetensors [--out neurons.png] [--neurons 0,1,2,...] [--data <dataset>] [--json]
   --out: for image models, a picture of what the first hidden layer's neurons look for (default: the first 32)
@@ -42,7 +43,7 @@ export async function inspect(argv: string[]): Promise<number> {
     const loaded = await loadForModel(network, [values.data], false);
     reportLoaded({ ...loaded, detected: "" }, Boolean(values.json));
     const { data, files } = loaded;
-    excite = topActivating(network, data.features, data.rows, neurons).map(({ neuron, rows }) => ({
+    excite = topActivating(network, featureRows(data), data.rows, neurons).map(({ neuron, rows }) => ({
       neuron: neuron + 1,
       rows: rows.map(({ row, activation }) => ({ input: files ? relative(process.cwd(), files[row]) || files[row] : `row ${row + 1}`, activation })),
     }));

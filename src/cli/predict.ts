@@ -5,6 +5,7 @@ import { classify } from "../model/classify.js";
 import { integer, parse, UsageError } from "./args.js";
 import { backendFrom, reportLoaded } from "./data.js";
 import { predictionInWords } from "./format.js";
+import { featureRows } from "../data/dataset.js";
 
 export const PREDICT_USAGE = `glassbox predict model.safetensors <data>... [--top 3] [--limit N] [--json]
   data: files the model reads (photo.png, clip.wav, mail.txt, rows.csv), a folder of them, or a dataset`;
@@ -19,7 +20,7 @@ export async function predict(argv: string[]): Promise<number> {
   reportLoaded({ ...loaded, detected: "" }, Boolean(parsed.values.json));
   const { data, files } = loaded;
   const rows = Math.min(data.rows, integer(parsed.values, "limit", data.rows));
-  const predictions = classify(network, data.features.subarray(0, rows * data.columns), rows, top);
+  const predictions = classify(network, featureRows(data, 0, rows), rows, top);
   const truth = (i: number): string | null => (data.labels ? network.labels[data.labels[i]] : null);
   if (parsed.values.json) {
     const rowsOut = predictions.map((p, i) => ({ ...(files ? { file: files[i] } : {}), ...p, ...(truth(i) !== null ? { true_label: truth(i) } : {}) }));

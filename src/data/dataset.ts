@@ -5,8 +5,15 @@ export type InputDescription = { kind: "image"; height: number; width: number; c
  * A labelled dataset in memory: one row of numbers (features) per example, row-major.
  * Classification rows carry a class index into `labelNames`; regression rows carry `targets`.
  */
+/**
+ * A dataset's numbers, row-major [rows, columns]: floats, or image bytes that each stand for
+ * byte / 255. Image datasets hold bytes, a quarter of the memory (CIFAR-10's 50,000 training
+ * photos: 154 MB, not 614 MB), and are converted a batch at a time (featureRows, copyRow).
+ */
+export type FeatureArray = Float32Array | Uint8Array;
+
 export interface Dataset {
-  features: Float32Array; // [rows, columns]
+  features: FeatureArray; // [rows, columns]
   rows: number;
   columns: number;
   /** Names of the feature columns (CSV header), or null when the features have no names (pixels). */
@@ -27,7 +34,7 @@ export interface Dataset {
 /** The rows `indices` of `data`, copied into a new dataset. */
 export function selectRows(data: Dataset, indices: ArrayLike<number>): Dataset {
   const n = indices.length;
-  const features = new Float32Array(n * data.columns);
+  const features = data.features instanceof Uint8Array ? new Uint8Array(n * data.columns) : new Float32Array(n * data.columns);
   const labels = data.labels ? new Int32Array(n) : null;
   const outputs = data.labelNames.length;
   const targets = data.targets ? new Float32Array(n * outputs) : null;
@@ -38,4 +45,31 @@ export function selectRows(data: Dataset, indices: ArrayLike<number>): Dataset {
     if (targets && data.targets) targets.set(data.targets.subarray(row * outputs, (row + 1) * outputs), i * outputs);
   }
   return { ...data, features, rows: n, labels, targets };
+}
+
+/** Row `row` of `data`'s features into `out` from `at`, as floats (bytes become byte / 255). */
+export function copyRow(data: Pick<Dataset, "features" | "columns">, row: number, out: Float32Array, at: number): void {
+  const d = data.columns;
+  const from = data.features.subarray(row * d, (row + 1) * d);
+  if (from instanceof Float32Array) {
+    out.set(from, at);
+    return;
+  }
+  for (let j = 0; j < d; j++) out[at + j] = from[j] / 255;
+}
+
+/** Rows [start, start + count) of `data`'s features as floats: a view of float features, a converted copy of bytes. */
+export function featureRows(data: Pick<Dataset, "features" | "columns" | "rows">, start = 0, count = data.rows - start): Float32Array {
+  const d = data.columns;
+  if (data.features instanceof Float32Array) return data.features.subarray(start * d, (start + count) * d);
+  const out = new Float32Array(count * d);
+  for (let i = 0; i < count; i++) copyRow(data, start + i, out, i * d);
+  return out;
+}
+
+/** Image features (0..1 floats) as the bytes a dataset holds: each rounded to the nearest of 256 levels. */
+export function imageBytes(features: Float32Array): Uint8Array {
+  const out = new Uint8Array(features.length);
+  for (let i = 0; i < features.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, features[i])) * 255);
+  return out;
 }

@@ -94,15 +94,16 @@ export async function loadIdxDirectory(dir: string, split: "train" | "test", kno
 }
 
 /**
- * Streams an IDX image file (gzip or raw) straight into brightness 0..1 per pixel, so memory
- * holds the float features and one chunk, never the whole decompressed file as well.
+ * Streams an IDX image file (gzip or raw) straight into the pixel bytes a dataset holds (each
+ * stands for brightness byte / 255), so memory holds them and one chunk, never the whole
+ * decompressed file as well.
  */
-async function readIdxImages(path: string): Promise<{ dims: number[]; features: Float32Array }> {
+async function readIdxImages(path: string): Promise<{ dims: number[]; features: Uint8Array }> {
   let stream: Readable = createReadStream(path);
   if (startsWithGzipMagic(path)) stream = stream.pipe(createGunzip());
   let pending = new Uint8Array(0);
   let header: { dims: number[]; headerSize: number } | null = null;
-  let features: Float32Array | null = null;
+  let features: Uint8Array | null = null;
   let filled = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Uint8Array>) {
@@ -117,11 +118,11 @@ async function readIdxImages(path: string): Promise<{ dims: number[]; features: 
           continue;
         }
         if (header.dims.length < 2) invalid(path, `expected images [count, height, width], got dimensions [${header.dims.join(", ")}]`);
-        features = new Float32Array(header.dims.reduce((a, b) => a * b, 1));
+        features = new Uint8Array(header.dims.reduce((a, b) => a * b, 1));
         bytes = joined.subarray(header.headerSize);
       }
       if (filled + bytes.length > features.length) invalid(path, `it holds more than the ${features.length} values its header promises`);
-      for (let i = 0; i < bytes.length; i++) features[filled + i] = bytes[i] / 255;
+      features.set(bytes, filled);
       filled += bytes.length;
     }
   } catch (error) {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeIdx, parseIdx } from "./idx.js";
 import { loadIdxDirectory } from "./files.js";
+import { featureRows } from "./dataset.js";
 
 test("IDX round trip: dimensions and bytes", () => {
   const data = Uint8Array.from({ length: 2 * 3 * 4 }, (_, i) => i * 10);
@@ -32,7 +33,8 @@ test("the embedded Fashion-MNIST subset loads with its label names (gzip)", asyn
   assert.equal(data.labelNames[9], "Ankle boot");
   assert.deepEqual(data.input, { kind: "image", height: 28, width: 28, channels: 1 });
   assert.equal(data.labels?.[0], 9); // the first Fashion-MNIST test image is an ankle boot
-  assert.ok(data.features.every((v) => v >= 0 && v <= 1));
+  assert.ok(data.features instanceof Uint8Array, "pixels are held as bytes");
+  assert.ok(featureRows(data).every((v) => v >= 0 && v <= 1));
 });
 
 test("an IDX directory of uncompressed files, without labels.txt, names classes by number", async () => {
@@ -42,8 +44,13 @@ test("an IDX directory of uncompressed files, without labels.txt, names classes 
   const data = await loadIdxDirectory(dir, "train");
   assert.deepEqual(data.labelNames, ["0", "1", "2"]);
   assert.deepEqual(Array.from(data.labels ?? []), [0, 2, 1]);
-  assert.equal(data.features[1], 1);
-  assert.equal(data.features[4], Math.fround(1 / 255));
+  assert.deepEqual(Array.from(data.features.subarray(0, 5)), [0, 255, 0, 255, 1], "the file's bytes, held as they are");
+  assert.deepEqual(
+    Array.from(featureRows(data, 1, 1)),
+    [1, 2, 3, 4].map((b) => Math.fround(b / 255)),
+    "as floats: byte / 255",
+  );
+  assert.equal(featureRows(data)[1], 1);
   assert.equal(data.columns, 4);
   writeFileSync(join(dir, "t10k-images-idx3-ubyte"), encodeIdx([2, 2, 2], new Uint8Array(8)));
   writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), encodeIdx([3], new Uint8Array(3)));

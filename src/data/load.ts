@@ -8,7 +8,7 @@ import { fitTable, type TableOptions } from "../featurizers/table/index.js";
 import { columnList, csvText, parseCsvTable, rowName } from "../featurizers/table/csv.js";
 import { defaultLabelColumn, indexLabels } from "./csv.js";
 import { labelsFromPaths } from "./labels.js";
-import type { Dataset } from "./dataset.js";
+import { imageBytes, type Dataset, type FeatureArray } from "./dataset.js";
 import { loadDataset, loadIdxDirectory, readBytes } from "./files.js";
 import { scanFolder, type LabelledFile, type Skip } from "./folders.js";
 
@@ -280,7 +280,9 @@ function fromFiles(
   onProgress?: Progress,
 ): LoadedData {
   const count = featureCount(state);
-  const features = new Float32Array(files.length * count);
+  // Images are held as bytes (a quarter of the floats), rounded to 256 levels as an 8-bit resize would.
+  const asBytes = state.kind === "image";
+  const features = asBytes ? new Uint8Array(files.length * count) : new Float32Array(files.length * count);
   const kept: LabelledFile[] = [];
   const skipped = [...skippedBefore];
   const notes: string[] = [];
@@ -290,7 +292,8 @@ function fromFiles(
       const bytes = read?.get(file.path) ?? readBytes(file.path);
       read?.delete(file.path);
       const out = featurizeFile(state, bytes, file.path);
-      features.set(out.features.subarray(0, count), kept.length * count);
+      const row = out.features.subarray(0, count);
+      features.set(asBytes ? imageBytes(row) : row, kept.length * count);
       if (out.note) notes.push(out.note);
       kept.push(file);
     } catch (error) {
@@ -323,7 +326,7 @@ function loaded(data: Dataset, featurizer: FeaturizerState | null, detected: str
 }
 
 function dataset(
-  features: Float32Array,
+  features: FeatureArray,
   rows: number,
   names: string[] | null,
   labels: Int32Array | null,

@@ -2,7 +2,19 @@ import type { Activation, Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { GlassboxError, check } from "../errors.js";
 import { inputLimits } from "../limits.js";
-import { ActivationLayer, BatchNorm, Conv2d, createLayers, layerShapes, Scratch, type Initializer, type Layer, type LayerDescription, type LayerSpec, type NamedTensor } from "../layers/index.js";
+import {
+  ActivationLayer,
+  BatchNorm,
+  Conv2d,
+  createLayers,
+  layerShapes,
+  Scratch,
+  type Initializer,
+  type Layer,
+  type LayerDescription,
+  type LayerSpec,
+  type NamedTensor,
+} from "../layers/index.js";
 import { Random } from "../tensor/random.js";
 import { checkShape, shapeText, sizeOf, type FloatArray, type Param, type Shape, type Tensor } from "../tensor/tensor.js";
 import type { OutputKind } from "../losses/index.js";
@@ -407,6 +419,12 @@ export class Network {
   }
 
   checkFeatures(features: ArrayLike<number>, rows: number): void {
+    if (features instanceof Uint8Array) {
+      throw new GlassboxError(
+        "BAD_ARGUMENT",
+        "expected features as floats, got a Uint8Array: a dataset's image bytes each stand for byte / 255; pass featureRows(data, start, count)",
+      );
+    }
     if (features.length !== rows * this.inputs) {
       throw new GlassboxError("SHAPE_MISMATCH", `expected ${this.inputs} features per row (${rows} rows = ${rows * this.inputs} numbers), got ${features.length} numbers`);
     }

@@ -1,4 +1,4 @@
-import type { Dataset } from "../data/dataset.js";
+import { copyRow, type Dataset } from "../data/dataset.js";
 
 /**
  * Copies chosen rows of a dataset into reusable batch buffers. The dataset itself is never
@@ -25,7 +25,7 @@ export class BatchReader {
     const d = data.columns;
     for (let i = 0; i < n; i++) {
       const row = rows[order ? order[begin + i] : begin + i];
-      this.features.set(data.features.subarray(row * d, (row + 1) * d), i * d);
+      copyRow(data, row, this.features, i * d);
       if (data.labels) this.labels[i] = data.labels[row];
       if (data.targets) this.targets.set(data.targets.subarray(row * outputs, (row + 1) * outputs), i * outputs);
     }

@@ -1,5 +1,5 @@
 import { GlassboxError } from "../errors.js";
-import type { Dataset } from "../data/dataset.js";
+import { featureRows, type Dataset } from "../data/dataset.js";
 import { lossFor, type Loss } from "../losses/index.js";
 import { accuracyByLevel } from "../model/hierarchy.js";
 import type { Network } from "../model/network.js";
@@ -23,7 +23,7 @@ export function evaluate(network: Network, data: Dataset): Evaluation {
   if (!data.labels) throw new GlassboxError("BAD_DATA", `${data.source} has no labels to evaluate against`);
   if (network.spec.output === "linear") throw new GlassboxError("BAD_ARGUMENT", "evaluate reports classification metrics; this model is a regression model");
   checkLabels(network, data);
-  const answers = network.predict(data.features, data.rows);
+  const answers = network.predict(featureRows(data), data.rows);
   const report = classificationReport(predictedClasses(answers, data.rows, network.outputs), data.labels, network.labels);
   const loss = measure(network, data, allRows(data.rows), lossFor(network.spec.output)).loss;
   const hierarchy = network.about.hierarchy;

@@ -1,5 +1,5 @@
 import { GlassboxError, check } from "../errors.js";
-import type { Dataset } from "../data/dataset.js";
+import { featureRows, type Dataset } from "../data/dataset.js";
 import { lossFor, type Loss } from "../losses/index.js";
 import type { Network } from "../model/network.js";
 import { clipGradients, createOptimizer, gradientNormSquared, learningRate, type Optimizer } from "../optimizers/index.js";
@@ -46,7 +46,7 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
   const optimizer = createOptimizer(network.backend, options.optimizer);
   const resume = options.resume ?? null;
   if (resume) takeUp(resume, settings, network, optimizer, random);
-  for (const layer of network.unadapted()) layer.adapt?.(data.features, data.columns, trainRows);
+  for (const layer of network.unadapted()) layer.adapt?.(featureRows(data), data.columns, trainRows);
 
   const loss = lossFor(network.spec.output, classWeights(options.classWeights ?? null, data, trainRows, network));
   const loop = new StepLoop(network, data, loss, optimizer, options, batchSize, readEvery);
@@ -220,7 +220,7 @@ class StepLoop {
         const batchLoss = stats[s * STATS + LOSS];
         if (!Number.isFinite(batchLoss) || !Number.isFinite(stats[s * STATS + NORM])) {
           restore(this.network, this.lastGood);
-          return { stopped: nonFinite(epoch, step, batchLoss, rate, this.network.standardizes ? 0 : maxAbs(this.data.features), first) };
+          return { stopped: nonFinite(epoch, step, batchLoss, rate, this.network.standardizes ? 0 : maxAbs(featureRows(this.data)), first) };
         }
         this.firstLoss ??= batchLoss;
         if (this.firstLoss > 0 && batchLoss > DIVERGED_FACTOR * this.firstLoss) {

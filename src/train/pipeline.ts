@@ -1,6 +1,6 @@
 import type { Activation, Backend } from "../backends/backend.js";
 import { GlassboxError, check } from "../errors.js";
-import { selectRows, type Dataset } from "../data/dataset.js";
+import { featureRows, selectRows, type Dataset } from "../data/dataset.js";
 import { featureShape, type FeaturizerState } from "../featurizers/index.js";
 import type { Hierarchy } from "../model/hierarchy.js";
 import { createMlp, type Background, type Network, type OutputKind } from "../model/network.js";
@@ -156,5 +156,5 @@ function trainingSummary(result: FitResult, backend: string, totalSeconds: numbe
 /** Up to `count` rows of `data`, chosen with `seed`. */
 function sampleRows(data: Dataset, count: number, seed: number): Background {
   const order = permutation(data.rows, new Random(seed)).slice(0, Math.min(count, data.rows));
-  return { features: selectRows(data, order).features, rows: order.length };
+  return { features: featureRows(selectRows(data, order)), rows: order.length };
 }

@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { createReferenceBackend, createWasmBackend, encodeModel, encodePng, loadIdxDirectory, trainModel } from "../../src/node.js";
 import { CHROMIUM, haveChromium, launchChromium } from "../helpers/chromium.js";
+import { featureRows } from "../../src/data/dataset.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WEB = join(ROOT, "dist/web");
@@ -35,13 +36,13 @@ async function trainedModel(layers?: string): Promise<{ model: Uint8Array; png: 
   const image = { kind: "image" as const, height: 28, width: 28, channels: 1 as const };
   const shape = layers ? { layers } : { hidden: [64] };
   const { network } = await trainModel({ data: train, featurizer: image }, { ...shape, epochs: 3, backend });
-  const answers = network.predict(testSet.features, testSet.rows);
+  const answers = network.predict(featureRows(testSet), testSet.rows);
   for (let i = 0; i < testSet.rows; i++) {
     const row = answers.subarray(i * 10, (i + 1) * 10);
     const best = row.indexOf(Math.max(...row));
     if (best !== testSet.labels![i] || row[best] < 0.9) continue;
     const rgba = new Uint8Array(784 * 4);
-    for (let p = 0; p < 784; p++) rgba.set([...Array(3).fill(Math.round(testSet.features[i * 784 + p] * 255)), 255], p * 4);
+    for (let p = 0; p < 784; p++) rgba.set([...Array(3).fill(testSet.features[i * 784 + p]), 255], p * 4);
     return { model: encodeModel(network), png: encodePng(28, 28, rgba), label: train.labelNames[best] };
   }
   throw new Error("no test image is classified right with 90% confidence: the model did not train");

@@ -13,6 +13,7 @@ import { Random, permutation } from "../../src/tensor/random.js";
 import { fit } from "../../src/train/fit.js";
 import { restore, snapshot } from "../../src/train/snapshot.js";
 import { median, spearman } from "./helpers.js";
+import { featureRows } from "../../src/data/dataset.js";
 
 const dir = fileURLToPath(new URL("../../data/fashion-mnist-small", import.meta.url));
 const PIXELS = 784;
@@ -31,7 +32,7 @@ before(async () => {
   testSet = await loadIdxDirectory(dir, "test");
   network = createMlp({ inputs: [28, 28, 1], hidden: [128], labels: trainSet.labelNames, seed: 1, backend: wasm });
   await fit(network, trainSet, { epochs: 2, lr: 0.002, seed: 1, validation: 0 });
-  explanations = explainBatch(network, testSet.features.subarray(0, IMAGES * PIXELS), IMAGES, { method: "ig", steps: 64 });
+  explanations = explainBatch(network, featureRows(testSet, 0, IMAGES), IMAGES, { method: "ig", steps: 64 });
 });
 after(() => wasm?.close());
 
@@ -63,7 +64,7 @@ function meanDeletionArea(images: Float32Array, labels: number[], orders: ArrayL
 
 test("faithfulness: deleting pixels in IG order leaves <= 0.6x the area under the probability curve of a random order (500 images)", (t) => {
   const random = new Random(21);
-  const images = testSet.features.subarray(0, IMAGES * PIXELS);
+  const images = featureRows(testSet, 0, IMAGES);
   const labels = explanations.map((e) => e.labelIndex);
   const byAttribution = explanations.map((e) => Array.from({ length: PIXELS }, (_, j) => j).sort((a, b) => e.attributions[b] - e.attributions[a]));
   const randomOrders = explanations.map(() => permutation(PIXELS, random));
@@ -79,7 +80,7 @@ test("sanity: re-initialised weights change the attributions: median Spearman of
   // (x != baseline 0): on the others IG is 0 by construction, (x - baseline) * anything, for any
   // weights, and those shared zeros alone push the all-pixel correlation to ~0.9.
   const count = 100;
-  const images = testSet.features.subarray(0, count * PIXELS);
+  const images = featureRows(testSet, 0, count);
   const labelOf = (i: number) => explanations[i].labelIndex;
   const explainEach = (method: "ig" | "saliency") =>
     Array.from({ length: count }, (_, i) => explainBatch(network, images.subarray(i * PIXELS, (i + 1) * PIXELS), 1, { method, label: labelOf(i) })[0]);

@@ -9,6 +9,7 @@ import { explain, explainBatch } from "../../src/explain/index.js";
 import { createMlp, type Network, type NetworkSpec } from "../../src/model/network.js";
 import { fit } from "../../src/train/fit.js";
 import { median, networkWithWeights, syntheticClasses } from "./helpers.js";
+import { featureRows } from "../../src/data/dataset.js";
 
 const wasm = await createWasmBackend({ threads: 1 });
 after(() => wasm?.close());
@@ -60,8 +61,8 @@ test("IG completeness on a trained MLP: |delta| <= 1e-3 max(1, |f(x) - f(0)|) fo
   const network = createMlp({ inputs: 8, hidden: [32, 16], activation: "gelu", labels: train.labelNames, seed: 2, backend: wasm, standardize: true });
   await fit(network, train, { epochs: 20, lr: 0.01, seed: 2, validation: 0 });
   const inputs = syntheticClasses(1000, 8, 3, 2);
-  const explanations = explainBatch(network, inputs.features, inputs.rows, { method: "ig", steps: 64 });
-  const predicted = network.predict(inputs.features, inputs.rows);
+  const explanations = explainBatch(network, featureRows(inputs), inputs.rows, { method: "ig", steps: 64 });
+  const predicted = network.predict(featureRows(inputs), inputs.rows);
   let within = 0;
   let moved = 0;
   explanations.forEach((e, r) => {
@@ -91,7 +92,7 @@ async function trainedRelu(): Promise<Network> {
 test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is under a quarter of that at 64", async () => {
   const network = await trainedRelu();
   const inputs = syntheticClasses(200, 8, 3, 2);
-  const medianDelta = (steps: number) => median(explainBatch(network, inputs.features, inputs.rows, { method: "ig", steps }).map((e) => e.delta));
+  const medianDelta = (steps: number) => median(explainBatch(network, featureRows(inputs), inputs.rows, { method: "ig", steps }).map((e) => e.delta));
   const coarse = medianDelta(64);
   const fine = medianDelta(512);
   // Kinks give an error ~ 1/steps: 8x the steps should give ~1/8 of the error; 1/4 leaves room.
@@ -101,7 +102,7 @@ test("IG on a trained ReLU MLP converges: the median |delta| at 512 steps is und
 test("exact IG on a trained ReLU MLP: completeness for >= 99% of 1,000 inputs, and the limit of ever finer steps", async () => {
   const network = await trainedRelu();
   const inputs = syntheticClasses(1000, 8, 3, 2);
-  const exact = explainBatch(network, inputs.features, inputs.rows, { method: "ig", exact: true });
+  const exact = explainBatch(network, featureRows(inputs), inputs.rows, { method: "ig", exact: true });
   const within = exact.filter((e) => e.delta <= 1e-3 * Math.max(1, Math.abs(e.output - e.baselineOutput))).length;
   assert.ok(within >= 990, `only ${within} of 1000 inputs meet completeness`);
   assert.ok(
@@ -110,7 +111,7 @@ test("exact IG on a trained ReLU MLP: completeness for >= 99% of 1,000 inputs, a
   );
   // The plain rule converges to the same attributions: 8192 points leave an error ~1e-4 of the largest.
   for (const r of [0, 1, 2]) {
-    const fine = explain(network, inputs.features.subarray(r * 8, (r + 1) * 8), { method: "ig", steps: 8192 });
+    const fine = explain(network, featureRows(inputs, r, 1), { method: "ig", steps: 8192 });
     const largest = Math.max(...Array.from(fine.attributions, Math.abs));
     exact[r].attributions.forEach((a, j) => assert.ok(Math.abs(a - fine.attributions[j]) <= 2e-3 * largest + 1e-6, `row ${r} feature ${j}: ${a} vs ${fine.attributions[j]}`));
   }
