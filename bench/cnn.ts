@@ -13,14 +13,13 @@ import { fileURLToPath } from "node:url";
 import type { Backend } from "../src/backends/backend.js";
 import { createReferenceBackend } from "../src/backends/reference/index.js";
 import { createWasmBackend } from "../src/backends/wasm/index.js";
-import { selectRows, type Dataset } from "../src/data/dataset.js";
+import { featureRows, selectRows, type Dataset } from "../src/data/dataset.js";
 import { loadIdxDirectory } from "../src/data/files.js";
 import { loadTrainingData } from "../src/data/load.js";
 import { parseLayers } from "../src/layers/parse.js";
 import { createMlp, type Network } from "../src/model/network.js";
 import { Random } from "../src/tensor/random.js";
 import { fit } from "../src/train/fit.js";
-import { featureRows } from "../src/data/dataset.js";
 
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 const CIFAR_TARBALL = resolve("../shared/data/cifar-10/cifar-10-train.tar.gz");

@@ -6,11 +6,10 @@ import { fileURLToPath } from "node:url";
 import { createReferenceBackend } from "../src/backends/reference/index.js";
 import { createWasmBackend } from "../src/backends/wasm/index.js";
 import { loadIdxDirectory } from "../src/data/files.js";
-import { selectRows } from "../src/data/dataset.js";
+import { featureRows, selectRows } from "../src/data/dataset.js";
 import { explain } from "../src/explain/index.js";
 import { createMlp } from "../src/model/network.js";
 import { fit } from "../src/train/fit.js";
-import { featureRows } from "../src/data/dataset.js";
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf("--runs");

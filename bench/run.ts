@@ -10,14 +10,13 @@ import type { Backend } from "../src/backends/backend.js";
 import { createReferenceBackend } from "../src/backends/reference/index.js";
 import { createWasmBackend } from "../src/backends/wasm/index.js";
 import { loadIdxDirectory } from "../src/data/files.js";
-import { selectRows, type Dataset } from "../src/data/dataset.js";
+import { featureRows, selectRows, type Dataset } from "../src/data/dataset.js";
 import { createMlp } from "../src/model/network.js";
 import { evaluate } from "../src/train/evaluate.js";
 import { fit } from "../src/train/fit.js";
 import { Random } from "../src/tensor/random.js";
 import { cnnBench } from "./cnn.js";
 import { pytorch, tfjs, type PeerOutcome } from "./peers.js";
-import { featureRows } from "../src/data/dataset.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");

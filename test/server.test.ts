@@ -9,7 +9,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIdxDirectory } from "../src/data/files.js";
-import { selectRows, type Dataset } from "../src/data/dataset.js";
+import { featureRows, selectRows, type Dataset } from "../src/data/dataset.js";
 import { encodePng } from "../src/featurizers/image/index.js";
 import type { FeaturizerState } from "../src/featurizers/index.js";
 import { saveModel } from "../src/io/disk.js";
@@ -19,7 +19,6 @@ import { createMlp, type Network } from "../src/model/network.js";
 import { createServer, type RequestLogEntry } from "../src/server/index.js";
 import { fit } from "../src/train/fit.js";
 import { ROOT, SMALL } from "./helpers/glassbox.js";
-import { featureRows } from "../src/data/dataset.js";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const MAX_BODY = 64 * 1024;

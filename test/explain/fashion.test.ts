@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { createWasmBackend, type WasmBackend } from "../../src/backends/wasm/index.js";
-import type { Dataset } from "../../src/data/dataset.js";
+import { featureRows, type Dataset } from "../../src/data/dataset.js";
 import { loadIdxDirectory } from "../../src/data/files.js";
 import { explainBatch, type Explanation } from "../../src/explain/index.js";
 import { createMlp, type Network } from "../../src/model/network.js";
@@ -13,7 +13,6 @@ import { Random, permutation } from "../../src/tensor/random.js";
 import { fit } from "../../src/train/fit.js";
 import { restore, snapshot } from "../../src/train/snapshot.js";
 import { median, spearman } from "./helpers.js";
-import { featureRows } from "../../src/data/dataset.js";
 
 const dir = fileURLToPath(new URL("../../data/fashion-mnist-small", import.meta.url));
 const PIXELS = 784;
