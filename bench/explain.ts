@@ -8,6 +8,9 @@ import { createWasmBackend } from "../src/backends/wasm/index.js";
 import { loadIdxDirectory } from "../src/data/files.js";
 import { featureRows, selectRows } from "../src/data/dataset.js";
 import { explain } from "../src/explain/index.js";
+import { conductance, gradCam } from "../src/explain/layers.js";
+import { parseLayers } from "../src/layers/parse.js";
+import { Random } from "../src/tensor/random.js";
 import { createMlp } from "../src/model/network.js";
 import { fit } from "../src/train/fit.js";
 
@@ -65,6 +68,39 @@ for (let i = 0; i < Math.min(runs, 30); i++) {
 }
 exactTimes.sort((a, b) => a - b);
 const at = (q: number): number => Number(times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(3));
+
+// The canonical CIFAR-10 CNN (torch_cnn.py's layers, weights as initialised), one 32x32x3 image:
+// Grad-CAM (last conv block), integrated gradients (64 steps) and conductance (first conv block).
+const cifarShape = [32, 32, 3];
+const cifar = createMlp({
+  inputs: cifarShape,
+  layers: parseLayers("conv:32,bn,relu,maxpool:2,conv:64,bn,relu,maxpool:2,conv:128,bn,relu,maxpool:2", cifarShape),
+  labels: "0123456789".split(""),
+  seed: 1,
+  backend: wasm,
+});
+const photoRandom = new Random(4);
+const photo = Float32Array.from({ length: cifar.inputs }, () => photoRandom.uniform());
+const medianMs = (count: number, run: () => unknown): number => {
+  run();
+  const spent: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    run();
+    spent.push(performance.now() - started);
+  }
+  spent.sort((a, b) => a - b);
+  return Number(spent[spent.length >> 1].toFixed(2));
+};
+log("bench explain: the CIFAR-10 CNN, one image: Grad-CAM, integrated gradients, conductance");
+const conducted = conductance(cifar, photo);
+const cifarCnn = {
+  model: "canonical CIFAR-10 CNN, initial weights",
+  gradcam_ms: medianMs(30, () => gradCam(cifar, photo)),
+  ig_64_steps_ms: medianMs(10, () => explain(cifar, photo, { method: "ig", steps: 64 })),
+  conductance_ms: medianMs(5, () => conductance(cifar, photo)),
+  conductance: { layer: conducted.layer, points: conducted.points, delta: conducted.delta, change: conducted.output - conducted.baselineOutput },
+};
 process.stdout.write(
   `${JSON.stringify({
     bench: "explain",
@@ -80,6 +116,7 @@ process.stdout.write(
     exact: { pieces, median_ms: Number(exactTimes[exactTimes.length >> 1].toFixed(3)) },
     min_ms: at(0),
     check: { label: fast.label, max_difference_vs_reference: worst, largest_attribution: scale, delta: fast.delta },
+    cifar_cnn: cifarCnn,
   })}\n`,
 );
 wasm.close();

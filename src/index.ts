@@ -116,3 +116,4 @@ export { levels, accuracyByLevel, type Hierarchy, type Level } from "./model/hie
 export { labelsFromPaths } from "./data/labels.js";
 export { explain, explainBatch, baselineFor, baselineInWords, EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "./explain/index.js";
 export { featureAttributions, explanationPng, soundStretches, type FeatureAttribution } from "./explain/present.js";
+export { conductance, gradCam, type Conductance, type GradCam, type LayerOptions } from "./explain/layers.js";

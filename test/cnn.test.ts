@@ -2,9 +2,9 @@
 // the CLI, and every command that reads a model (predict, evaluate, inspect, explain) on it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodePng } from "../src/featurizers/image/index.js";
+import { decodeImage, encodePng } from "../src/featurizers/image/index.js";
 import { parseLayers } from "../src/layers/parse.js";
 import { defaultImageLayers } from "../src/train/pipeline.js";
 import { errorCode } from "./helpers/errors.js";
@@ -126,6 +126,27 @@ test("a CNN trains from PNG files with --layers, and predict, evaluate, inspect 
     if (method === "occlusion") assert.equal(json.steps, 4, "4x4 windows over an 8x8 image");
     if (method === "ig") assert.ok((json.delta as number) < 0.05, `ig completeness ${json.delta}`);
   }
+  // Grad-CAM on the last conv block (4x4 grid): the evidence for "columns" lies in the bar's column.
+  const bar = readFileSync(join(dir, "bars", "test", "columns", "3.png"));
+  const at = Array.from({ length: 8 }, (_, x) => decodeImage(bar, "3.png").data[x * 4]).indexOf(
+    Math.max(...Array.from({ length: 8 }, (_, x) => decodeImage(bar, "3.png").data[x * 4])),
+  );
+  const cam = glassbox("explain", "cnn.safetensors", join("bars", "test", "columns", "3.png"), "--method", "gradcam", "--label", "columns", "--out", "cam.png", "--json");
+  assert.equal(cam.code, 0, cam.stderr);
+  const camJson = lastJson(cam.stdout) as { layer: number; height: number; width: number; map: number[] };
+  assert.deepEqual([camJson.layer, camJson.height, camJson.width], [5, 4, 4]);
+  const columnSums = [0, 1, 2, 3].map((x) => [0, 1, 2, 3].reduce((sum, y) => sum + camJson.map[y * 4 + x], 0));
+  const cell = Math.floor(at / 2);
+  const far = cell < 2 ? 3 : 0;
+  const why = `the bar is in image column ${at} (grid column ${cell}); the map's columns ${columnSums.map((v) => v.toFixed(3))}`;
+  assert.ok(Math.abs(columnSums.indexOf(Math.max(...columnSums)) - cell) <= 1, `strongest beside the bar: ${why}`);
+  assert.ok(columnSums[cell] > 2 * columnSums[far], `the bar's column over the far one: ${why}`);
+  assert.equal(decodeImage(readFileSync(join(dir, "cam.png")), "cam.png").width, 256, "the picture is 256 px wide");
+  const conducted = glassbox("explain", "cnn.safetensors", join("bars", "test", "columns", "3.png"), "--method", "conductance", "--layer", "5");
+  assert.equal(conducted.code, 0, conducted.stderr);
+  assert.match(conducted.stdout, /which channels of layer 5 \(relu after batch norm, 4x4x8\) carried "columns" \(conductance, \d+ points on the path\)/);
+  assert.match(conducted.stdout, /off from output - baseline by \d\.\d\de-\d/);
+  assert.equal((conducted.stdout.match(/^ {2}[+-]\d\.\d{4} {2}channel \d$/gm) ?? []).length, 8);
   const exact = glassbox("explain", "cnn.safetensors", join("bars", "test", "columns", "3.png"), "--exact", "--json");
   assert.equal(exact.code, 2, "a bad option value");
   assert.match(exact.stderr, /exact integrated gradients follow ReLU kinks only; layer 2 \(max pool 2x2\) bends elsewhere/);

@@ -15,10 +15,13 @@ import { choice, integer, parse, text, UsageError } from "./args.js";
 import { backendFrom, reportLoaded } from "./data.js";
 import { predictionInWords } from "./format.js";
 import { featureRows } from "../data/dataset.js";
+import { explainLayerCommand, LAYER_METHODS, type LayerMethod } from "./explainLayer.js";
 
-export const EXPLAIN_USAGE = `glassbox explain model.safetensors <input> [--method ig|shap|occlusion|saliency|smoothgrad|gradxinput]
-  [--label L] [--out picture.png] [--top 10] [--row 1] [--steps 64] [--exact] [--samples N] [--window N] [--stride N] [--json]
+export const EXPLAIN_USAGE = `glassbox explain model.safetensors <input> [--method ig|shap|occlusion|saliency|smoothgrad|gradxinput|gradcam|conductance]
+  [--label L] [--out picture.png] [--top 10] [--row 1] [--steps 64] [--exact] [--samples N] [--window N] [--stride N] [--layer N] [--json]
   --exact: integrated gradients split at the kinks of a ReLU network's path, exact up to rounding
+  gradcam: where in an image a convolutional layer saw the label (--layer N, default the last conv block)
+  conductance: how much each neuron or channel of a hidden layer carried the answer (--layer N)
   input: a file the model reads (photo.png, clip.wav, mail.txt, rows.csv) or a dataset (--row picks the row)`;
 
 const OPTIONS = {
@@ -32,6 +35,7 @@ const OPTIONS = {
   samples: { type: "string" },
   window: { type: "string" },
   stride: { type: "string" },
+  layer: { type: "string" },
 } as const;
 
 export async function explainCommand(argv: string[]): Promise<number> {
@@ -50,7 +54,20 @@ export async function explainCommand(argv: string[]): Promise<number> {
   if (row > data.rows) throw new GlassboxError("BAD_ARGUMENT", `--row ${row}: ${data.source} has ${data.rows} row${data.rows === 1 ? "" : "s"}`);
   const input = featureRows(data, row - 1, 1).slice();
 
-  const method = choice<ExplainMethod>(values, "method", "ig", EXPLAIN_METHODS);
+  const method = choice<ExplainMethod | LayerMethod>(values, "method", "ig", [...EXPLAIN_METHODS, ...LAYER_METHODS]);
+  if (method === "gradcam" || method === "conductance") {
+    const prediction = network.spec.output === "linear" ? null : classify(network, input, 1, 3)[0];
+    return explainLayerCommand(network, input, featurizerOf(network) ?? null, prediction, {
+      method,
+      layer: values.layer === undefined ? undefined : integer(values, "layer", 0, 0),
+      label: values.label === undefined ? undefined : labelIndexOfText(network.labels, String(values.label)),
+      steps: values.steps === undefined ? undefined : integer(values, "steps", 64),
+      top: integer(values, "top", 10),
+      out: text(values, "out", ""),
+      json: Boolean(values.json),
+    });
+  }
+  if (values.layer !== undefined) throw new GlassboxError("BAD_ARGUMENT", `--layer: explains a hidden layer with --method gradcam or conductance; ${method} explains the input`);
   const options: ExplainOptions = { method, ...baselineFor(network) };
   if (values.label !== undefined) options.label = labelIndexOfText(network.labels, String(values.label));
   if (values.steps !== undefined) options.steps = integer(values, "steps", 64);

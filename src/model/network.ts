@@ -372,6 +372,29 @@ export class Network {
     return this.backend.read(dx);
   }
 
+  /**
+   * Raw rows: [n, inputs] and dLogits: [n, outputs] (d f / d logits for some f of the answer) ->
+   * what layer `index` outputs for them ([n, ...its output shape]) and d f / d that output, the
+   * backward pass stopped there: what explanations of hidden layers read (Grad-CAM, conductance).
+   */
+  layerGradientOf(rows: FloatArray, n: number, dLogits: ArrayLike<number>, index: number): { output: FloatArray; gradient: FloatArray } {
+    if (!Number.isInteger(index) || index < 0 || index >= this.layers.length) {
+      throw new GlassboxError("BAD_ARGUMENT", `layer ${index}: this network has layers 0 to ${this.layers.length - 1}`);
+    }
+    let h = this.load(rows, n);
+    let output = h;
+    for (let i = 0; i < this.layers.length; i++) {
+      h = this.layers[i].forward(h, false, this.random);
+      if (i === index) output = h;
+    }
+    const values = this.backend.read(output);
+    let d: Tensor | null = this.scratch.get("dLogits", [n, this.outputs]);
+    this.backend.write(d, dLogits);
+    for (let i = this.layers.length - 1; i > index && d; i--) d = this.layers[i].backward(d, true);
+    if (!d) throw new Error("the backward pass gave no gradient");
+    return { output: values, gradient: this.backend.read(d) };
+  }
+
   /** Raw rows: [n, inputs] -> the numbers layer `index` computes before its activation: [n, units]. */
   preActivationsOf(rows: FloatArray, n: number, index: number): FloatArray {
     const layer = this.layers[index];

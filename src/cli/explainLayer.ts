@@ -1,0 +1,95 @@
+// glassbox explain --method gradcam | conductance: explanations of a hidden layer (explain/layers.ts).
+import { GlassboxError } from "../errors.js";
+import { baselineFor } from "../explain/baseline.js";
+import { conductance, gradCam } from "../explain/layers.js";
+import { explanationPng } from "../explain/present.js";
+import type { FeaturizerState } from "../featurizers/index.js";
+import { writeFileAtomic } from "../io/disk.js";
+import type { Network } from "../model/network.js";
+import type { Prediction } from "../model/classify.js";
+import { predictionInWords } from "./format.js";
+
+export const LAYER_METHODS = ["gradcam", "conductance"] as const;
+export type LayerMethod = (typeof LAYER_METHODS)[number];
+
+export interface LayerRequest {
+  method: LayerMethod;
+  layer: number | undefined;
+  label: number | undefined;
+  steps: number | undefined;
+  top: number;
+  out: string;
+  json: boolean;
+}
+
+/** "layer 5 (relu after conv 64 3x3, 7x7x64)" */
+function layerInWords(network: Network, index: number): string {
+  const layers = network.describe();
+  const d = layers[index];
+  const before = index > 0 && d.type === "activation" ? ` after ${layers[index - 1].summary}` : "";
+  return `layer ${index} (${d.summary}${before}, ${d.outputShape.join("x")})`;
+}
+
+/** Runs Grad-CAM or conductance for one input and prints it; writes the Grad-CAM picture to `out`. */
+export function explainLayerCommand(network: Network, input: Float32Array, state: FeaturizerState | null, prediction: Prediction | null, request: LayerRequest): number {
+  const options = { ...(request.layer !== undefined ? { layer: request.layer } : {}), ...(request.label !== undefined ? { label: request.label } : {}) };
+  const answer = prediction ? [`answer: ${predictionInWords(prediction)}`] : [];
+  if (request.method === "gradcam") {
+    const cam = gradCam(network, input, options);
+    if (request.out) {
+      if (state?.kind !== "image") throw new GlassboxError("BAD_ARGUMENT", "--out: a Grad-CAM picture needs an image model");
+      // One number per pixel (the first channel's place): the picture sums a pixel's channels.
+      const heat = new Float32Array(network.inputs);
+      cam.upsampled.forEach((v, p) => (heat[p * state.channels] = v));
+      const scale = Math.max(1, Math.ceil(256 / Math.max(state.width, state.height)));
+      const png = explanationPng(state, input, heat, scale);
+      if (png) writeFileAtomic(request.out, png);
+    }
+    if (request.json) {
+      const { label, layer, height, width } = cam;
+      process.stdout.write(
+        `${JSON.stringify({ command: "explain", method: "gradcam", label, layer, height, width, map: Array.from(cam.map), ...(prediction ? { prediction } : {}), ...(request.out ? { picture: request.out } : {}) })}\n`,
+      );
+      return 0;
+    }
+    const peak = cam.map.indexOf(Math.max(...cam.map));
+    const rows = Array.from({ length: cam.height }, (_, y) => `  ${Array.from(cam.map.subarray(y * cam.width, (y + 1) * cam.width), (v) => shade(v, cam.map[peak])).join("")}`);
+    const lines = [
+      ...answer,
+      `where "${cam.label}" was seen (Grad-CAM on ${layerInWords(network, cam.layer)}): strongest at row ${Math.floor(peak / cam.width) + 1}, column ${(peak % cam.width) + 1} of its ${cam.height}x${cam.width} grid`,
+      ...(cam.map[peak] > 0
+        ? rows
+        : ["  no evidence: every cell of the map is 0 (this layer's channels weigh against the label on average; try an earlier --layer, or --method ig)"]),
+      ...(request.out ? ["", `picture: ${request.out} (red: where the layer saw "${cam.label}", over the image in gray)`] : []),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  }
+  const c = conductance(network, input, { ...options, ...(request.steps !== undefined ? { steps: request.steps } : {}), baseline: baselineFor(network).baseline });
+  const shape = network.describe()[c.layer].outputShape;
+  const unit = shape.length === 3 ? "channel" : "neuron";
+  const ranked = Array.from(c.values, (value, k) => ({ [unit]: k + 1, value })).sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+  if (request.json) {
+    const { label, layer, output, baselineOutput, delta, points } = c;
+    process.stdout.write(
+      `${JSON.stringify({ command: "explain", method: "conductance", label, layer, output, baseline_output: baselineOutput, delta, points, [`${unit}s`]: ranked, ...(prediction ? { prediction } : {}) })}\n`,
+    );
+    return 0;
+  }
+  const lines = [
+    ...answer,
+    `which ${unit}s of ${layerInWords(network, c.layer)} carried "${c.label}" (conductance, ${c.points} points on the path): output ${c.output.toFixed(4)}, baseline ${c.baselineOutput.toFixed(4)}`,
+    `they add up to ${c.values.reduce((s, v) => s + v, 0).toFixed(4)}; off from output - baseline by ${c.delta.toExponential(2)}`,
+    "",
+    `top ${Math.min(request.top, ranked.length)} ${unit}s (+ pushed towards "${c.label}", - away from it):`,
+    ...ranked.slice(0, request.top).map((r) => `  ${r.value >= 0 ? "+" : "-"}${Math.abs(r.value).toFixed(4)}  ${unit} ${r[unit]}`),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}
+
+/** A cell of the text map: darker for more evidence. */
+function shade(value: number, peak: number): string {
+  const levels = " .:-=+*#%@";
+  return levels[Math.min(levels.length - 1, Math.floor((value / Math.max(peak, 1e-12)) * (levels.length - 1) + 0.5))];
+}
