@@ -147,6 +147,25 @@ test("a CNN trains from PNG files with --layers, and predict, evaluate, inspect 
   assert.match(conducted.stdout, /which channels of layer 5 \(relu after batch norm, 4x4x8\) carried "columns" \(conductance, \d+ points on the path\)/);
   assert.match(conducted.stdout, /off from output - baseline by \d\.\d\de-\d/);
   assert.equal((conducted.stdout.match(/^ {2}[+-]\d\.\d{4} {2}channel \d$/gm) ?? []).length, 8);
+  // Trust checks on the test images: integrated gradients find what matters (deletion under a random
+  // order's, insertion over it) and depend on the weights; every method is judged. (Two labels:
+  // with the bar gone the answer falls to about 50%, not 0, so no ordering gets far below 1x.)
+  const checked = glassbox("explain", "cnn.safetensors", join("bars", "test"), "--check", "--samples", "24", "--json");
+  assert.equal(checked.code, 0, checked.stderr);
+  const checks = (lastJson(checked.stdout) as { check: { method: string; rows: number; deletion_ratio: number; insertion_ratio: number; randomisation_correlation: number }[] })
+    .check;
+  assert.deepEqual(
+    checks.map((c) => [c.method, c.rows]),
+    [
+      ["ig", 24],
+      ["saliency", 24],
+      ["gradcam", 24],
+    ],
+  );
+  const ig = checks[0];
+  assert.ok(ig.deletion_ratio < 0.95 && ig.insertion_ratio > 1.05, `ig deletion ${ig.deletion_ratio}, insertion ${ig.insertion_ratio}`);
+  assert.ok(ig.randomisation_correlation < 0.5, `ig randomisation ${ig.randomisation_correlation}`);
+  assert.match(glassbox("explain", "cnn.safetensors", join("bars", "test"), "--check", "--samples", "4", "--method", "saliency").stdout, /^ {2}saliency {3}\d\.\d\dx/m);
   const exact = glassbox("explain", "cnn.safetensors", join("bars", "test", "columns", "3.png"), "--exact", "--json");
   assert.equal(exact.code, 2, "a bad option value");
   assert.match(exact.stderr, /exact integrated gradients follow ReLU kinks only; layer 2 \(max pool 2x2\) bends elsewhere/);

@@ -18,6 +18,9 @@ import { classify } from "../src/model/classify.js";
 import { createMlp, type Network } from "../src/model/network.js";
 import { createServer, type RequestLogEntry } from "../src/server/index.js";
 import { fit } from "../src/train/fit.js";
+import { baselineFor } from "../src/explain/baseline.js";
+import { conductance, conductanceRecord, gradCam, gradCamRecord } from "../src/explain/layers.js";
+import { parseLayers } from "../src/layers/parse.js";
 import { ROOT, SMALL } from "./helpers/glassbox.js";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -157,6 +160,49 @@ test("POST /api/explain: ?steps over the cap (1024 by default) is a 400 that nam
   assert.equal(r.status, 400);
   assert.match((await r.json()).error.message, /\?steps=100000: at most 1024 steps \(the server's --max-steps\)/);
   assert.equal((await post("/api/explain?method=ig&steps=1024", bytes, "image/png")).status, 200, "the cap itself is allowed");
+});
+
+test("POST /api/explain: gradcam and conductance answer the JSON the CLI prints; their limits are 400s", async () => {
+  const { bytes, features } = png(testSet, 0);
+  const dense = await post("/api/explain?method=conductance&layer=0", bytes, "image/png");
+  assert.equal(dense.status, 200, await dense.clone().text());
+  const c = await dense.json();
+  assert.deepEqual([c.method, c.layer, c.unit, c.neurons.length], ["conductance", 0, "neuron", 16]);
+  // The library's answer here (reference backend) against the worker's (its own wasm backend): the same up to float rounding.
+  const here = conductanceRecord(network, conductance(network, features, { layer: 0, baseline: baselineFor(network).baseline })) as {
+    neurons: { neuron: number; value: number }[];
+    delta: number;
+  };
+  assert.deepEqual(Object.keys(c).sort(), Object.keys(here).sort());
+  here.neurons.forEach((n, i) => assert.ok(c.neurons[i].neuron === n.neuron && Math.abs(c.neurons[i].value - n.value) < 1e-6, `neuron ${n.neuron}`));
+  const sum = c.neurons.reduce((s: number, n: { value: number }) => s + n.value, 0);
+  assert.ok(Math.abs(sum - (c.output - c.baseline_output)) <= 1e-3 * Math.abs(c.output - c.baseline_output));
+  const capped = await post("/api/explain?method=conductance&steps=200", bytes, "image/png");
+  assert.equal(capped.status, 400);
+  assert.match((await capped.json()).error.message, /\?steps=200: conductance takes up to 8 x steps \+ 1 points, so at most 128 steps/);
+  const noGrid = await post("/api/explain?method=gradcam", bytes, "image/png");
+  assert.equal(noGrid.status, 400);
+  assert.match((await noGrid.json()).error.message, /Grad-CAM needs a convolutional network; this one has no conv layer/);
+  // A small CNN, served on its own: the map and its picture.
+  const cnn = createMlp({ inputs: [28, 28, 1], layers: parseLayers("conv:4,relu,maxpool:2,conv:4,relu,gap", [28, 28, 1]), labels: network.labels, seed: 2, about: network.about });
+  const server = createServer(cnn, { webRoot: null, workers: 0 });
+  const url = await server.listen(0, "127.0.0.1");
+  try {
+    const r = await fetch(`${url}/api/explain?method=gradcam&label=${encodeURIComponent(network.labels[2])}`, {
+      method: "POST",
+      body: bytes.slice(),
+      headers: { "Content-Type": "image/png" },
+    });
+    assert.equal(r.status, 200, await r.clone().text());
+    const cam = await r.json();
+    assert.deepEqual([cam.method, cam.label, cam.layer, cam.height, cam.width, cam.map.length], ["gradcam", network.labels[2], 4, 14, 14, 196]);
+    const want = gradCamRecord(gradCam(cnn, features, { label: 2 })).map;
+    assert.ok(want.some((v) => v > 0));
+    cam.map.forEach((v: number, p: number) => assert.ok(Math.abs(v - want[p]) <= 1e-6 * Math.max(1, ...want), `cell ${p}`));
+    assert.deepEqual(Array.from(Buffer.from(cam.picture, "base64").subarray(0, 8)), PNG_SIGNATURE);
+  } finally {
+    await server.close();
+  }
 });
 
 test("POST /api/explain: integrated gradients for a PNG, top attributions and a heat-map PNG", async () => {

@@ -16,12 +16,17 @@ import { backendFrom, reportLoaded } from "./data.js";
 import { predictionInWords } from "./format.js";
 import { featureRows } from "../data/dataset.js";
 import { explainLayerCommand, LAYER_METHODS, type LayerMethod } from "./explainLayer.js";
+import { counterfactualCommand } from "./counterfactual.js";
+import { checkCommand } from "./check.js";
+import type { CheckedMethod } from "../explain/checks.js";
 
 export const EXPLAIN_USAGE = `glassbox explain model.safetensors <input> [--method ig|shap|occlusion|saliency|smoothgrad|gradxinput|gradcam|conductance]
   [--label L] [--out picture.png] [--top 10] [--row 1] [--steps 64] [--exact] [--samples N] [--window N] [--stride N] [--layer N] [--json]
   --exact: integrated gradients split at the kinks of a ReLU network's path, exact up to rounding
   gradcam: where in an image a convolutional layer saw the label (--layer N, default the last conv block)
   conductance: how much each neuron or channel of a hidden layer carried the answer (--layer N)
+  --counterfactual [--immutable A,B] [--to LABEL]: for a table row, small sets of changes that would change the answer
+  --check [--method M] [--samples 100]: deletion, insertion and randomisation checks of the methods on a dataset
   input: a file the model reads (photo.png, clip.wav, mail.txt, rows.csv) or a dataset (--row picks the row)`;
 
 const OPTIONS = {
@@ -36,6 +41,10 @@ const OPTIONS = {
   window: { type: "string" },
   stride: { type: "string" },
   layer: { type: "string" },
+  counterfactual: { type: "boolean" },
+  check: { type: "boolean" },
+  immutable: { type: "string" },
+  to: { type: "string" },
 } as const;
 
 export async function explainCommand(argv: string[]): Promise<number> {
@@ -47,9 +56,30 @@ export async function explainCommand(argv: string[]): Promise<number> {
   if (network.spec.output === "linear" && values.label === undefined && network.outputs > 1) {
     throw new GlassboxError("BAD_ARGUMENT", "this model predicts several values: pass --label to say which one to explain");
   }
+  if (values.counterfactual) {
+    const immutable =
+      typeof values.immutable === "string"
+        ? values.immutable
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0)
+        : [];
+    return counterfactualCommand(network, {
+      path: inputPath,
+      row: integer(values, "row", 1),
+      immutable,
+      target: typeof values.to === "string" ? values.to : undefined,
+      json: Boolean(values.json),
+    });
+  }
   const loaded = await loadForModel(network, [inputPath], false);
   reportLoaded({ ...loaded, detected: "" }, Boolean(values.json));
   const { data } = loaded;
+  if (values.check) {
+    const convolutional = network.describe().some((d) => d.type === "conv2d");
+    const methods = values.method === undefined ? ["ig", "saliency", ...(convolutional ? ["gradcam"] : [])] : [choice(values, "method", "ig", [...EXPLAIN_METHODS, "gradcam"])];
+    return checkCommand(network, data, methods as CheckedMethod[], integer(values, "samples", 100), Boolean(values.json));
+  }
   const row = integer(values, "row", 1);
   if (row > data.rows) throw new GlassboxError("BAD_ARGUMENT", `--row ${row}: ${data.source} has ${data.rows} row${data.rows === 1 ? "" : "s"}`);
   const input = featureRows(data, row - 1, 1).slice();

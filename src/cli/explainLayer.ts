@@ -1,8 +1,7 @@
 // glassbox explain --method gradcam | conductance: explanations of a hidden layer (explain/layers.ts).
 import { GlassboxError } from "../errors.js";
 import { baselineFor } from "../explain/baseline.js";
-import { conductance, gradCam } from "../explain/layers.js";
-import { explanationPng } from "../explain/present.js";
+import { conductance, conductanceRecord, gradCam, gradCamPng, gradCamRecord } from "../explain/layers.js";
 import type { FeaturizerState } from "../featurizers/index.js";
 import { writeFileAtomic } from "../io/disk.js";
 import type { Network } from "../model/network.js";
@@ -34,22 +33,16 @@ function layerInWords(network: Network, index: number): string {
 export function explainLayerCommand(network: Network, input: Float32Array, state: FeaturizerState | null, prediction: Prediction | null, request: LayerRequest): number {
   const options = { ...(request.layer !== undefined ? { layer: request.layer } : {}), ...(request.label !== undefined ? { label: request.label } : {}) };
   const answer = prediction ? [`answer: ${predictionInWords(prediction)}`] : [];
+  const extra = { ...(prediction ? { prediction } : {}), ...(request.out ? { picture: request.out } : {}) };
   if (request.method === "gradcam") {
     const cam = gradCam(network, input, options);
     if (request.out) {
-      if (state?.kind !== "image") throw new GlassboxError("BAD_ARGUMENT", "--out: a Grad-CAM picture needs an image model");
-      // One number per pixel (the first channel's place): the picture sums a pixel's channels.
-      const heat = new Float32Array(network.inputs);
-      cam.upsampled.forEach((v, p) => (heat[p * state.channels] = v));
-      const scale = Math.max(1, Math.ceil(256 / Math.max(state.width, state.height)));
-      const png = explanationPng(state, input, heat, scale);
-      if (png) writeFileAtomic(request.out, png);
+      const png = gradCamPng(network, input, cam);
+      if (!png || state?.kind !== "image") throw new GlassboxError("BAD_ARGUMENT", "--out: a Grad-CAM picture needs an image model");
+      writeFileAtomic(request.out, png);
     }
     if (request.json) {
-      const { label, layer, height, width } = cam;
-      process.stdout.write(
-        `${JSON.stringify({ command: "explain", method: "gradcam", label, layer, height, width, map: Array.from(cam.map), ...(prediction ? { prediction } : {}), ...(request.out ? { picture: request.out } : {}) })}\n`,
-      );
+      process.stdout.write(`${JSON.stringify({ command: "explain", ...gradCamRecord(cam), ...extra })}\n`);
       return 0;
     }
     const peak = cam.map.indexOf(Math.max(...cam.map));
@@ -66,16 +59,13 @@ export function explainLayerCommand(network: Network, input: Float32Array, state
     return 0;
   }
   const c = conductance(network, input, { ...options, ...(request.steps !== undefined ? { steps: request.steps } : {}), baseline: baselineFor(network).baseline });
-  const shape = network.describe()[c.layer].outputShape;
-  const unit = shape.length === 3 ? "channel" : "neuron";
-  const ranked = Array.from(c.values, (value, k) => ({ [unit]: k + 1, value })).sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+  const record = conductanceRecord(network, c);
   if (request.json) {
-    const { label, layer, output, baselineOutput, delta, points } = c;
-    process.stdout.write(
-      `${JSON.stringify({ command: "explain", method: "conductance", label, layer, output, baseline_output: baselineOutput, delta, points, [`${unit}s`]: ranked, ...(prediction ? { prediction } : {}) })}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ command: "explain", ...record, ...extra })}\n`);
     return 0;
   }
+  const unit = record.unit as string;
+  const ranked = record[`${unit}s`] as Record<string, number>[];
   const lines = [
     ...answer,
     `which ${unit}s of ${layerInWords(network, c.layer)} carried "${c.label}" (conductance, ${c.points} points on the path): output ${c.output.toFixed(4)}, baseline ${c.baselineOutput.toFixed(4)}`,

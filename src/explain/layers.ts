@@ -2,6 +2,8 @@ import { GlassboxError } from "../errors.js";
 import { labelIndexOf } from "../model/labels.js";
 import type { Network } from "../model/network.js";
 import { sizeOf } from "../tensor/tensor.js";
+import { featurizerOf } from "../featurizers/index.js";
+import { explanationPng } from "./present.js";
 import { answerOf, predictedLabel, Probe } from "./probe.js";
 
 /** Explanations of a hidden layer: which of its neurons (or channels) made the answer. */
@@ -241,4 +243,36 @@ function pathPoints(network: Network, probe: Probe, input: Float32Array, baselin
     }
   }
   return points;
+}
+
+/** Grad-CAM as JSON: what `glassbox explain --method gradcam --json` prints and the server answers. */
+export function gradCamRecord(cam: GradCam): { method: "gradcam"; label: string; layer: number; height: number; width: number; map: number[] } {
+  return { method: "gradcam", label: cam.label, layer: cam.layer, height: cam.height, width: cam.width, map: Array.from(cam.map) };
+}
+
+/** Grad-CAM drawn over the image (resized bilinearly, at least 256 px on its long side), or null for a model that does not read images. */
+export function gradCamPng(network: Network, input: Float32Array, cam: GradCam): Uint8Array | null {
+  const state = featurizerOf(network);
+  if (state?.kind !== "image") return null;
+  // One number per pixel, in its first channel's place: the picture sums a pixel's channels.
+  const heat = new Float32Array(network.inputs);
+  cam.upsampled.forEach((v, p) => (heat[p * state.channels] = v));
+  return explanationPng(state, input, heat, Math.max(1, Math.ceil(256 / Math.max(state.width, state.height))));
+}
+
+/** Conductance as JSON, neurons (or channels, numbered from 1) by |value|: the CLI's --json and the server's answer. */
+export function conductanceRecord(network: Network, c: Conductance): Record<string, unknown> {
+  const unit = network.describe()[c.layer].outputShape.length === 3 ? "channel" : "neuron";
+  const ranked = Array.from(c.values, (value, k) => ({ [unit]: k + 1, value })).sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+  return {
+    method: "conductance",
+    label: c.label,
+    layer: c.layer,
+    output: c.output,
+    baseline_output: c.baselineOutput,
+    delta: c.delta,
+    points: c.points,
+    unit,
+    [`${unit}s`]: ranked,
+  };
 }

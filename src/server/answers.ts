@@ -1,6 +1,7 @@
 import { GlassboxError } from "../errors.js";
 import { baselineFor } from "../explain/baseline.js";
 import { explain } from "../explain/index.js";
+import { conductance, conductanceRecord, gradCam, gradCamPng, gradCamRecord } from "../explain/layers.js";
 import { EXPLAIN_METHODS, type ExplainMethod } from "../explain/types.js";
 import { explanationPng, featureAttributions } from "../explain/present.js";
 import { featurizerOf } from "../featurizers/index.js";
@@ -47,10 +48,13 @@ function predictAnswer(network: Network, { type, body, query }: Job): unknown {
  * ?method=ig&label=L&top=20&steps=64&exact=1: one input -> why the model answers what it does,
  * feature by feature (the `top` largest by |value|), with a picture for images and sounds.
  */
-function explainAnswer(network: Network, { type, body, query, maxSteps }: Job): unknown {
-  const method = (query.method ?? "ig") as ExplainMethod;
+function explainAnswer(network: Network, job: Job): unknown {
+  const { type, body, query, maxSteps } = job;
+  const asked = query.method ?? "ig";
+  if (asked === "gradcam" || asked === "conductance") return layerAnswer(network, job, asked);
+  const method = asked as ExplainMethod;
   if (!EXPLAIN_METHODS.includes(method)) {
-    throw new GlassboxError("BAD_ARGUMENT", `?method: expected one of ${EXPLAIN_METHODS.join(", ")}, got "${method.slice(0, 100)}"`);
+    throw new GlassboxError("BAD_ARGUMENT", `?method: expected one of ${[...EXPLAIN_METHODS, "gradcam", "conductance"].join(", ")}, got "${method.slice(0, 100)}"`);
   }
   const top = queryInteger(query, "top", 20);
   const steps = query.steps === undefined ? undefined : queryInteger(query, "steps", 64);
@@ -75,15 +79,46 @@ function explainAnswer(network: Network, { type, body, query, maxSteps }: Job): 
   };
 }
 
-function pictureOf(network: Network, input: Float32Array, attributions: FloatArray): string | null {
-  const png = explanationPng(featurizerOf(network), input, attributions);
-  return png ? Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64") : null;
+/**
+ * ?method=gradcam|conductance&layer=N&label=L (conductance: &steps=64): a hidden layer's
+ * explanation, the JSON `glassbox explain --json` prints, with Grad-CAM's picture for images.
+ * Conductance evaluates up to 8 x steps + 1 points on the path, so its steps count eight times
+ * against --max-steps.
+ */
+function layerAnswer(network: Network, { type, body, query, maxSteps }: Job, method: "gradcam" | "conductance"): unknown {
+  const layer = query.layer === undefined ? undefined : queryInteger(query, "layer", 0, 0);
+  const label = query.label === undefined ? undefined : labelIndexOfText(network.labels, query.label);
+  const input = inputFrom(network, type, body);
+  if (input.rows !== 1) throw new GlassboxError("BAD_DATA", `explain takes one input; the request body holds ${input.rows} rows`);
+  const note = input.note ? { note: input.note } : {};
+  if (method === "gradcam") {
+    const cam = gradCam(network, input.features, { layer, label });
+    const png = gradCamPng(network, input.features, cam);
+    return { ...gradCamRecord(cam), picture: png ? base64(png) : null, ...note };
+  }
+  const steps = query.steps === undefined ? undefined : queryInteger(query, "steps", 64);
+  if (steps !== undefined && 8 * steps > maxSteps) {
+    throw new GlassboxError(
+      "BAD_ARGUMENT",
+      `?steps=${steps}: conductance takes up to 8 x steps + 1 points, so at most ${Math.floor(maxSteps / 8)} steps (the server's --max-steps / 8)`,
+    );
+  }
+  return { ...conductanceRecord(network, conductance(network, input.features, { layer, label, steps, baseline: baselineFor(network).baseline })), ...note };
 }
 
-function queryInteger(query: Record<string, string>, name: string, fallback: number): number {
+function pictureOf(network: Network, input: Float32Array, attributions: FloatArray): string | null {
+  const png = explanationPng(featurizerOf(network), input, attributions);
+  return png ? base64(png) : null;
+}
+
+function base64(png: Uint8Array): string {
+  return Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString("base64");
+}
+
+function queryInteger(query: Record<string, string>, name: string, fallback: number, min = 1): number {
   const text = query[name];
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new GlassboxError("BAD_ARGUMENT", `?${name}: expected a whole number >= 1, got "${text.slice(0, 100)}"`);
+  if (!Number.isInteger(n) || n < min) throw new GlassboxError("BAD_ARGUMENT", `?${name}: expected a whole number >= ${min}, got "${text.slice(0, 100)}"`);
   return n;
 }

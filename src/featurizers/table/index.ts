@@ -8,7 +8,19 @@ import { parseDecimal, quoted } from "./csv.js";
  * becomes one number per category seen in training (one-hot) plus "other", which takes
  * categories first seen at prediction time.
  */
-export type TableColumn = { name: string; type: "numeric"; mean: number; std: number; indicator: boolean } | { name: string; type: "categorical"; categories: string[] };
+export type TableColumn =
+  | { name: string; type: "numeric"; mean: number; std: number; indicator: boolean; range?: NumericRange }
+  | { name: string; type: "categorical"; categories: string[] };
+
+/**
+ * What a numeric column held in training: its least and largest value and whether every value was
+ * a whole number (counterfactuals stay inside it). Models saved before it was kept have none.
+ */
+export interface NumericRange {
+  min: number;
+  max: number;
+  whole: boolean;
+}
 
 /** Fitted state, saved as JSON inside the model file. */
 export interface TableState {
@@ -70,6 +82,7 @@ function fitNumeric(name: string, rows: string[][], j: number, standardize: bool
   let sum = 0;
   let sumSquares = 0;
   let count = 0;
+  const range: NumericRange = { min: Infinity, max: -Infinity, whole: true };
   rows.forEach((row, i) => {
     const cell = row[j];
     if (isMissing(cell)) return;
@@ -83,11 +96,14 @@ function fitNumeric(name: string, rows: string[][], j: number, standardize: bool
     sum += value;
     sumSquares += value * value;
     count++;
+    range.min = Math.min(range.min, value);
+    range.max = Math.max(range.max, value);
+    range.whole &&= Number.isInteger(value);
   });
   const mean = count > 0 ? sum / count : 0;
   const spread = Math.sqrt(Math.max(sumSquares / Math.max(count, 1) - mean * mean, 0));
   const std = spread > 1e-6 * Math.max(1, Math.abs(mean)) ? spread : 1;
-  return { name, type: "numeric", mean: standardize ? mean : 0, std: standardize ? std : 1, indicator: count < rows.length };
+  return { name, type: "numeric", mean: standardize ? mean : 0, std: standardize ? std : 1, indicator: count < rows.length, ...(count > 0 ? { range } : {}) };
 }
 
 function fitCategorical(name: string, rows: string[][], j: number, maxCategories: number): TableColumn {
@@ -172,6 +188,9 @@ export function checkTableState(state: unknown, source: string): TableState {
     if (typeof c.name !== "string") fail("a column has no name");
     if (c.type === "numeric") {
       if (!Number.isFinite(c.mean) || !Number.isFinite(c.std) || c.std <= 0) fail(`column "${c.name}" needs a finite mean and a positive std`);
+      const r = c.range;
+      if (r !== undefined && !(Number.isFinite(r.min) && Number.isFinite(r.max) && r.min <= r.max && typeof r.whole === "boolean"))
+        fail(`column "${c.name}" has a range that is not {min <= max, whole}`);
     } else if (c.type === "categorical") {
       if (!Array.isArray(c.categories) || !c.categories.every((k) => typeof k === "string")) fail(`column "${c.name}" needs a list of categories`);
     } else {

@@ -14,7 +14,7 @@ const row = (age: string, city: string) => tableFeatures(state, (name) => (name 
 
 test("numeric columns are standardised over present cells; gaps get the mean and an indicator", () => {
   const age = state.columns[0];
-  assert.deepEqual(age, { name: "age", type: "numeric", mean: 30, std: 10, indicator: true });
+  assert.deepEqual(age, { name: "age", type: "numeric", mean: 30, std: 10, indicator: true, range: { min: 20, max: 40, whole: true } });
   assert.deepEqual(Array.from(row("40", "Oslo").subarray(0, 2)), [1, 0]);
   assert.deepEqual(Array.from(row("", "Oslo").subarray(0, 2)), [0, 1], "missing: the mean (0 after standardising) and the flag");
 });
