@@ -80,6 +80,17 @@ test("explain: a table model's Shapley values per column add up to the answer mi
   const sum = json.attributions.reduce((s, a) => s + a.value, 0);
   assert.ok(Math.abs(sum - (json.output - json.baseline_output)) < 1e-4, `exact Shapley values add up: ${sum} vs ${json.output - json.baseline_output}`);
   assert.equal(json.attributions[0].feature, "income = 95", "income decides the loan");
+  // In plain words by default for a table: points of probability, the baseline named, a completeness line.
+  const words = glassbox("explain", "loans.safetensors", "one.csv").stdout;
+  assert.match(words, /^The model says "(yes|no)" \(\d+%\)\.\nCompared with a typical row, the average of the \d+ training rows the model keeps \(\d+% "(yes|no)"\), /);
+  assert.match(words, /^ {2}(income|city) = \w+: [+-]\d+\.\d points$/m);
+  const [, together, between] = /^All 2 together: ([+-]\d+\.\d) points, of the ([+-]\d+\.\d) points between the two\.$/m.exec(words) ?? [];
+  const numbers = lastJson(glassbox("explain", "loans.safetensors", "one.csv", "--json").stdout) as { output: number; baseline_output: number };
+  assert.ok(Math.abs(Number(between) - 100 * (numbers.output - numbers.baseline_output)) <= 0.051, `${between} points against ${numbers.output} - ${numbers.baseline_output}`);
+  assert.ok(Math.abs(Number(together) - Number(between)) <= 0.2, "integrated gradients add up");
+  assert.match(glassbox("explain", "loans.safetensors", "one.csv", "--method", "shap").stdout, /Compared with the \d+ training rows the model keeps, on average \(\d+% /);
+  assert.doesNotMatch(glassbox("explain", "loans.safetensors", "one.csv", "--method", "occlusion").stdout, /together/, "occlusion does not add up: no completeness line");
+  assert.match(glassbox("explain", "loans.safetensors", "one.csv", "--details").stdout, /off from output - baseline by .* \(delta\)/);
   const picture = glassbox("explain", "loans.safetensors", "one.csv", "--out", "x.png");
   assert.equal(picture.code, 2, "a bad option");
   assert.match(picture.stderr, /--out: a picture needs an image or sound model; this one reads table/);

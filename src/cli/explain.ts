@@ -1,9 +1,9 @@
 import { featurizerOf } from "../featurizers/index.js";
 import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
-import { baselineFor } from "../explain/baseline.js";
+import { baselineFor, baselineInWords } from "../explain/baseline.js";
 import { explain } from "../explain/index.js";
-import { explanationPng, featureAttributions, soundExplanationPng, soundStretches } from "../explain/present.js";
+import { explanationPng, featureAttributions, plainWords, soundExplanationPng, soundStretches } from "../explain/present.js";
 import { EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "../explain/types.js";
 import { decodeWav } from "../featurizers/sound/index.js";
 import { readBytes } from "../data/files.js";
@@ -27,6 +27,7 @@ export const EXPLAIN_USAGE = `glassbox explain model.safetensors <input> [--meth
   conductance: how much each neuron or channel of a hidden layer carried the answer (--layer N)
   --counterfactual [--immutable A,B] [--to LABEL]: for a table row, small sets of changes that would change the answer
   --check [--method M] [--samples 100]: deletion, insertion and randomisation checks of the methods on a dataset
+  --plain: the answer in plain words (the default for tables; --details gives the method's numbers)
   input: a file the model reads (photo.png, clip.wav, mail.txt, rows.csv) or a dataset (--row picks the row)`;
 
 const OPTIONS = {
@@ -43,6 +44,8 @@ const OPTIONS = {
   layer: { type: "string" },
   counterfactual: { type: "boolean" },
   check: { type: "boolean" },
+  plain: { type: "boolean" },
+  details: { type: "boolean" },
   immutable: { type: "string" },
   to: { type: "string" },
 } as const;
@@ -126,6 +129,19 @@ export async function explainCommand(argv: string[]): Promise<number> {
     writeFileAtomic(out, png);
   }
   const top = integer(values, "top", 10);
+  // Tables are explained in plain words unless --details asks for the method's numbers; --plain asks for words elsewhere.
+  if (!values.json && (values.plain || (state?.kind === "table" && !values.details))) {
+    const rows = network.background?.rows;
+    // Shapley values compare with the kept rows' average answer, the others with the answer for their average row.
+    const typical = !rows
+      ? baselineInWords(network)
+      : explanation.method === "shap"
+        ? `the ${rows} training rows the model keeps, on average`
+        : `a typical row, the average of the ${rows} training rows the model keeps`;
+    const words = plainWords(network, typical, explanation, attributions, top);
+    process.stdout.write(`${[...words, "", `(${describeMethod(explanation.method, explanation.steps, Boolean(values.exact))}; --details for its numbers)`].join("\n")}\n`);
+    return 0;
+  }
   if (values.json) {
     process.stdout.write(
       `${JSON.stringify({

@@ -201,3 +201,33 @@ export function soundExplanationPng(state: SoundState, clip: Clip, attributions:
   }
   return encodePng(width, height, rgba);
 }
+
+/**
+ * An explanation in words for someone who is not a data scientist: the answer, the one baseline
+ * named in words, what pushed the answer up and down in percentage points of the probability
+ * (in the output's own units for a regression), and a completeness line only for the methods
+ * whose attributions add up to the change (integrated gradients and Shapley values).
+ * @example plainWords(network, "the average applicant", e, featureAttributions(network, row, e), 3)
+ * // ['The model says "Bad" (90%).', 'Compared with the average applicant (29% "Bad"), these made "Bad" more likely:', ...]
+ */
+export function plainWords(network: Network, baseline: string, e: Explanation, attributions: FeatureAttribution[], top: number): string[] {
+  const regression = network.spec.output === "linear";
+  const amount = (v: number): string => (regression ? `${v >= 0 ? "+" : "-"}${Math.abs(v).toPrecision(3)}` : `${v >= 0 ? "+" : "-"}${Math.abs(100 * v).toFixed(1)} points`);
+  const level = (v: number): string => (regression ? v.toPrecision(4) : `${Math.round(100 * v)}%`);
+  const shown = attributions.slice(0, top).filter((a) => a.value !== 0);
+  const up = shown.filter((a) => a.value > 0);
+  const down = shown.filter((a) => a.value < 0);
+  const more = regression ? "higher" : "more likely";
+  const less = regression ? "lower" : "less likely";
+  const lines = [
+    regression ? `The model says "${e.label}" is ${level(e.output)}.` : `The model says "${e.label}" (${level(e.output)}).`,
+    `Compared with ${baseline} (${level(e.baselineOutput)}${regression ? "" : ` "${e.label}"`}), ${up.length > 0 ? `these made "${e.label}" ${more}:` : `nothing shown made "${e.label}" ${more}.`}`,
+    ...up.map((a) => `  ${a.feature}: ${amount(a.value)}`),
+    ...(down.length > 0 ? [`and these made it ${less}:`, ...down.map((a) => `  ${a.feature}: ${amount(a.value)}`)] : []),
+  ];
+  if (e.method === "ig" || e.method === "shap") {
+    const total = attributions.reduce((s, a) => s + a.value, 0);
+    lines.push(`All ${attributions.length} together: ${amount(total)}, of the ${amount(e.output - e.baselineOutput)} between the two.`);
+  }
+  return lines;
+}
