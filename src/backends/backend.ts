@@ -23,8 +23,8 @@ export interface DenseBackwardArgs {
   y: Matrix; // [batch, units]   output from the forward pass
   dy: Matrix; // [batch, units]   d loss / d y
   dz: Matrix; // [batch, units]   out: d loss / d z (scratch the backend may also read)
-  dWeight: Matrix; // [inputs, units] out: d loss / d weight (overwritten)
-  dBias: Matrix; // [units]         out: d loss / d bias (overwritten)
+  dWeight: Matrix | null; // [inputs, units] out: d loss / d weight (overwritten), or null when only dx is wanted (explanations)
+  dBias: Matrix | null; // [units]         out: d loss / d bias (overwritten), or null likewise
   dx: Matrix | null; // [batch, inputs] out: d loss / d x, or null when not needed
   activation: Activation;
 }
@@ -62,8 +62,8 @@ export interface ConvBackwardArgs {
   x: Tensor; // [batch, height, width, channels]  the layer's input in the forward pass
   weight: Tensor; // [sizeY, sizeX, channels, filters]
   dy: Tensor; // [batch, outHeight, outWidth, filters]
-  dWeight: Tensor; // out (overwritten)
-  dBias: Tensor; // [filters] out (overwritten)
+  dWeight: Tensor | null; // out (overwritten), or null when only dx is wanted (explanations)
+  dBias: Tensor | null; // [filters] out (overwritten), or null likewise
   dx: Tensor | null; // [batch, height, width, channels] out, or null when not needed
   geometry: WindowGeometry;
 }

@@ -68,15 +68,15 @@ export class Conv2d implements Layer {
     return y;
   }
 
-  backward(dy: Tensor, needInputGradient: boolean): Tensor | null {
+  backward(dy: Tensor, needInputGradient: boolean, needParamGradients = true): Tensor | null {
     if (!this.input) throw new Error("Conv2d.backward called before forward");
     const dx = needInputGradient ? this.scratch.get("dx", [dy.rows, ...this.inputShape]) : null;
     this.backend.convBackward({
       x: this.input,
       weight: this.weight.value,
       dy,
-      dWeight: this.weight.grad,
-      dBias: this.bias.grad,
+      dWeight: needParamGradients ? this.weight.grad : null,
+      dBias: needParamGradients ? this.bias.grad : null,
       dx,
       geometry: { ...this.geometry, batch: dy.rows },
     });

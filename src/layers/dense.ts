@@ -92,7 +92,7 @@ export class Dense implements Layer {
     return z;
   }
 
-  backward(dy: Tensor, needInputGradient: boolean): Tensor | null {
+  backward(dy: Tensor, needInputGradient: boolean, needParamGradients = true): Tensor | null {
     if (!this.input || !this.z || !this.y) throw new Error("Dense.backward called before forward");
     const rows = dy.rows;
     const dx = needInputGradient ? this.scratch.get("dx", [rows, ...this.inputShape]) : null;
@@ -103,8 +103,8 @@ export class Dense implements Layer {
       y: this.y,
       dy,
       dz: this.scratch.get("dz", [rows, this.units]),
-      dWeight: this.weight.grad,
-      dBias: this.bias.grad,
+      dWeight: needParamGradients ? this.weight.grad : null,
+      dBias: needParamGradients ? this.bias.grad : null,
       dx,
       activation: this.activation,
     });

@@ -35,7 +35,8 @@ export interface LayerDescription {
 
 /**
  * The layer contract: forward keeps what backward needs; backward receives d loss / d output,
- * writes the parameter gradients, and returns d loss / d input when asked.
+ * writes the parameter gradients (unless `needParamGradients` is false: explanations read only
+ * the gradients of activations), and returns d loss / d input when asked.
  * Activations are [batch, ...shape]; `inputShape` and `outputShape` leave out the batch axis.
  */
 export interface Layer {
@@ -44,7 +45,7 @@ export interface Layer {
   readonly inputShape: Shape;
   readonly outputShape: Shape;
   forward(x: Tensor, training: boolean, random: Random): Tensor;
-  backward(dy: Tensor, needInputGradient: boolean): Tensor | null;
+  backward(dy: Tensor, needInputGradient: boolean, needParamGradients?: boolean): Tensor | null;
   /** The trainable tensors, which the optimizer updates. */
   params(): Param[];
   /** Every tensor the model file keeps: the params, then statistics (in that order). */

@@ -332,10 +332,14 @@ export class Network {
     return h;
   }
 
-  /** dLogits: [batch, outputs] -> d loss / d x: [batch, ...inputShape] when asked; fills every Param.grad. */
-  backward(dLogits: Tensor, needInputGradient: boolean): Tensor | null {
+  /**
+   * dLogits: [batch, outputs] -> d loss / d x: [batch, ...inputShape] when asked; fills every
+   * Param.grad unless `needParamGradients` is false (explanations: the weight-gradient products
+   * are then skipped, a third of a convolution's backward pass).
+   */
+  backward(dLogits: Tensor, needInputGradient: boolean, needParamGradients = true): Tensor | null {
     let d: Tensor | null = dLogits;
-    for (let i = this.layers.length - 1; i >= 0 && d; i--) d = this.layers[i].backward(d, i > 0 || needInputGradient);
+    for (let i = this.layers.length - 1; i >= 0 && d; i--) d = this.layers[i].backward(d, i > 0 || needInputGradient, needParamGradients);
     return d;
   }
 
@@ -367,7 +371,7 @@ export class Network {
     this.forward(this.load(rows, n), false, this.random);
     const d = this.scratch.get("dLogits", [n, this.outputs]);
     this.backend.write(d, dLogits);
-    const dx = this.backward(d, true);
+    const dx = this.backward(d, true, false);
     if (!dx) throw new Error("the backward pass gave no input gradient");
     return this.backend.read(dx);
   }
@@ -390,7 +394,7 @@ export class Network {
     const values = this.backend.read(output);
     let d: Tensor | null = this.scratch.get("dLogits", [n, this.outputs]);
     this.backend.write(d, dLogits);
-    for (let i = this.layers.length - 1; i > index && d; i--) d = this.layers[i].backward(d, true);
+    for (let i = this.layers.length - 1; i > index && d; i--) d = this.layers[i].backward(d, true, false);
     if (!d) throw new Error("the backward pass gave no gradient");
     return { output: values, gradient: this.backend.read(d) };
   }

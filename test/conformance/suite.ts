@@ -364,6 +364,12 @@ export function conformanceSuite(name: string, make: () => Backend): void {
       same(dw, dw0, SUM_TOLERANCE, `${what} filter gradient`);
       same(db, db0, SUM_TOLERANCE, `${what} bias gradient`);
       same(dx, dx0, SUM_TOLERANCE, `${what} input gradient`);
+      // Only dx (explanations): the same input gradient, and the weight gradients left as they were.
+      const [dxOnly] = tensors([batch, height, width, channels]);
+      const before = Float32Array.from(backend.read(dw));
+      backend.convBackward({ x, weight: w, dy, dWeight: null, dBias: null, dx: dxOnly, geometry });
+      same(dxOnly, dx0, SUM_TOLERANCE, `${what} input gradient alone`);
+      assert.deepEqual(Float32Array.from(backend.read(dw)), before);
     }
   });
 

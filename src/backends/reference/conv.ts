@@ -51,13 +51,13 @@ export function convBackward(
   x: FloatArray,
   weight: FloatArray,
   dy: FloatArray,
-  dWeight: FloatArray,
-  dBias: FloatArray,
+  dWeight: FloatArray | null,
+  dBias: FloatArray | null,
   dx: FloatArray | null,
   g: WindowGeometry,
   filters: number,
 ): void {
-  const dw = new Float64Array(dWeight.length);
+  const dw = new Float64Array(weight.length);
   const db = new Float64Array(filters);
   const dxs = dx ? new Float64Array(dx.length) : null;
   for (let i = 0; i < dy.length; i++) db[i % filters] += dy[i];
@@ -76,8 +76,8 @@ export function convBackward(
       if (dxs) dxs[input + c] += back;
     }
   });
-  dWeight.set(dw);
-  dBias.set(db);
+  dWeight?.set(dw);
+  dBias?.set(db);
   if (dx && dxs) dx.set(dxs);
 }
 

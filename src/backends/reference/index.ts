@@ -105,13 +105,15 @@ class ReferenceBackend implements Backend {
     const { x, weight, z, y, dy, dz, dWeight, dBias, dx, activation } = args;
     activationBackward(data(z), data(y), data(dy), data(dz), z.rows, z.cols, activation);
     // dWeight: [inputs, units] = xᵀ·dz; dBias: [1, units] = column sums of dz; dx: [batch, inputs] = dz·weightᵀ
-    matmul(data(x), data(dz), data(dWeight), x.cols, x.rows, dz.cols, true, false, false);
+    if (dWeight) matmul(data(x), data(dz), data(dWeight), x.cols, x.rows, dz.cols, true, false, false);
     const dzd = data(dz);
-    const db = data(dBias);
-    for (let j = 0; j < dz.cols; j++) {
-      let sum = 0;
-      for (let i = 0; i < dz.rows; i++) sum += dzd[i * dz.cols + j];
-      db[j] = sum;
+    if (dBias) {
+      const db = data(dBias);
+      for (let j = 0; j < dz.cols; j++) {
+        let sum = 0;
+        for (let i = 0; i < dz.rows; i++) sum += dzd[i * dz.cols + j];
+        db[j] = sum;
+      }
     }
     if (dx) matmul(dzd, data(weight), data(dx), dz.rows, dz.cols, weight.rows, false, true, false);
   }
@@ -136,7 +138,16 @@ class ReferenceBackend implements Backend {
   }
 
   convBackward({ x, weight, dy, dWeight, dBias, dx, geometry }: ConvBackwardArgs): void {
-    conv.convBackward(data(x), data(weight), data(dy), data(dWeight), data(dBias), dx ? data(dx) : null, geometry, dBias.rows);
+    conv.convBackward(
+      data(x),
+      data(weight),
+      data(dy),
+      dWeight ? data(dWeight) : null,
+      dBias ? data(dBias) : null,
+      dx ? data(dx) : null,
+      geometry,
+      weight.shape[weight.shape.length - 1],
+    );
   }
 
   maxPoolForward(x: Tensor, y: Tensor, geometry: WindowGeometry): void {

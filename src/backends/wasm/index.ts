@@ -127,8 +127,8 @@ class Wasm implements WasmBackend {
 
   denseBackward({ x, weight, z, y, dy, dz, dWeight, dBias, dx, activation }: DenseBackwardArgs): void {
     overRows(this.split(), "activationBackward", [z, y, dy, dz].map(at), ACTIVATION_CODES[activation], activation === "softmax");
-    this.k.columnSums(at(dz).offset, at(dBias).offset, dz.rows, dz.cols);
-    this.gemm(x, dz, dWeight, x.rows, true, false, false, 0, 0, 0); // [inputs, units] = xᵀ·dz
+    if (dBias) this.k.columnSums(at(dz).offset, at(dBias).offset, dz.rows, dz.cols);
+    if (dWeight) this.gemm(x, dz, dWeight, x.rows, true, false, false, 0, 0, 0); // [inputs, units] = xᵀ·dz
     if (dx) this.gemm(dz, weight, dx, dz.cols, false, true, false, 0, 0, 0); // [batch, inputs] = dz·weightᵀ
   }
 
@@ -170,11 +170,11 @@ class Wasm implements WasmBackend {
   }
 
   convBackward({ x, weight, dy, dWeight, dBias, dx, geometry: g }: ConvBackwardArgs): void {
-    const filters = dBias.rows;
+    const filters = weight.shape[weight.shape.length - 1];
     const cols = this.columns(x, g);
     const d = this.reshape(dy, [cols.rows, filters]);
-    this.k.columnSums(at(d).offset, at(dBias).offset, d.rows, filters);
-    this.gemm(cols, d, this.reshape(dWeight, [cols.cols, filters]), cols.rows, true, false, false, 0, 0, 0); // [taps, filters] = colsᵀ·dy
+    if (dBias) this.k.columnSums(at(d).offset, at(dBias).offset, d.rows, filters);
+    if (dWeight) this.gemm(cols, d, this.reshape(dWeight, [cols.cols, filters]), cols.rows, true, false, false, 0, 0, 0); // [taps, filters] = colsᵀ·dy
     if (!dx) return;
     const w = this.reshape(weight, [cols.cols, filters]);
     if (pointwise(g)) {
