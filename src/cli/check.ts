@@ -5,7 +5,7 @@ import { type CheckedMethod, checkExplanations } from "../explain/checks.js";
 import type { Network } from "../model/network.js";
 
 /** Runs the trust checks on the first `samples` rows of `data` and prints them as a table or JSON. */
-export function checkCommand(network: Network, data: Dataset, methods: CheckedMethod[], samples: number, json: boolean): number {
+export function checkCommand(network: Network, data: Dataset, methods: CheckedMethod[] | undefined, samples: number, json: boolean): number {
   const rows = Math.min(samples, data.rows);
   const checks = checkExplanations(network, featureRows(data, 0, rows), rows, methods);
   if (json) {

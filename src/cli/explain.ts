@@ -79,9 +79,8 @@ export async function explainCommand(argv: string[]): Promise<number> {
   reportLoaded({ ...loaded, detected: "" }, Boolean(values.json));
   const { data } = loaded;
   if (values.check) {
-    const convolutional = network.describe().some((d) => d.type === "conv2d");
-    const methods = values.method === undefined ? ["ig", "saliency", ...(convolutional ? ["gradcam"] : [])] : [choice(values, "method", "ig", [...EXPLAIN_METHODS, "gradcam"])];
-    return checkCommand(network, data, methods as CheckedMethod[], integer(values, "samples", 100), Boolean(values.json));
+    const methods = values.method === undefined ? undefined : [choice<CheckedMethod>(values, "method", "ig", [...EXPLAIN_METHODS, "gradcam"])];
+    return checkCommand(network, data, methods, integer(values, "samples", 100), Boolean(values.json));
   }
   const row = integer(values, "row", 1);
   if (row > data.rows) throw new GlassboxError("BAD_ARGUMENT", `--row ${row}: ${data.source} has ${data.rows} row${data.rows === 1 ? "" : "s"}`);
@@ -131,14 +130,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const top = integer(values, "top", 10);
   // Tables are explained in plain words unless --details asks for the method's numbers; --plain asks for words elsewhere.
   if (!values.json && (values.plain || (state?.kind === "table" && !values.details))) {
-    const rows = network.background?.rows;
-    // Shapley values compare with the kept rows' average answer, the others with the answer for their average row.
-    const typical = !rows
-      ? baselineInWords(network)
-      : explanation.method === "shap"
-        ? `the ${rows} training rows the model keeps, on average`
-        : `a typical row, the average of the ${rows} training rows the model keeps`;
-    const words = plainWords(network, typical, explanation, attributions, top);
+    const words = plainWords(network, baselineInWords(network, explanation.method), explanation, attributions, top);
     process.stdout.write(`${[...words, "", `(${describeMethod(explanation.method, explanation.steps, Boolean(values.exact))}; --details for its numbers)`].join("\n")}\n`);
     return 0;
   }

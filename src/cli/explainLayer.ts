@@ -6,6 +6,7 @@ import type { FeaturizerState } from "../featurizers/index.js";
 import { writeFileAtomic } from "../io/disk.js";
 import type { Network } from "../model/network.js";
 import type { Prediction } from "../model/classify.js";
+import { extent } from "../tensor/scalar.js";
 import { predictionInWords } from "./format.js";
 
 export const LAYER_METHODS = ["gradcam", "conductance"] as const;
@@ -45,7 +46,7 @@ export function explainLayerCommand(network: Network, input: Float32Array, state
       process.stdout.write(`${JSON.stringify({ command: "explain", ...gradCamRecord(cam), ...extra })}\n`);
       return 0;
     }
-    const peak = cam.map.indexOf(Math.max(...cam.map));
+    const peak = cam.map.indexOf(extent(cam.map).max);
     const rows = Array.from({ length: cam.height }, (_, y) => `  ${Array.from(cam.map.subarray(y * cam.width, (y + 1) * cam.width), (v) => shade(v, cam.map[peak])).join("")}`);
     const lines = [
       ...answer,

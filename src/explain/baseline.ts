@@ -2,7 +2,7 @@ import { featurizerOf } from "../featurizers/index.js";
 import { soundFeatures } from "../featurizers/sound/index.js";
 import { tableFeatureGroups } from "../featurizers/table/index.js";
 import type { Network } from "../model/network.js";
-import type { ExplainOptions } from "./types.js";
+import type { ExplainMethod, ExplainOptions } from "./types.js";
 
 /**
  * What "nothing" looks like for this model, the one baseline every caller (CLI, server, web app)
@@ -26,8 +26,15 @@ export function baselineFor(network: Network): Pick<ExplainOptions, "baseline" |
   return {};
 }
 
-/** In words, for people: what the explanation compares the input with. */
-export function baselineInWords(network: Network): string {
+/**
+ * In words, for people: what the explanation compares the input with. Given the method, a table
+ * model's words say which comparison it is: Shapley values compare with the kept rows' average
+ * answer, the other methods with the answer for their average row.
+ */
+export function baselineInWords(network: Network, method?: ExplainMethod): string {
+  const rows = network.background?.rows;
+  if (rows && method === "shap") return `the ${rows} training rows the model keeps, on average`;
+  if (rows && method) return `a typical row, the average of the ${rows} training rows the model keeps`;
   if (network.background) return "the average of training inputs the model keeps";
   switch (featurizerOf(network)?.kind) {
     case "sound":

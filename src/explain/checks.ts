@@ -1,6 +1,7 @@
 import { GlassboxError } from "../errors.js";
 import { Network } from "../model/network.js";
 import { permutation, Random } from "../tensor/random.js";
+import { predictedClasses } from "../model/classify.js";
 import { baselineFor } from "./baseline.js";
 import { explainBatch } from "./explain.js";
 import { gradCam } from "./layers.js";
@@ -39,9 +40,10 @@ const FRACTIONS = Array.from({ length: 11 }, (_, i) => i / 10);
 /**
  * Runs the deletion and insertion curves and the model-randomisation check for each method on
  * `rows` inputs ([rows, features], raw), each explained for its predicted label against the
- * model's baseline. Random orders and the randomised model are seeded.
+ * model's baseline. Random orders and the randomised model are seeded. By default the methods are
+ * integrated gradients and saliency, and Grad-CAM for a convolutional network.
  */
-export function checkExplanations(network: Network, inputs: Float32Array, rows: number, methods: CheckedMethod[], seed = 1): MethodCheck[] {
+export function checkExplanations(network: Network, inputs: Float32Array, rows: number, methods: CheckedMethod[] = checkedByDefault(network), seed = 1): MethodCheck[] {
   if (network.spec.output === "linear") throw new GlassboxError("BAD_ARGUMENT", "the trust checks follow a classifier's probability; this model is a regression model");
   network.checkFeatures(inputs, rows);
   const shared = baselineFor(network);
@@ -53,7 +55,7 @@ export function checkExplanations(network: Network, inputs: Float32Array, rows: 
     const movable = movableFeatures(inputs.subarray(r * f, (r + 1) * f), baseline);
     return Int32Array.from(permutation(movable.length, random), (k) => movable[k]);
   });
-  const labels = predictedLabels(network, inputs, rows);
+  const labels = predictedClasses(network.predict(inputs, rows), rows, network.outputs);
   const randomCurves = curves(network, inputs, rows, baseline, labels, (r) => randomOrders[r]);
   return methods.map((method) => {
     const trained = attributionsOf(network, inputs, rows, labels, method, shared);
@@ -67,16 +69,8 @@ export function checkExplanations(network: Network, inputs: Float32Array, rows: 
   });
 }
 
-/** The predicted label of each row. */
-function predictedLabels(network: Network, inputs: Float32Array, rows: number): Int32Array {
-  const p = network.predict(inputs, rows);
-  const out = network.outputs;
-  return Int32Array.from({ length: rows }, (_, r) => {
-    if (network.spec.output === "sigmoid") return p[r] >= 0.5 ? 1 : 0;
-    let best = 0;
-    for (let k = 1; k < out; k++) if (p[r * out + k] > p[r * out + best]) best = k;
-    return best;
-  });
+function checkedByDefault(network: Network): CheckedMethod[] {
+  return ["ig", "saliency", ...(network.describe().some((d) => d.type === "conv2d") ? (["gradcam"] as const) : [])];
 }
 
 /**

@@ -2,6 +2,7 @@ import { GlassboxError } from "../errors.js";
 import { type TableColumn, type TableState, tableFeatureCount, tableFeatures } from "../featurizers/table/index.js";
 import { labelIndexOf } from "../model/labels.js";
 import type { Network } from "../model/network.js";
+import { predictedClasses, probabilitiesOf } from "../model/classify.js";
 
 /** One change to a table row: the column, its value now and the value proposed. */
 export interface Change {
@@ -74,13 +75,9 @@ export function counterfactuals(network: Network, state: TableState, cells: Read
   };
   const outputs = network.outputs;
   const labels = network.labels;
-  const probabilityOf = (p: Float32Array, i: number, label: number): number => (network.spec.output === "sigmoid" ? (label === 1 ? p[i] : 1 - p[i]) : p[i * outputs + label]);
-  const answerOf = (p: Float32Array, i: number): number => {
-    if (network.spec.output === "sigmoid") return p[i] >= 0.5 ? 1 : 0;
-    let best = 0;
-    for (let k = 1; k < outputs; k++) if (p[i * outputs + k] > p[i * outputs + best]) best = k;
-    return best;
-  };
+  const probabilityOf = (p: Float32Array, i: number, label: number): number => probabilitiesOf(p, i, outputs)[label];
+  // The answer of row i of a batch, as evaluate decides it (a sigmoid says its second label from 0.5).
+  const answerOf = (p: Float32Array, i: number): number => predictedClasses(p.subarray(i * outputs, (i + 1) * outputs), 1, outputs)[0];
   const start = new Map(cells);
   const now = answers([start]);
   const label = answerOf(now, 0);

@@ -21,7 +21,7 @@ export function classify(network: Network, features: Float32Array, rows: number,
   const outputs = network.outputs;
   const predictions: Prediction[] = [];
   for (let i = 0; i < rows; i++) {
-    const probabilities = outputs === 1 ? [1 - answers[i], answers[i]] : Array.from(answers.subarray(i * outputs, (i + 1) * outputs));
+    const probabilities = probabilitiesOf(answers, i, outputs);
     const ranked = probabilities.map((probability, k) => ({ label: network.labels[k], probability })).sort((a, b) => b.probability - a.probability);
     const prediction: Prediction = { label: ranked[0].label, probability: ranked[0].probability, top: ranked.slice(0, Math.max(1, top)) };
     const hierarchy = network.about.hierarchy;
@@ -29,4 +29,27 @@ export function classify(network: Network, features: Float32Array, rows: number,
     predictions.push(prediction);
   }
   return predictions;
+}
+
+/**
+ * The predicted class of each row of answers: [rows, outputs]. With one output (a sigmoid yes/no
+ * neuron) the class is 1 when the probability is at least 0.5.
+ */
+export function predictedClasses(answers: ArrayLike<number>, rows: number, outputs: number): Int32Array {
+  const classes = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    if (outputs === 1) {
+      classes[i] = answers[i] >= 0.5 ? 1 : 0;
+      continue;
+    }
+    let best = 0;
+    for (let j = 1; j < outputs; j++) if (answers[i * outputs + j] > answers[i * outputs + best]) best = j;
+    classes[i] = best;
+  }
+  return classes;
+}
+
+/** Row i of answers: [rows, outputs] as one probability per label (a sigmoid's one output is [1 - p, p]). */
+export function probabilitiesOf(answers: ArrayLike<number>, i: number, outputs: number): number[] {
+  return outputs === 1 ? [1 - answers[i], answers[i]] : Array.from({ length: outputs }, (_, k) => answers[i * outputs + k]);
 }

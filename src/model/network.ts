@@ -1,39 +1,17 @@
 import type { Activation, Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { GlassboxError, check } from "../errors.js";
-import { inputLimits } from "../limits.js";
-import {
-  ActivationLayer,
-  BatchNorm,
-  Conv2d,
-  createLayers,
-  layerShapes,
-  Scratch,
-  type Initializer,
-  type Layer,
-  type LayerDescription,
-  type LayerSpec,
-  type NamedTensor,
-} from "../layers/index.js";
+import { createLayers, layerShapes, Scratch, type Initializer, type Layer, type LayerDescription, type LayerSpec, type NamedTensor } from "../layers/index.js";
 import { Random } from "../tensor/random.js";
-import { checkShape, shapeText, sizeOf, type FloatArray, type Param, type Shape, type Tensor } from "../tensor/tensor.js";
+import { sizeOf, type FloatArray, type Param, type Shape, type Tensor } from "../tensor/tensor.js";
 import type { OutputKind } from "../losses/index.js";
 import type { Hierarchy } from "./hierarchy.js";
+import { inferThrough } from "./infer.js";
+import { checkSpec, outputCount, type NetworkSpec } from "./spec.js";
 
 export type { OutputKind } from "../losses/index.js";
+export { OUTPUT_KINDS, checkSpec, outputCount, type NetworkSpec } from "./spec.js";
 export type { LayerDescription, LayerSpec } from "../layers/index.js";
-
-export const OUTPUT_KINDS: readonly OutputKind[] = ["softmax", "sigmoid", "linear"];
-
-/** The architecture as stored in the model file. */
-export interface NetworkSpec {
-  /** One example's shape: [features] for a row, [height, width, channels] for an image, [frames, bands] for a spectrogram. */
-  inputShape: number[];
-  layers: LayerSpec[];
-  output: OutputKind;
-  /** Class names (softmax: one per output; sigmoid: [negative, positive]) or target names (linear). */
-  labels: string[];
-}
 
 /**
  * Facts about a model kept beside its weights in the model file. The featurizer is kept as the
@@ -140,44 +118,6 @@ export function createMlp(options: MlpOptions): Network {
   const network = new Network({ inputShape, layers, output, labels: options.labels }, options);
   network.initialize(new Random(options.seed ?? 1));
   return network;
-}
-
-/** Outputs the last layer needs for this answer kind and these labels. */
-export function outputCount(output: OutputKind, labels: string[]): number {
-  if (output === "sigmoid") {
-    check(labels.length === 2, `a sigmoid output answers a yes/no question: expected 2 labels, got ${labels.length}`);
-    return 1;
-  }
-  check(labels.length >= 1, "expected at least one label");
-  if (output === "softmax") check(labels.length >= 2, `softmax needs at least 2 labels, got ${labels.length}`);
-  return labels.length;
-}
-
-/**
- * Checks every field of an architecture (it may come from a file) and returns each layer's
- * input shape and the output shape, before any tensor is allocated.
- */
-export function checkSpec(spec: NetworkSpec): Shape[] {
-  check(typeof spec === "object" && spec !== null && Array.isArray(spec.layers) && spec.layers.length > 0, "an architecture needs a list of layers");
-  const maxLayers = inputLimits().modelLayers;
-  check(spec.layers.length <= maxLayers, `an architecture has at most ${maxLayers} layers (the input limit model-layers), this one ${spec.layers.length}`);
-  try {
-    checkShape(spec.inputShape);
-  } catch (error) {
-    check(false, `inputShape: ${(error as Error).message}`);
-  }
-  check(OUTPUT_KINDS.includes(spec.output), `output must be one of ${OUTPUT_KINDS.join(", ")}, got ${spec.output}`);
-  check(Array.isArray(spec.labels) && spec.labels.every((l) => typeof l === "string"), "labels must be a list of strings");
-  let shapes: Shape[];
-  try {
-    shapes = layerShapes(spec.layers, spec.inputShape);
-  } catch (error) {
-    return check(false, (error as Error).message) as never;
-  }
-  const out = shapes[shapes.length - 1];
-  const wanted = outputCount(spec.output, spec.labels);
-  check(out.length === 1 && out[0] === wanted, `the last layer gives ${shapeText(out)} outputs but ${spec.output} over ${spec.labels.length} labels needs [${wanted}]`);
-  return shapes;
 }
 
 /**
@@ -305,31 +245,9 @@ export class Network {
     return h;
   }
 
-  /**
-   * x: [batch, ...inputShape] raw features -> logits, for answers only (no backward follows): as
-   * forward(x, false), but a convolution followed by a batch norm runs as one convolution with the
-   * batch norm folded into its weights, and an activation layer after either as that product's
-   * epilogue. The CIFAR-10 network's batch norms and ReLUs took 16% of its inference. The logits
-   * differ from forward's by float rounding only (about 1e-7 relative); explanations, which need
-   * gradients, run forward.
-   */
+  /** x: [batch, ...inputShape] raw features -> logits, for answers only (no backward follows): see inferThrough. */
   infer(x: Tensor): Tensor {
-    let h = x;
-    const layers = this.layers;
-    for (let i = 0; i < layers.length; i++) {
-      const layer = layers[i];
-      if (!(layer instanceof Conv2d)) {
-        h = layer.forward(h, false, this.random);
-        continue;
-      }
-      const norm = layers[i + 1] instanceof BatchNorm ? (layers[i + 1] as BatchNorm) : null;
-      const after = layers[i + (norm ? 2 : 1)];
-      const activation = after instanceof ActivationLayer ? after.spec.activation : "linear";
-      const { weight, bias } = norm ? norm.folded(layer.weight.value, layer.bias.value) : { weight: layer.weight.value, bias: layer.bias.value };
-      h = layer.forwardWith(h, weight, bias, activation);
-      i += (norm ? 1 : 0) + (activation === "linear" ? 0 : 1);
-    }
-    return h;
+    return inferThrough(this.layers, x, this.random);
   }
 
   /**

@@ -1,5 +1,8 @@
 /** Classification metrics from predicted and true class indices. */
 
+// Which class a row of answers says is a fact of the model: model/classify.ts decides it.
+export { predictedClasses } from "../model/classify.js";
+
 export interface ClassMetrics {
   label: string;
   precision: number;
@@ -38,22 +41,4 @@ export function classificationReport(predicted: Int32Array, actual: Int32Array, 
     return { label, precision, recall, f1, support };
   });
   return { accuracy: actual.length > 0 ? correct / actual.length : 0, count: actual.length, perClass, confusion };
-}
-
-/**
- * The predicted class of each row of answers: [rows, outputs]. With one output (a sigmoid yes/no
- * neuron) the class is 1 when the probability is at least 0.5.
- */
-export function predictedClasses(answers: ArrayLike<number>, rows: number, outputs: number): Int32Array {
-  const classes = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    if (outputs === 1) {
-      classes[i] = answers[i] >= 0.5 ? 1 : 0;
-      continue;
-    }
-    let best = 0;
-    for (let j = 1; j < outputs; j++) if (answers[i * outputs + j] > answers[i * outputs + best]) best = j;
-    classes[i] = best;
-  }
-  return classes;
 }

@@ -83,34 +83,8 @@ export function syntheticClasses(rows: number, columns: number, classes: number,
   return { features, rows, columns, featureNames: null, labels, labelNames, source: "synthetic" };
 }
 
-/** Spearman rank correlation (ties get their average rank). */
-export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ra = ranks(a);
-  const rb = ranks(b);
-  const n = ra.length;
-  const mean = (n - 1) / 2;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (ra[i] - mean) * (rb[i] - mean);
-    saa += (ra[i] - mean) ** 2;
-    sbb += (rb[i] - mean) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
-}
-
-function ranks(values: ArrayLike<number>): Float64Array {
-  const order = Array.from({ length: values.length }, (_, i) => i).sort((i, j) => values[i] - values[j]);
-  const out = new Float64Array(values.length);
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end + 1 < order.length && values[order[end + 1]] === values[order[start]]) end++;
-    for (let k = start; k <= end; k++) out[order[k]] = (start + end) / 2;
-    start = end + 1;
-  }
-  return out;
-}
+/** Spearman rank correlation (ties get their average rank): the trust checks' own. */
+export { spearman } from "../../src/explain/checks.js";
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
