@@ -82,25 +82,30 @@ for (const [name, backend] of backends) {
     );
   });
 
-  test(`${name}: convForward's activation is the activation of its sums (relu and leaky_relu fused on wasm, tanh after)`, () => {
-    const geometry = windowGeometry([5, 5, 3], 3, 3, 1, "same", 2);
-    const random = new Random(3);
-    const make = (shape: number[], values?: Float32Array) => {
-      const t = backend.tensor(shape);
-      backend.write(t, values ?? Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => random.normal()));
-      return t;
-    };
-    const [x, weight, bias] = [make([2, 5, 5, 3]), make([3, 3, 3, 4]), make([4])];
-    const plain = backend.tensor([2, 5, 5, 4]);
-    backend.convForward({ x, weight, bias, y: plain, geometry });
-    const sums = backend.read(plain);
-    const scalar = { relu: (v: number) => Math.max(0, v), leaky_relu: (v: number) => (v > 0 ? v : 0.01 * v), tanh: Math.tanh };
-    for (const [activation, f] of Object.entries(scalar) as ["relu" | "leaky_relu" | "tanh", (v: number) => number][]) {
-      const y = backend.tensor([2, 5, 5, 4]);
-      backend.convForward({ x, weight, bias, y, geometry, activation });
-      const got = backend.read(y);
-      for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - f(sums[i])) <= 1e-6 * (1 + Math.abs(sums[i])), `${activation} at ${i}: ${got[i]} vs ${f(sums[i])}`);
-      assert.ok(sums.some((v) => v < 0) && sums.some((v) => v > 0));
+  test(`${name}: convForward's activation is the activation of its sums (relu and leaky_relu fused on wasm, tanh after; im2col and Winograd)`, () => {
+    for (const [channels, filters] of [
+      [3, 4],
+      [16, 20],
+    ]) {
+      const geometry = windowGeometry([5, 5, channels], 3, 3, 1, "same", 2);
+      const random = new Random(3);
+      const make = (shape: number[], values?: Float32Array) => {
+        const t = backend.tensor(shape);
+        backend.write(t, values ?? Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => random.normal()));
+        return t;
+      };
+      const [x, weight, bias] = [make([2, 5, 5, channels]), make([3, 3, channels, filters]), make([filters])];
+      const plain = backend.tensor([2, 5, 5, filters]);
+      backend.convForward({ x, weight, bias, y: plain, geometry });
+      const sums = backend.read(plain);
+      const scalar = { relu: (v: number) => Math.max(0, v), leaky_relu: (v: number) => (v > 0 ? v : 0.01 * v), tanh: Math.tanh };
+      for (const [activation, f] of Object.entries(scalar) as ["relu" | "leaky_relu" | "tanh", (v: number) => number][]) {
+        const y = backend.tensor([2, 5, 5, filters]);
+        backend.convForward({ x, weight, bias, y, geometry, activation });
+        const got = backend.read(y);
+        for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - f(sums[i])) <= 1e-6 * (1 + Math.abs(sums[i])), `${activation} at ${i}: ${got[i]} vs ${f(sums[i])}`);
+        assert.ok(sums.some((v) => v < 0) && sums.some((v) => v > 0));
+      }
     }
   });
 }

@@ -20,6 +20,8 @@ import { ThreadPool } from "./pool.js";
 import { overChannels, overExamples, overRows, type Threads } from "./split.js";
 import { availableCores, timeThreads } from "./calibrate.js";
 import { insideImage, pointwise } from "./window.js";
+import { Winograd, winogradFits } from "./winograd.js";
+import { countCorrectRows, divideColumns, standardizeRows } from "./host.js";
 
 // Activation codes of src/backends/wasm/assembly/math.ts
 const ACTIVATION_CODES: Record<Activation, number> = { linear: 0, relu: 1, leaky_relu: 2, sigmoid: 3, tanh: 4, gelu: 5, softmax: 6 };
@@ -61,6 +63,7 @@ class Wasm implements WasmBackend {
   private labelBuffer = { offset: 0, ints: 0 };
   private im2colBuffer: Tensor | null = null;
   private weightBuffer: { offset: number; floats: number; source: Float32Array | null } = { offset: 0, floats: 0, source: null };
+  private readonly winograd: Winograd;
 
   constructor(
     private readonly k: Kernels,
@@ -69,7 +72,9 @@ class Wasm implements WasmBackend {
     private readonly scratch: number,
     private readonly scratchStride: number,
     readonly relaxedSimd: boolean,
-  ) {}
+  ) {
+    this.winograd = new Winograd(heap, () => this.split());
+  }
 
   get threads(): number {
     return this.pool?.threads ?? 1;
@@ -136,44 +141,45 @@ class Wasm implements WasmBackend {
     overRows(this.split(), "activate", [z, y].map(at), ACTIVATION_CODES[activation], activation === "softmax");
   }
 
-  // Standardisation is per column and memory-bound: it runs here in JavaScript over the wasm
-  // memory, in double precision rounded once to float32, which is what the reference computes.
   standardize(x: Matrix, mean: Tensor, std: Tensor, y: Matrix): void {
-    const f = this.heap.f32();
-    const [xs, ms, ss, ys] = [at(x).offset >>> 2, at(mean).offset >>> 2, at(std).offset >>> 2, at(y).offset >>> 2];
-    const cols = x.cols;
-    for (let i = 0; i < x.rows; i++) {
-      for (let j = 0; j < cols; j++) f[ys + i * cols + j] = (f[xs + i * cols + j] - f[ms + j]) / f[ss + j];
-    }
+    standardizeRows(this.heap.f32(), at(x).offset >>> 2, at(mean).offset >>> 2, at(std).offset >>> 2, at(y).offset >>> 2, x.rows, x.cols);
   }
 
   standardizeBackward(dy: Matrix, std: Tensor, dx: Matrix): void {
-    const f = this.heap.f32();
-    const [gs, ss, ds] = [at(dy).offset >>> 2, at(std).offset >>> 2, at(dx).offset >>> 2];
-    const cols = dy.cols;
-    for (let i = 0; i < dy.rows; i++) for (let j = 0; j < cols; j++) f[ds + i * cols + j] = f[gs + i * cols + j] / f[ss + j];
+    divideColumns(this.heap.f32(), at(dy).offset >>> 2, at(std).offset >>> 2, at(dx).offset >>> 2, dy.rows, dy.cols);
   }
 
   activationBackward(z: Matrix, y: Matrix, dy: Matrix, dz: Matrix, activation: Activation): void {
     overRows(this.split(), "activationBackward", [z, y, dy, dz].map(at), ACTIVATION_CODES[activation], activation === "softmax");
   }
 
-  // Convolutions: im2col, then the GEMM; what was tried and what it cost is in window.ts.
+  // Convolutions: 3x3 ones with stride 1 as Winograd (winograd.ts), others as im2col and the GEMM (window.ts).
   convForward({ x, weight, bias, y, geometry: g, activation = "linear" }: ConvForwardArgs): void {
     const filters = bias.rows;
+    const fused = EPILOGUE_ACTIVATIONS.has(activation);
+    const code = ACTIVATION_CODES[fused ? activation : "linear"];
+    if (winogradFits(g, filters)) {
+      this.winograd.forward({ x: at(x).offset, weight: at(weight).offset, bias: at(bias).offset, y: at(y).offset }, g, filters, code);
+      if (!fused) this.activate(y, y, activation);
+      return;
+    }
     const cols = this.columns(x, g);
     const w = this.reshape(weight, [cols.cols, filters]);
     const out = this.reshape(y, [cols.rows, filters]);
-    const fused = EPILOGUE_ACTIVATIONS.has(activation);
-    this.gemm(cols, w, out, cols.cols, false, false, false, at(bias).offset, ACTIVATION_CODES[fused ? activation : "linear"], fused ? at(out).offset : 0);
+    this.gemm(cols, w, out, cols.cols, false, false, false, at(bias).offset, code, fused ? at(out).offset : 0);
     if (!fused) this.activate(out, out, activation);
   }
 
   convBackward({ x, weight, dy, dWeight, dBias, dx, geometry: g }: ConvBackwardArgs): void {
     const filters = weight.shape[weight.shape.length - 1];
+    if (dBias) this.k.columnSums(at(dy).offset, at(dBias).offset, (dy.rows * dy.cols) / filters, filters);
+    if (winogradFits(g, filters)) {
+      const offsets = { x: at(x).offset, weight: at(weight).offset, dy: at(dy).offset, dWeight: dWeight ? at(dWeight).offset : 0, dx: dx ? at(dx).offset : 0 };
+      this.winograd.backward(offsets, g, filters);
+      return;
+    }
     const cols = this.columns(x, g);
     const d = this.reshape(dy, [cols.rows, filters]);
-    if (dBias) this.k.columnSums(at(d).offset, at(dBias).offset, d.rows, filters);
     if (dWeight) this.gemm(cols, d, this.reshape(dWeight, [cols.cols, filters]), cols.rows, true, false, false, 0, 0, 0); // [taps, filters] = colsᵀ·dy
     if (!dx) return;
     const w = this.reshape(weight, [cols.cols, filters]);
@@ -244,19 +250,9 @@ class Wasm implements WasmBackend {
     this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
   }
 
-  // A few numbers per row: JavaScript over the wasm memory, like standardize.
   countCorrect(scores: Matrix, labels: Int32Array, threshold: number, out: Tensor, index: number): void {
     const f = this.heap.f32();
-    const s = at(scores).offset >>> 2;
-    const cols = scores.cols;
-    let correct = 0;
-    for (let i = 0; i < scores.rows; i++) {
-      let best = 0;
-      if (cols === 1) best = f[s + i] >= threshold ? 1 : 0;
-      else for (let j = 1; j < cols; j++) if (f[s + i * cols + j] > f[s + i * cols + best]) best = j;
-      if (best === labels[i]) correct++;
-    }
-    f[(at(out).offset >>> 2) + index] = correct;
+    f[(at(out).offset >>> 2) + index] = countCorrectRows(f, at(scores).offset >>> 2, scores.rows, scores.cols, labels, threshold);
   }
 
   sumOfSquares(m: Tensor, out: Tensor, index: number, accumulate: boolean): void {

@@ -14,6 +14,15 @@ export interface Kernels {
   // Window kernels (assembly/im2col.ts, pooling.ts): pointers, the geometry without the batch, then examples [n0, n1).
   im2col(...args: number[]): void;
   col2im(...args: number[]): void;
+  // Winograd convolutions (assembly/winograd.ts, driven by winograd.ts).
+  gemmMany(...args: number[]): void;
+  winogradFilter(weight: number, u: number, channels: number, filters: number): void;
+  winogradFilterAdjoint(du: number, dWeight: number, channels: number, filters: number): void;
+  transposeMany(src: number, dst: number, rows: number, cols: number, count: number): void;
+  winogradInput(...args: number[]): void;
+  winogradOutput(...args: number[]): void;
+  winogradOutputAdjoint(...args: number[]): void;
+  winogradInputAdjoint(...args: number[]): void;
   maxPoolForward(...args: number[]): void;
   maxPoolBackward(...args: number[]): void;
   avgPoolForward(...args: number[]): void;

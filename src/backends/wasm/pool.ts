@@ -31,6 +31,11 @@ export const KERNELS = [
   "batchNormBackward",
   "activate",
   "activationBackward",
+  "gemmMany",
+  "winogradInput",
+  "winogradOutput",
+  "winogradOutputAdjoint",
+  "winogradInputAdjoint",
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
 

@@ -1,6 +1,8 @@
 import type { WindowGeometry } from "../backend.js";
 
-// Convolutions: im2col (assembly/im2col.ts) into a scratch tensor, then the GEMM, which writes
+// Convolutions other than the 3x3 stride-1 ones that winograd.ts takes (at least 16 channels and
+// filters, multiples of 4; the figures below are from before it took them): im2col
+// (assembly/im2col.ts) into a scratch tensor, then the GEMM, which writes
 // the NHWC output directly and adds the bias as it stores. A 1x1 convolution with stride 1 and
 // no padding needs no im2col: the input, [batch * height * width, channels], is the matrix
 // (for 14x14x64 -> 64 filters, batch 64: a 0.25 ms copy saved of a 3.3 ms forward pass).

@@ -3,6 +3,7 @@
 export { gemm, gemmScratchBytes } from "./gemm";
 export { activate, activationBackward, columnSums, dropout, multiply, scale, sumOfSquares } from "./elementwise";
 export { im2col, col2im } from "./im2col";
+export { gemmMany, transposeMany, winogradFilter, winogradFilterAdjoint, winogradInput, winogradInputAdjoint, winogradOutput, winogradOutputAdjoint } from "./winograd";
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from "./pooling";
 export { batchNormForward, batchNormBackward, batchNormScratchBytes } from "./batchnorm";
 export { softmaxCrossEntropy, binaryCrossEntropy, meanSquaredError } from "./losses";
