@@ -115,7 +115,9 @@ export {
 export { levels, accuracyByLevel, type Hierarchy, type Level } from "./model/hierarchy.js";
 export { labelsFromPaths } from "./data/labels.js";
 export { explain, explainBatch, baselineFor, baselineInWords, EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "./explain/index.js";
-export { featureAttributions, explanationPng, soundStretches, type FeatureAttribution } from "./explain/present.js";
+export { featureAttributions, explanationPng, explanationTitle, METHOD_TITLES, soundStretches, type FeatureAttribution } from "./explain/present.js";
 export { conductance, gradCam, type Conductance, type GradCam, type LayerOptions } from "./explain/layers.js";
 export { checkExplanations, spearman, type CheckedMethod, type MethodCheck } from "./explain/checks.js";
-export { counterfactuals, type Change, type Counterfactual, type CounterfactualOptions, type Counterfactuals } from "./explain/counterfactual.js";
+export { counterfactuals, counterfactualsOfCsv, type Change, type Counterfactual, type CounterfactualOptions, type Counterfactuals } from "./explain/counterfactual.js";
+export { inspectUnit, receptiveField, unitActivations, visualizeUnit, type Patch, type UnitExample, type UnitReport, type VisualizeOptions } from "./explain/units.js";
+export { unitSheetPng } from "./explain/unitSheet.js";

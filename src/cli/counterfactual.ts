@@ -1,9 +1,7 @@
 // glassbox explain ROW.csv --counterfactual [--immutable A,B] [--to LABEL]: what would change the decision.
 import { readBytes } from "../data/files.js";
-import { GlassboxError } from "../errors.js";
-import { counterfactuals } from "../explain/counterfactual.js";
-import { featurizerOf } from "../featurizers/index.js";
-import { csvText, parseCsvTable } from "../featurizers/table/csv.js";
+import { counterfactualsOfCsv } from "../explain/counterfactual.js";
+import { csvText } from "../featurizers/table/csv.js";
 import type { Network } from "../model/network.js";
 
 export interface CounterfactualRequest {
@@ -16,20 +14,12 @@ export interface CounterfactualRequest {
 
 /** Finds and prints the counterfactuals of one row of a CSV file (the model must read tables). */
 export function counterfactualCommand(network: Network, request: CounterfactualRequest): number {
-  const state = featurizerOf(network);
-  if (state?.kind !== "table")
-    throw new GlassboxError("BAD_ARGUMENT", `--counterfactual changes the columns of a table row; this model reads ${state ? state.kind : "plain features"}`);
-  const table = parseCsvTable(csvText(readBytes(request.path), request.path).text, request.path);
-  const cells = table.rows[request.row - 1];
-  if (!cells) throw new GlassboxError("BAD_ARGUMENT", `--row ${request.row}: ${request.path} has ${table.rows.length} rows`);
-  const result = counterfactuals(network, state, new Map(table.header.map((name, j) => [name, cells[j]])), {
+  const result = counterfactualsOfCsv(network, csvText(readBytes(request.path), request.path).text, request.path, request.row, {
     immutable: request.immutable,
     ...(request.target !== undefined ? { target: request.target } : {}),
   });
   if (request.json) {
-    process.stdout.write(
-      `${JSON.stringify({ command: "explain", method: "counterfactual", label: result.label, probability: result.probability, target: result.target, immutable: request.immutable, counterfactuals: result.counterfactuals })}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ command: "explain", ...result })}\n`);
     return 0;
   }
   const percent = (p: number) => `${Math.round(p * 100)}%`;

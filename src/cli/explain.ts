@@ -3,7 +3,7 @@ import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
 import { baselineFor, baselineInWords } from "../explain/baseline.js";
 import { explain } from "../explain/index.js";
-import { explanationPng, featureAttributions, plainWords, soundExplanationPng, soundStretches } from "../explain/present.js";
+import { explanationPng, explanationTitle, featureAttributions, plainWords, soundExplanationPng, soundStretches } from "../explain/present.js";
 import { EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "../explain/types.js";
 import { decodeWav } from "../featurizers/sound/index.js";
 import { readBytes } from "../data/files.js";
@@ -119,7 +119,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
     const png =
       state?.kind === "sound" && loaded.files
         ? soundExplanationPng(state, decodeWav(readBytes(loaded.files[row - 1]), loaded.files[row - 1]), explanation.attributions)
-        : explanationPng(state, input, explanation.attributions);
+        : explanationPng(state, input, explanation.attributions, 8, explanationTitle(explanation));
     if (!png)
       throw new GlassboxError(
         "BAD_ARGUMENT",

@@ -7,18 +7,32 @@ import { loadModel, writeFileAtomic } from "../io/disk.js";
 import { shapeText } from "../tensor/tensor.js";
 import { integerList, parse, text, UsageError } from "./args.js";
 import { backendFrom, reportLoaded } from "./data.js";
+import { inspectUnitCommand } from "./inspectUnit.js";
 import { featureRows } from "../data/dataset.js";
 
-export const INSPECT_USAGE = `glassbox inspect model.safetensors [--out neurons.png] [--neurons 0,1,2,...] [--data <dataset>] [--json]
+export const INSPECT_USAGE = `glassbox inspect model.safetensors [--out neurons.png] [--neurons 1,2,3,...] [--data <dataset>] [--json]
   --out: for image models, a picture of what the first hidden layer's neurons look for (default: the first 32)
-  --data: the inputs of a dataset that excite those neurons most`;
+  --data: the inputs of a dataset that excite those neurons most
+glassbox inspect model.safetensors --layer N --neuron K [--data <dataset>] [--top 9] [--out sheet.png] [--json]
+  neuron (or channel) K, from 1, of layer N as the layer table numbers them: the inputs that excite it
+  most (with the patch a channel reads), whether it is dead, what drives it (text and tables), and for
+  image models a contact sheet with what it wants to see (a feature visualisation)`;
 
 export async function inspect(argv: string[]): Promise<number> {
-  const parsed = parse(argv, { out: { type: "string", short: "o" }, neurons: { type: "string" }, data: { type: "string" } }, INSPECT_USAGE);
+  const options = {
+    out: { type: "string", short: "o" },
+    neurons: { type: "string" },
+    data: { type: "string" },
+    layer: { type: "string" },
+    neuron: { type: "string" },
+    top: { type: "string" },
+  } as const;
+  const parsed = parse(argv, options, INSPECT_USAGE);
   if (parsed.positionals.length !== 1) throw new UsageError(`expected one model file, got ${parsed.positionals.length} arguments\nusage: ${INSPECT_USAGE}`);
   const { values } = parsed;
   const modelPath = parsed.positionals[0];
   const network = loadModel(modelPath, await backendFrom(values));
+  if (values.layer !== undefined || values.neuron !== undefined) return inspectUnitCommand(network, modelPath, values);
   const layers = network.describe();
   const first = layers.find((l) => l.units !== null);
   const firstUnits = first?.units ?? 0;

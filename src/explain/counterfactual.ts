@@ -1,4 +1,6 @@
 import { GlassboxError } from "../errors.js";
+import { featurizerOf } from "../featurizers/index.js";
+import { parseCsvTable } from "../featurizers/table/csv.js";
 import { type TableColumn, type TableState, tableFeatureCount, tableFeatures } from "../featurizers/table/index.js";
 import { labelIndexOf } from "../model/labels.js";
 import type { Network } from "../model/network.js";
@@ -167,4 +169,32 @@ function secondBest(p: Float32Array, outputs: number, best: number): number {
   let second = best === 0 ? 1 : 0;
   for (let k = 0; k < outputs; k++) if (k !== best && p[k] > p[second]) second = k;
   return second;
+}
+
+/**
+ * Counterfactuals for row `row` (from 1) of a CSV file's text, as the JSON that `glassbox explain
+ * --counterfactual --json` prints and the server answers (the CLI and the server share it).
+ */
+export function counterfactualsOfCsv(
+  network: Network,
+  text: string,
+  source: string,
+  row: number,
+  options: { immutable: string[]; target?: string },
+): { method: "counterfactual"; immutable: string[] } & Counterfactuals {
+  const state = featurizerOf(network);
+  if (state?.kind !== "table")
+    throw new GlassboxError("BAD_ARGUMENT", `counterfactuals change the columns of a table row; this model reads ${state ? state.kind : "plain features"}`);
+  const table = parseCsvTable(text, source);
+  const cells = table.rows[row - 1];
+  if (!cells) throw new GlassboxError("BAD_ARGUMENT", `row ${row}: ${source} has ${table.rows.length} rows`);
+  const result = counterfactuals(network, state, new Map(table.header.map((name, j) => [name, cells[j]])), options);
+  return {
+    method: "counterfactual",
+    label: result.label,
+    probability: result.probability,
+    target: result.target,
+    immutable: options.immutable,
+    counterfactuals: result.counterfactuals,
+  };
 }

@@ -1,7 +1,7 @@
 import { GlassboxError } from "../errors.js";
 import { labelIndexOf } from "../model/labels.js";
 import type { Network } from "../model/network.js";
-import { sizeOf } from "../tensor/tensor.js";
+import { sizeOf, type FloatArray } from "../tensor/tensor.js";
 import { featurizerOf } from "../featurizers/index.js";
 import { explanationPng } from "./present.js";
 import { answerOf, predictedLabel, Probe } from "./probe.js";
@@ -233,10 +233,13 @@ function pathPoints(network: Network, probe: Probe, input: Float32Array, baselin
     const count = Math.min(probe.chunkRows, ts.length - start);
     const rows = probe.buffer(count * features);
     for (let i = 0; i < count; i++) for (let j = 0; j < features; j++) rows[i * features + j] = baseline[j] + ts[start + i] * (input[j] - baseline[j]);
-    const logits = probe.logits(rows, count);
-    const slope = new Float64Array(count * outputs);
-    const answers = Array.from({ length: count }, (_, i) => answerOf(probe.kind, logits, i * outputs, outputs, label, slope));
-    const { output, gradient } = network.layerGradientOf(rows, count, slope, layer);
+    let answers: number[] = [];
+    const slopeOf = (logits: FloatArray): Float64Array => {
+      const slope = new Float64Array(count * outputs);
+      answers = Array.from({ length: count }, (_, i) => answerOf(probe.kind, logits, i * outputs, outputs, label, slope));
+      return slope;
+    };
+    const { output, gradient } = network.layerGradientOf(rows, count, slopeOf, layer);
     const size = output.length / count;
     for (let i = 0; i < count; i++) {
       points.push({ t: ts[start + i], f: answers[i], y: output.subarray(i * size, (i + 1) * size), g: gradient.subarray(i * size, (i + 1) * size) });
@@ -257,7 +260,7 @@ export function gradCamPng(network: Network, input: Float32Array, cam: GradCam):
   // One number per pixel, in its first channel's place: the picture sums a pixel's channels.
   const heat = new Float32Array(network.inputs);
   cam.upsampled.forEach((v, p) => (heat[p * state.channels] = v));
-  return explanationPng(state, input, heat, Math.max(1, Math.ceil(256 / Math.max(state.width, state.height))));
+  return explanationPng(state, input, heat, 1, `Grad-CAM (layer ${cam.layer}) for "${cam.label}"`);
 }
 
 /** Conductance as JSON, neurons (or channels, numbered from 1) by |value|: the CLI's --json and the server's answer. */

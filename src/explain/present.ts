@@ -5,7 +5,8 @@ import { tableFeatureGroups, type TableState } from "../featurizers/table/index.
 import type { Network } from "../model/network.js";
 import { extent, maxAbs } from "../tensor/scalar.js";
 import type { FloatArray } from "../tensor/tensor.js";
-import type { Explanation } from "./types.js";
+import { canvas, fillRect, heatColor, withLegend } from "./drawing.js";
+import type { ExplainMethod, Explanation } from "./types.js";
 
 /**
  * Attributions in the featurizer's language: pixels, words, table columns (one-hot groups summed
@@ -78,30 +79,37 @@ function pixelSums(attributions: FloatArray, channels: number): number[] {
  * A picture of an explanation, for image and sound models (null for others): the input in gray
  * (an image, or a sound's spectrogram with time left to right and pitch upwards) with positive
  * attributions in red and negative ones in blue, stronger where they weigh more. RGB
- * attributions are summed per pixel. Each cell is drawn `scale` pixels wide.
+ * attributions are summed per pixel. Each cell is drawn `scale` pixels wide, or more: the
+ * picture is at least 256 px on its long side. With a `title` (the label and the method), a
+ * band below it holds the title and the colour legend.
  */
-export function explanationPng(state: FeaturizerState | null | undefined, input: Float32Array, attributions: FloatArray, scale = 8): Uint8Array | null {
+export function explanationPng(state: FeaturizerState | null | undefined, input: Float32Array, attributions: FloatArray, scale = 8, title?: string): Uint8Array | null {
   const grid = gridOf(state, input, attributions);
   if (!grid) return null;
   const { width, height, base, heat } = grid;
   const max = Math.max(1e-12, maxAbs(heat));
-  const W = width * scale;
-  const H = height * scale;
-  const rgba = new Uint8Array(W * H * 4);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const cell = Math.floor(y / scale) * width + Math.floor(x / scale);
-      const gray = 255 * base[cell] * 0.6;
-      const strength = Math.min(1, Math.abs(heat[cell]) / max);
-      const [r, g, b] = heat[cell] >= 0 ? [220, 40, 40] : [40, 90, 230];
-      const o = (y * W + x) * 4;
-      rgba[o] = gray + (r - gray) * strength;
-      rgba[o + 1] = gray + (g - gray) * strength;
-      rgba[o + 2] = gray + (b - gray) * strength;
-      rgba[o + 3] = 255;
-    }
+  const cell = Math.max(scale, Math.ceil(256 / Math.max(width, height)));
+  const picture = canvas(width * cell, height * cell);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) fillRect(picture, x * cell, y * cell, cell, cell, heatColor(255 * base[y * width + x] * 0.6, heat[y * width + x], max));
   }
-  return encodePng(W, H, rgba);
+  const out = title === undefined ? picture : withLegend(picture, title, max);
+  return encodePng(out.width, out.height, out.rgba);
+}
+
+/** A method's name for a title: "Integrated gradients for "Sneaker"". */
+export const METHOD_TITLES: Record<ExplainMethod, string> = {
+  ig: "Integrated gradients",
+  shap: "Shapley values",
+  occlusion: "Occlusion",
+  saliency: "Saliency",
+  smoothgrad: "SmoothGrad",
+  gradxinput: "Gradient x input",
+};
+
+/** The title of an explanation's picture: its method and the label it explains. */
+export function explanationTitle(e: Pick<Explanation, "method" | "label">): string {
+  return `${METHOD_TITLES[e.method]} for "${e.label}"`;
 }
 
 /** The input's brightness (0..1) and attribution per cell of a 2-D grid, top row first. */

@@ -71,12 +71,13 @@ export class Probe {
   gradients(rows: FloatArray, n: number, labels: Int32Array, each: (start: number, count: number, gradients: FloatArray) => void): void {
     for (let start = 0; start < n; start += this.chunkRows) {
       const count = Math.min(this.chunkRows, n - start);
-      const chunk = this.rowsOf(rows, start, count);
-      const logits = this.network.logitsOf(chunk, count);
-      // dLogits: [count, outputs] = d f / d logits, row by row
-      const slope = new Float64Array(count * this.outputs);
-      for (let i = 0; i < count; i++) answerOf(this.kind, logits, i * this.outputs, this.outputs, labels[start + i], slope);
-      each(start, count, this.network.inputGradientOf(chunk, count, slope));
+      // dLogits: [count, outputs] = d f / d logits, row by row, from the logits of the same forward pass
+      const slopeOf = (logits: FloatArray): Float64Array => {
+        const slope = new Float64Array(count * this.outputs);
+        for (let i = 0; i < count; i++) answerOf(this.kind, logits, i * this.outputs, this.outputs, labels[start + i], slope);
+        return slope;
+      };
+      each(start, count, this.network.inputGradientOf(this.rowsOf(rows, start, count), count, slopeOf));
     }
   }
 

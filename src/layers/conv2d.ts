@@ -92,7 +92,7 @@ export class Conv2d implements Layer {
   }
 
   describe(): LayerDescription {
-    const { sizeY, sizeX, channels, stride } = this.geometry;
+    const { sizeY, sizeX, channels, stride, padTop, padLeft } = this.geometry;
     const { filters } = this.spec;
     return {
       index: this.index,
@@ -104,7 +104,8 @@ export class Conv2d implements Layer {
       activation: null,
       units: null,
       affine: true,
-      settings: { filters, size: sizeY, stride, padding: this.spec.padding ?? "same" },
+      // padTop / padLeft: the zero rows above and columns left of the image that "same" adds (receptive fields)
+      settings: { filters, size: sizeY, stride, padding: this.spec.padding ?? "same", padTop, padLeft },
     };
   }
 }

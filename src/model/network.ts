@@ -120,6 +120,9 @@ export function createMlp(options: MlpOptions): Network {
   return network;
 }
 
+/** d f / d logits: [n, outputs], or the function that makes it from the logits: [n, outputs] of the same rows. */
+export type LogitGradient = ArrayLike<number> | ((logits: FloatArray) => ArrayLike<number>);
+
 /**
  * A network: a list of layers with their shapes propagated from the input shape, on one backend,
  * and the facts the model file keeps with it. Raw features go in; the network standardises them
@@ -282,16 +285,27 @@ export class Network {
   }
 
   /**
-   * Raw rows: [n, inputs] and dLogits: [n, outputs] (d f / d logits for some f of the answer) ->
-   * d f / d raw row: [n, inputs], through every layer (standardisation included).
+   * Raw rows: [n, inputs] and dLogits: [n, outputs] (d f / d logits for some f of the answer, or
+   * the function that makes it from the rows' logits, which saves a forward pass) -> d f / d raw
+   * row: [n, inputs], through every layer (standardisation included). With `from`, f is a
+   * function of what layer `from` outputs, and dLogits is d f / d that output: the backward pass
+   * starts there (what a hidden neuron responds to).
    */
-  inputGradientOf(rows: FloatArray, n: number, dLogits: ArrayLike<number>): FloatArray {
-    this.forward(this.load(rows, n), false, this.random);
-    const d = this.scratch.get("dLogits", [n, this.outputs]);
-    this.backend.write(d, dLogits);
-    const dx = this.backward(d, true, false);
-    if (!dx) throw new Error("the backward pass gave no input gradient");
-    return this.backend.read(dx);
+  inputGradientOf(rows: FloatArray, n: number, dLogits: LogitGradient, from = this.layers.length - 1): FloatArray {
+    let h = this.load(rows, n);
+    for (let i = 0; i <= from; i++) h = this.layers[i].forward(h, false, this.random);
+    let d: Tensor | null = this.scratch.get(`d${from}`, [...h.shape]);
+    this.backend.write(d, typeof dLogits === "function" ? dLogits(this.backend.read(h)) : dLogits);
+    for (let i = from; i >= 0 && d; i--) d = this.layers[i].backward(d, true, false);
+    if (!d) throw new Error("the backward pass gave no input gradient");
+    return this.backend.read(d);
+  }
+
+  /** Raw rows: [n, inputs] -> what layer `index` outputs for them: [n, ...its output shape]. */
+  layerOutputOf(rows: FloatArray, n: number, index: number): FloatArray {
+    let h = this.load(rows, n);
+    for (let i = 0; i <= index; i++) h = this.layers[i].forward(h, false, this.random);
+    return this.backend.read(h);
   }
 
   /**
@@ -299,7 +313,7 @@ export class Network {
    * what layer `index` outputs for them ([n, ...its output shape]) and d f / d that output, the
    * backward pass stopped there: what explanations of hidden layers read (Grad-CAM, conductance).
    */
-  layerGradientOf(rows: FloatArray, n: number, dLogits: ArrayLike<number>, index: number): { output: FloatArray; gradient: FloatArray } {
+  layerGradientOf(rows: FloatArray, n: number, dLogits: LogitGradient, index: number): { output: FloatArray; gradient: FloatArray } {
     if (!Number.isInteger(index) || index < 0 || index >= this.layers.length) {
       throw new GlassboxError("BAD_ARGUMENT", `layer ${index}: this network has layers 0 to ${this.layers.length - 1}`);
     }
@@ -311,7 +325,7 @@ export class Network {
     }
     const values = this.backend.read(output);
     let d: Tensor | null = this.scratch.get("dLogits", [n, this.outputs]);
-    this.backend.write(d, dLogits);
+    this.backend.write(d, typeof dLogits === "function" ? dLogits(this.backend.read(h)) : dLogits);
     for (let i = this.layers.length - 1; i > index && d; i--) d = this.layers[i].backward(d, true, false);
     if (!d) throw new Error("the backward pass gave no gradient");
     return { output: values, gradient: this.backend.read(d) };

@@ -1,9 +1,11 @@
 import { GlassboxError } from "../errors.js";
 import { baselineFor } from "../explain/baseline.js";
+import { counterfactualsOfCsv } from "../explain/counterfactual.js";
+import { csvText } from "../featurizers/table/csv.js";
 import { explain } from "../explain/index.js";
 import { conductance, conductanceRecord, gradCam, gradCamPng, gradCamRecord } from "../explain/layers.js";
 import { EXPLAIN_METHODS, type ExplainMethod } from "../explain/types.js";
-import { explanationPng, featureAttributions } from "../explain/present.js";
+import { explanationPng, explanationTitle, featureAttributions } from "../explain/present.js";
 import { featurizerOf } from "../featurizers/index.js";
 import { classify } from "../model/classify.js";
 import { labelIndexOfText } from "../model/labels.js";
@@ -52,9 +54,18 @@ function explainAnswer(network: Network, job: Job): unknown {
   const { type, body, query, maxSteps } = job;
   const asked = query.method ?? "ig";
   if (asked === "gradcam" || asked === "conductance") return layerAnswer(network, job, asked);
+  if (asked === "counterfactual") {
+    // ?immutable=A,B&to=LABEL, the body one CSV row under its header: what `explain --counterfactual --json` prints.
+    const immutable = (query.immutable ?? "").split(",").filter((c) => c !== "");
+    const target = query.to === undefined ? {} : { target: query.to };
+    return counterfactualsOfCsv(network, csvText(body, "the request body").text, "the request body", 1, { immutable, ...target });
+  }
   const method = asked as ExplainMethod;
   if (!EXPLAIN_METHODS.includes(method)) {
-    throw new GlassboxError("BAD_ARGUMENT", `?method: expected one of ${[...EXPLAIN_METHODS, "gradcam", "conductance"].join(", ")}, got "${method.slice(0, 100)}"`);
+    throw new GlassboxError(
+      "BAD_ARGUMENT",
+      `?method: expected one of ${[...EXPLAIN_METHODS, "gradcam", "conductance", "counterfactual"].join(", ")}, got "${method.slice(0, 100)}"`,
+    );
   }
   const top = queryInteger(query, "top", 20);
   const steps = query.steps === undefined ? undefined : queryInteger(query, "steps", 64);
@@ -74,7 +85,7 @@ function explainAnswer(network: Network, job: Job): unknown {
     delta: e.delta,
     steps: e.steps,
     attributions: featureAttributions(network, input.features, e).slice(0, top),
-    picture: pictureOf(network, input.features, e.attributions),
+    picture: pictureOf(network, input.features, e.attributions, explanationTitle(e)),
     ...(input.note ? { note: input.note } : {}),
   };
 }
@@ -106,8 +117,8 @@ function layerAnswer(network: Network, { type, body, query, maxSteps }: Job, met
   return { ...conductanceRecord(network, conductance(network, input.features, { layer, label, steps, baseline: baselineFor(network).baseline })), ...note };
 }
 
-function pictureOf(network: Network, input: Float32Array, attributions: FloatArray): string | null {
-  const png = explanationPng(featurizerOf(network), input, attributions);
+function pictureOf(network: Network, input: Float32Array, attributions: FloatArray, title: string): string | null {
+  const png = explanationPng(featurizerOf(network), input, attributions, 8, title);
   return png ? base64(png) : null;
 }
 

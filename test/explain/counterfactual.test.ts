@@ -10,6 +10,7 @@ import { featurizerOf } from "../../src/featurizers/index.js";
 import { parseCsvTable } from "../../src/featurizers/table/csv.js";
 import type { TableState } from "../../src/featurizers/table/index.js";
 import { decodeModel } from "../../src/io/modelFile.js";
+import { createServer } from "../../src/server/index.js";
 import { Random } from "../../src/tensor/random.js";
 import { failure } from "../helpers/errors.js";
 import { lastJson, scratch } from "../helpers/glassbox.js";
@@ -33,7 +34,7 @@ function loans(path: string, rows: number, seed: number): void {
   writeFileSync(path, `${lines.join("\n")}\n`);
 }
 
-test("counterfactuals: 20 declined rows each get a change set the model approves, within training values, no immutable column touched", () => {
+test("counterfactuals: 20 declined rows each get a change set the model approves, within training values, no immutable column touched; the server answers the CLI's JSON", async () => {
   loans(join(dir, "loans.csv"), 1200, 1);
   loans(join(dir, "applicants.csv"), 300, 2);
   const trained = glassbox("train", "loans.csv", "--label", "approved", "--hidden", "32", "--epochs", "40", "--lr", "0.01", "--out", "loans.safetensors", "--json");
@@ -93,6 +94,33 @@ test("counterfactuals: 20 declined rows each get a change set the model approves
   const text = glassbox("explain", "loans.safetensors", "applicants.csv", "--row", "1", "--counterfactual", "--immutable", "age,region");
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /The model says (yes|no) \(\d+%\)\./);
+
+  // The server answers the same JSON for the same row (its header and the row as the body).
+  const server = createServer(network, { webRoot: null, workers: 0 });
+  const url = await server.listen(0, "127.0.0.1");
+  try {
+    const lines = readFileSync(join(dir, "applicants.csv"), "utf8").split("\n");
+    const r = await fetch(`${url}/api/explain?method=counterfactual&immutable=age,region`, {
+      method: "POST",
+      body: `${lines[0]}\n${lines[1]}\n`,
+      headers: { "Content-Type": "text/csv" },
+    });
+    assert.equal(r.status, 200, await r.clone().text());
+    // The CLI ran on wasm and this network on the reference backend: the same sets, probabilities to float rounding.
+    type Answer = { label: string; target: string; immutable: string[]; counterfactuals: { changes: unknown[]; probability: number }[] };
+    const served = (await r.json()) as Answer;
+    const printed = json as unknown as Answer;
+    assert.deepEqual([served.label, served.target, served.immutable], [printed.label, printed.target, printed.immutable]);
+    assert.deepEqual(
+      served.counterfactuals.map((c) => c.changes),
+      printed.counterfactuals.map((c) => c.changes),
+    );
+    served.counterfactuals.forEach((c, i) => assert.ok(Math.abs(c.probability - printed.counterfactuals[i].probability) < 1e-5));
+    const image = await fetch(`${url}/api/explain?method=counterfactual`, { method: "POST", body: "not,a\n", headers: { "Content-Type": "text/csv" } });
+    assert.equal(image.status, 400);
+  } finally {
+    await server.close();
+  }
 
   const cellsOfFirst = new Map(table.header.map((name, j) => [name, table.rows[0][j]]));
   assert.match(
