@@ -130,11 +130,11 @@ function ratios(r: Record<string, unknown>): Record<string, number> {
  * extracted from the shared tarball, else left out.
  */
 export async function cnnBench(
-  wasm: Backend & { threads: number; relaxedSimd: boolean },
+  wasm: Backend & { threads: number; relaxedSimd: boolean; calibration?: { oneThreadMs: number; allThreadsMs: number } | null },
   options: { fmnistDir: string; cifarDir: string | null; peers: boolean },
 ): Promise<Record<string, unknown>> {
   const { fmnistDir, peers } = options;
-  const result: Record<string, unknown> = { wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd } };
+  const result: Record<string, unknown> = { wasm: { threads: wasm.threads, relaxed_simd: wasm.relaxedSimd, thread_calibration: wasm.calibration ?? null } };
   const reference = createReferenceBackend();
   const extracted = !options.cifarDir && existsSync(CIFAR_TARBALL) ? extractCifar() : null;
   const cifarDir = options.cifarDir ?? extracted;

@@ -25,7 +25,12 @@ export function unitSheetPng(network: Network, image: ImageState, features: Floa
   const sheet = canvas(width, height);
   const what = `layer ${report.layer} (${layer.summary}), ${report.kind} ${report.unit + 1}`;
   drawText(sheet, fitText(what, width - 2 * GAP, 1), GAP, GAP, INK);
-  const status = report.dead ? `dead: never above 0 on the ${report.rows} inputs` : `top ${report.top.length} of ${report.rows} inputs; active on ${report.active}`;
+  const status =
+    report.rows === 0
+      ? "no --data: what it wants to see only"
+      : report.dead
+        ? `dead: never above 0 on the ${report.rows} inputs`
+        : `top ${report.top.length} of ${report.rows} inputs; active on ${report.active}`;
   drawText(sheet, fitText(status, width - 2 * GAP, 1), GAP, GAP + line, report.dead ? [200, 30, 30] : INK);
   let y = GAP + 2 * line + 4;
   report.top.forEach((example, i) => {

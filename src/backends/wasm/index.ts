@@ -18,7 +18,7 @@ import { type Kernels, loadKernels, type WasmBackend, type WasmOptions } from ".
 export type { WasmBackend, WasmOptions } from "./module.js";
 import { ThreadPool } from "./pool.js";
 import { overChannels, overExamples, overRows, type Threads } from "./split.js";
-import { availableCores, timeThreads } from "./calibrate.js";
+import { availableCores, THREADS_PAY, timeThreads } from "./calibrate.js";
 import { insideImage, pointwise } from "./window.js";
 import { Winograd, winogradFits } from "./winograd.js";
 import { countCorrectRows, divideColumns, standardizeRows } from "./host.js";
@@ -299,7 +299,7 @@ class Wasm implements WasmBackend {
       this.pool = on ? pool : null;
     });
     this.pool = pool;
-    return this.calibration.allThreadsMs < this.calibration.oneThreadMs * 0.9;
+    return this.calibration.allThreadsMs < this.calibration.oneThreadMs * THREADS_PAY;
   }
 
   dropThreads(): void {
