@@ -89,8 +89,8 @@ export interface BatchNormBackwardArgs {
   invStd: Tensor;
   dy: Matrix; // [rows, channels]
   dx: Matrix | null; // out
-  dGamma: Tensor; // out (overwritten)
-  dBeta: Tensor; // out (overwritten)
+  dGamma: Tensor | null; // out (overwritten), or null with dBeta when only dx is wanted (explanations)
+  dBeta: Tensor | null; // out (overwritten), or null likewise
   /** Whether the forward pass used batch statistics (then dx flows through them too); at inference the layer is affine. */
   training: boolean;
 }

@@ -102,7 +102,7 @@ export class BatchNorm implements Layer {
     return out;
   }
 
-  backward(dy: Tensor, needInputGradient: boolean): Tensor | null {
+  backward(dy: Tensor, needInputGradient: boolean, needParamGradients = true): Tensor | null {
     if (!this.input) throw new Error("BatchNorm.backward called before forward");
     const rows = (dy.rows * dy.cols) / this.channels;
     const dx = needInputGradient ? this.scratch.get("dx", dy.shape) : null;
@@ -113,8 +113,8 @@ export class BatchNorm implements Layer {
       invStd: this.invStd,
       dy: this.backend.reshape(dy, [rows, this.channels]),
       dx: dx ? this.backend.reshape(dx, [rows, this.channels]) : null,
-      dGamma: this.gamma.grad,
-      dBeta: this.beta.grad,
+      dGamma: needParamGradients ? this.gamma.grad : null,
+      dBeta: needParamGradients ? this.beta.grad : null,
       training: this.training,
     });
     return dx;

@@ -435,6 +435,12 @@ export function conformanceSuite(name: string, make: () => Backend): void {
         backend.batchNormBackward({ x, gamma, mean, invStd, dy, dx, dGamma, dBeta, training });
         oracle.batchNormBackward({ x: x0, gamma: gamma0, mean: mean0, invStd: invStd0, dy: dy0, dx: dx0, dGamma: dGamma0, dBeta: dBeta0, training });
         same(dx, dx0, SUM_TOLERANCE * 10, `batch norm input gradient ${rows}x${channels} training=${training}`);
+        // Only dx (explanations): the same input gradient, the parameter gradients left as they were.
+        const [dxOnly] = tensors([rows, channels]);
+        const before = Float32Array.from(backend.read(dGamma));
+        backend.batchNormBackward({ x, gamma, mean, invStd, dy, dx: dxOnly, dGamma: null, dBeta: null, training });
+        same(dxOnly, dx0, SUM_TOLERANCE * 10, `batch norm input gradient alone ${rows}x${channels} training=${training}`);
+        assert.deepEqual(Float32Array.from(backend.read(dGamma)), before);
       }
       same(dGamma, dGamma0, SUM_TOLERANCE, `batch norm gamma gradient ${rows}x${channels}`);
       same(dBeta, dBeta0, SUM_TOLERANCE, `batch norm beta gradient ${rows}x${channels}`);

@@ -186,20 +186,23 @@ export function batchNormBackward(
   invStd: FloatArray,
   dy: FloatArray,
   dx: FloatArray | null,
-  dGamma: FloatArray,
-  dBeta: FloatArray,
+  dGamma: FloatArray | null,
+  dBeta: FloatArray | null,
   training: boolean,
 ): void {
   for (let c = 0; c < channels; c++) {
     let sumDy = 0;
     let sumDyXhat = 0;
-    for (let r = 0; r < rows; r++) {
-      const g = dy[r * channels + c];
-      sumDy += g;
-      sumDyXhat += g * (x[r * channels + c] - mean[c]) * invStd[c];
+    // The sums: the parameters' gradients, and what dx needs while training (at inference dx needs none).
+    if (dGamma || training) {
+      for (let r = 0; r < rows; r++) {
+        const g = dy[r * channels + c];
+        sumDy += g;
+        sumDyXhat += g * (x[r * channels + c] - mean[c]) * invStd[c];
+      }
     }
-    dBeta[c] = sumDy;
-    dGamma[c] = sumDyXhat;
+    if (dBeta) dBeta[c] = sumDy;
+    if (dGamma) dGamma[c] = sumDyXhat;
     if (!dx) continue;
     for (let r = 0; r < rows; r++) {
       const xhat = (x[r * channels + c] - mean[c]) * invStd[c];

@@ -194,8 +194,8 @@ class ReferenceBackend implements Backend {
       data(a.invStd),
       data(a.dy),
       a.dx ? data(a.dx) : null,
-      data(a.dGamma),
-      data(a.dBeta),
+      a.dGamma ? data(a.dGamma) : null,
+      a.dBeta ? data(a.dBeta) : null,
       a.training,
     );
   }

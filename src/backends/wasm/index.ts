@@ -222,7 +222,7 @@ class Wasm implements WasmBackend {
 
   batchNormBackward(a: BatchNormBackwardArgs): void {
     const tensors = [a.x, a.dy].map((t) => at(t).offset);
-    const stats = [a.gamma, a.mean, a.invStd, a.dGamma, a.dBeta].map((t) => at(t).offset);
+    const stats = [a.gamma, a.mean, a.invStd, a.dGamma, a.dBeta].map((t) => (t ? at(t).offset : 0));
     const args = [...tensors, a.dx ? at(a.dx).offset : 0, a.x.rows, a.x.cols, ...stats, a.training ? 1 : 0];
     overChannels(this.split(), "batchNormBackward", args, a.x.rows, a.x.cols);
   }

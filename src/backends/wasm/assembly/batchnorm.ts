@@ -210,7 +210,8 @@ function gradientSums(x: usize, dy: usize, stride: usize, rows: i32, c0: i32, c1
 
 /**
  * For channels [from, to), like batchNormForward.
- * dBeta = sum dy, dGamma = sum dy xhat with xhat = (x - mean) invStd; dx (0 for none) =
+ * dBeta = sum dy, dGamma = sum dy xhat with xhat = (x - mean) invStd (both 0: not wanted, and at
+ * inference then not summed); dx (0 for none) =
  * gamma invStd (dy - sumDy / rows - xhat sumDyXhat / rows) while training, gamma invStd dy at
  * inference (the layer is then affine).
  */
@@ -227,13 +228,14 @@ export function batchNormBackward(
     const width = c1 - c0;
     memory.fill(sumDy, 0, <usize>width * 8);
     memory.fill(sumDyXhat, 0, <usize>width * 8);
-    gradientSums(x, dy, stride, rows, c0, c1, mean, invStd, sumDy, sumDyXhat);
+    // The sums: the parameters' gradients (dGamma 0: not wanted), and what dx needs while training.
+    if (dGamma != 0 || training) gradientSums(x, dy, stride, rows, c0, c1, mean, invStd, sumDy, sumDyXhat);
     for (let i = 0; i < width; i++) {
       const at = <usize>(c0 + i) << 2;
       const j = <usize>i << 3;
       const d = load<f64>(sumDy + j), dh = load<f64>(sumDyXhat + j);
-      store<f32>(dBeta + at, <f32>d);
-      store<f32>(dGamma + at, <f32>dh);
+      if (dBeta != 0) store<f32>(dBeta + at, <f32>d);
+      if (dGamma != 0) store<f32>(dGamma + at, <f32>dh);
       store<f64>(sumDy + j, training ? d / rows : 0);
       store<f64>(sumDyXhat + j, training ? dh / rows : 0);
       store<f64>(scaled + j, <f64>load<f32>(gamma + at) * <f64>load<f32>(invStd + at));
