@@ -130,7 +130,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const top = integer(values, "top", 10);
   // Tables are explained in plain words unless --details asks for the method's numbers; --plain asks for words elsewhere.
   if (!values.json && (values.plain || (state?.kind === "table" && !values.details))) {
-    const words = plainWords(network, baselineInWords(network, explanation.method), explanation, attributions, top);
+    const words = plainWords(network, baselineInWords(network), explanation, attributions, top);
     process.stdout.write(`${[...words, "", `(${describeMethod(explanation.method, explanation.steps, Boolean(values.exact))}; --details for its numbers)`].join("\n")}\n`);
     return 0;
   }
