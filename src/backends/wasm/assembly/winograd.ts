@@ -21,15 +21,20 @@
 // ((n - nBase) · tilesY + ty) · tilesX + tx.
 import { ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, activateVector, fma } from "./math";
 
-// Copies example n of x into its bordered image at p (zeros around it).
-function pad(x: usize, p: usize, height: i32, width: i32, channels: i32, padTop: i32, padLeft: i32, hp: i32, wp: i32): void {
+// Copies one example's image (height x width pixels at image) into its bordered image at p, or
+// (`out`) the bordered image's inside back to the image. What falls outside the other is 0.
+function bordered(image: usize, p: usize, height: i32, width: i32, channels: i32, padTop: i32, padLeft: i32, hp: i32, wp: i32, out: bool): void {
   const pixel = <usize>channels << 2;
-  memory.fill(p, 0, <usize>hp * wp * pixel);
+  if (out) memory.fill(image, 0, <usize>height * width * pixel);
+  else memory.fill(p, 0, <usize>hp * wp * pixel);
   const x0 = max(0, -padLeft);
   const x1 = min(width, wp - padLeft);
   if (x1 <= x0) return;
   for (let iy = max(0, -padTop); iy < min(height, hp - padTop); iy++) {
-    memory.copy(p + (<usize>(iy + padTop) * wp + x0 + padLeft) * pixel, x + (<usize>iy * width + x0) * pixel, <usize>(x1 - x0) * pixel);
+    const inside = p + (<usize>(iy + padTop) * wp + x0 + padLeft) * pixel;
+    const row = image + (<usize>iy * width + x0) * pixel;
+    if (out) memory.copy(row, inside, <usize>(x1 - x0) * pixel);
+    else memory.copy(inside, row, <usize>(x1 - x0) * pixel);
   }
 }
 
@@ -44,7 +49,7 @@ export function winogradInput(
   const plane = <usize>planeRows * pixel; // bytes from V[ξ] to V[ξ + 1]
   for (let n = n0; n < n1; n++) {
     const p = padded + <usize>(n - nBase) * hp * line;
-    pad(x + <usize>n * height * width * pixel, p, height, width, channels, padTop, padLeft, hp, wp);
+    bordered(x + <usize>n * height * width * pixel, p, height, width, channels, padTop, padLeft, hp, wp, false);
     for (let ty = 0; ty < tilesY; ty++) {
       for (let tx = 0; tx < tilesX; tx++) {
         const t = ((n - nBase) * tilesY + ty) * tilesX + tx;
@@ -205,14 +210,7 @@ export function winogradInputAdjoint(
       }
     }
     // The inside of the bordered image is dx.
-    const x0 = max(0, -padLeft);
-    const x1 = min(width, wp - padLeft);
-    const image = dx + <usize>n * height * width * pixel;
-    memory.fill(image, 0, <usize>height * width * pixel);
-    if (x1 <= x0) continue;
-    for (let iy = max(0, -padTop); iy < min(height, hp - padTop); iy++) {
-      memory.copy(image + (<usize>iy * width + x0) * pixel, p + (<usize>(iy + padTop) * wp + x0 + padLeft) * pixel, <usize>(x1 - x0) * pixel);
-    }
+    bordered(dx + <usize>n * height * width * pixel, p, height, width, channels, padTop, padLeft, hp, wp, true);
   }
 }
 
