@@ -44,10 +44,9 @@ export async function inspectUnitCommand(network: Network, modelPath: string, va
   } else if (!out) {
     throw new GlassboxError("BAD_ARGUMENT", "--data: the inputs to look through for what excites the unit (or --out for an image model's feature visualisation alone)");
   }
-  const visualisation = state?.kind === "image" ? visualizeUnit(network, layer, unit) : null;
   if (out && state?.kind === "image") {
     const empty: UnitReport = { layer, unit, kind, dead: false, active: 0, rows: 0, top: [] };
-    writeFileAtomic(out, unitSheetPng(network, state, features, report ?? empty, visualisation));
+    writeFileAtomic(out, unitSheetPng(network, state, features, report ?? empty, visualizeUnit(network, layer, unit)));
   }
   const d = network.describe()[layer];
   const top = (report?.top ?? []).map((e) => ({ input: names(e.row), ...e }));

@@ -48,12 +48,16 @@ export function gradCam(network: Network, input: Float32Array, options: LayerOpt
   }
   const [height, width, channels] = shape;
   const probe = Probe.of(network);
-  const logits = probe.logits(input, 1);
-  const labelIndex = options.label === undefined ? predictedLabel(probe.kind, logits, 0, probe.outputs) : labelIndexOf(network.labels, options.label);
-  const slope = new Float64Array(probe.outputs);
-  if (probe.kind === "sigmoid") slope[0] = labelIndex === 1 ? 1 : -1;
-  else slope[labelIndex] = 1;
-  const { output, gradient } = network.layerGradientOf(input, 1, slope, layer);
+  let labelIndex = options.label === undefined ? -1 : labelIndexOf(network.labels, options.label);
+  // The label's score, chosen from the logits of the same forward pass when none is given.
+  const slopeOf = (logits: FloatArray): Float64Array => {
+    if (labelIndex < 0) labelIndex = predictedLabel(probe.kind, logits, 0, probe.outputs);
+    const slope = new Float64Array(probe.outputs);
+    if (probe.kind === "sigmoid") slope[0] = labelIndex === 1 ? 1 : -1;
+    else slope[labelIndex] = 1;
+    return slope;
+  };
+  const { output, gradient } = network.layerGradientOf(input, 1, slopeOf, layer);
   const cells = height * width;
   const weights = new Float64Array(channels);
   for (let p = 0; p < cells; p++) for (let k = 0; k < channels; k++) weights[k] += gradient[p * channels + k] / cells;

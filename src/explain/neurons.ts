@@ -2,6 +2,7 @@ import { GlassboxError } from "../errors.js";
 import type { ImageState } from "../featurizers/image/index.js";
 import { encodePng } from "../featurizers/image/index.js";
 import type { Network } from "../model/network.js";
+import { strongestRows, unitsActivations } from "./units.js";
 
 /** What hidden neurons look for: their incoming weights, and the inputs that excite them most. */
 
@@ -66,11 +67,9 @@ export function weightPicturesPng(network: Network, image: ImageState, neurons: 
  * most, with its activation for them.
  */
 export function topActivating(network: Network, features: Float32Array, rows: number, neurons: number[], k = 5): { neuron: number; rows: { row: number; activation: number }[] }[] {
-  const columns = network.inputs;
-  const activations = neurons.map(() => [] as { row: number; activation: number }[]);
-  for (let r = 0; r < rows; r++) {
-    const first = network.layerOutputs(features.subarray(r * columns, (r + 1) * columns)).layers[0];
-    neurons.forEach((unit, n) => activations[n].push({ row: r, activation: first[unit] }));
-  }
-  return neurons.map((neuron, n) => ({ neuron, rows: activations[n].sort((a, b) => b.activation - a.activation).slice(0, k) }));
+  const activations = unitsActivations(network, features, rows, firstNeurons(network).index, neurons);
+  return neurons.map((neuron, n) => {
+    const { values } = activations[n];
+    return { neuron, rows: strongestRows(values, k).map((row) => ({ row, activation: values[row] })) };
+  });
 }

@@ -26,26 +26,41 @@ export function unitOf(network: Network, layer: number, unit: number): { kind: "
 
 /** Each row's activation of the unit, and for a channel the cell (y, x) where it is strongest. */
 export function unitActivations(network: Network, features: Float32Array, rows: number, layer: number, unit: number): { values: Float64Array; cells: Int32Array | null } {
-  const { kind, count } = unitOf(network, layer, unit);
-  const values = new Float64Array(rows);
-  const cells = kind === "channel" ? new Int32Array(rows) : null;
+  return unitsActivations(network, features, rows, layer, [unit])[0];
+}
+
+/** unitActivations for several units of one layer, from one pass over the rows. */
+export function unitsActivations(network: Network, features: Float32Array, rows: number, layer: number, units: number[]): { values: Float64Array; cells: Int32Array | null }[] {
+  const kinds = units.map((unit) => unitOf(network, layer, unit));
+  const out = kinds.map(({ kind }) => ({ values: new Float64Array(rows), cells: kind === "channel" ? new Int32Array(rows) : null }));
+  const count = kinds[0]?.count ?? 1;
   const size = network.describe()[layer].outputShape.reduce((a, b) => a * b, 1);
   const chunk = Math.max(1, Math.min(1024, Math.floor((1 << 22) / size)));
   for (let start = 0; start < rows; start += chunk) {
     const n = Math.min(chunk, rows - start);
-    const out = network.layerOutputOf(features.subarray(start * network.inputs, (start + n) * network.inputs), n, layer);
-    for (let i = 0; i < n; i++) {
-      let best = -Infinity;
-      let where = 0;
-      for (let c = 0; c < size / count; c++) {
-        const v = out[i * size + c * count + unit];
-        if (v > best) [best, where] = [v, c];
+    const outputs = network.layerOutputOf(features.subarray(start * network.inputs, (start + n) * network.inputs), n, layer);
+    units.forEach((unit, u) => {
+      for (let i = 0; i < n; i++) {
+        let best = -Infinity;
+        let where = 0;
+        for (let c = 0; c < size / count; c++) {
+          const v = outputs[i * size + c * count + unit];
+          if (v > best) [best, where] = [v, c];
+        }
+        out[u].values[start + i] = best;
+        const cells = out[u].cells;
+        if (cells) cells[start + i] = where;
       }
-      values[start + i] = best;
-      if (cells) cells[start + i] = where;
-    }
+    });
   }
-  return { values, cells };
+  return out;
+}
+
+/** The `k` rows with the largest values, largest first (ties: the earlier row first). */
+export function strongestRows(values: Float64Array, k: number): number[] {
+  return Array.from({ length: values.length }, (_, i) => i)
+    .sort((a, b) => values[b] - values[a] || a - b)
+    .slice(0, k);
 }
 
 /** A rectangle of input pixels: rows top..bottom and columns left..right, inclusive. */
@@ -212,11 +227,10 @@ export interface UnitReport {
 export function inspectUnit(network: Network, features: Float32Array, rows: number, layer: number, unit: number, k = 9): UnitReport {
   const { kind } = unitOf(network, layer, unit);
   const { values, cells } = unitActivations(network, features, rows, layer, unit);
-  const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
   let active = 0;
   for (const v of values) if (v > 0) active++;
   const gridWidth = kind === "channel" ? network.describe()[layer].outputShape[1] : 1;
-  const top: UnitExample[] = order.slice(0, k).map((row) => {
+  const top: UnitExample[] = strongestRows(values, k).map((row) => {
     const example: UnitExample = { row, activation: values[row] };
     if (cells) {
       const cell = { y: Math.floor(cells[row] / gridWidth), x: cells[row] % gridWidth };

@@ -292,8 +292,7 @@ export class Network {
    * starts there (what a hidden neuron responds to).
    */
   inputGradientOf(rows: FloatArray, n: number, dLogits: LogitGradient, from = this.layers.length - 1): FloatArray {
-    let h = this.load(rows, n);
-    for (let i = 0; i <= from; i++) h = this.layers[i].forward(h, false, this.random);
+    const h = this.through(rows, n, from);
     let d: Tensor | null = this.scratch.get(`d${from}`, [...h.shape]);
     this.backend.write(d, typeof dLogits === "function" ? dLogits(this.backend.read(h)) : dLogits);
     for (let i = from; i >= 0 && d; i--) d = this.layers[i].backward(d, true, false);
@@ -303,9 +302,7 @@ export class Network {
 
   /** Raw rows: [n, inputs] -> what layer `index` outputs for them: [n, ...its output shape]. */
   layerOutputOf(rows: FloatArray, n: number, index: number): FloatArray {
-    let h = this.load(rows, n);
-    for (let i = 0; i <= index; i++) h = this.layers[i].forward(h, false, this.random);
-    return this.backend.read(h);
+    return this.backend.read(this.through(rows, n, index));
   }
 
   /**
@@ -317,13 +314,9 @@ export class Network {
     if (!Number.isInteger(index) || index < 0 || index >= this.layers.length) {
       throw new GlassboxError("BAD_ARGUMENT", `layer ${index}: this network has layers 0 to ${this.layers.length - 1}`);
     }
-    let h = this.load(rows, n);
-    let output = h;
-    for (let i = 0; i < this.layers.length; i++) {
-      h = this.layers[i].forward(h, false, this.random);
-      if (i === index) output = h;
-    }
-    const values = this.backend.read(output);
+    let h = this.through(rows, n, index);
+    const values = this.backend.read(h);
+    for (let i = index + 1; i < this.layers.length; i++) h = this.layers[i].forward(h, false, this.random);
     let d: Tensor | null = this.scratch.get("dLogits", [n, this.outputs]);
     this.backend.write(d, typeof dLogits === "function" ? dLogits(this.backend.read(h)) : dLogits);
     for (let i = this.layers.length - 1; i > index && d; i--) d = this.layers[i].backward(d, true, false);
@@ -335,9 +328,7 @@ export class Network {
   preActivationsOf(rows: FloatArray, n: number, index: number): FloatArray {
     const layer = this.layers[index];
     if (!layer?.preActivation) throw new GlassboxError("BAD_ARGUMENT", `layer ${index} has no pre-activation`);
-    let h = this.load(rows, n);
-    for (let i = 0; i < index; i++) h = this.layers[i].forward(h, false, this.random);
-    return this.backend.read(layer.preActivation(h));
+    return this.backend.read(layer.preActivation(this.through(rows, n, index - 1)));
   }
 
   /**
@@ -390,6 +381,13 @@ export class Network {
   }
 
   /** Raw rows into the input tensor. */
+  /** Raw rows through layers 0..last at prediction time (none for last = -1): what layer `last` outputs. */
+  private through(rows: ArrayLike<number>, n: number, last: number): Tensor {
+    let h = this.load(rows, n);
+    for (let i = 0; i <= last; i++) h = this.layers[i].forward(h, false, this.random);
+    return h;
+  }
+
   private load(rows: ArrayLike<number>, n: number): Tensor {
     this.checkFeatures(rows, n);
     const x = this.input(n);
