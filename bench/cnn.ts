@@ -17,7 +17,8 @@ import { featureRows, selectRows, type Dataset } from "../src/data/dataset.js";
 import { loadIdxDirectory } from "../src/data/files.js";
 import { loadTrainingData } from "../src/data/load.js";
 import { parseLayers } from "../src/layers/parse.js";
-import { createMlp, type Network } from "../src/model/network.js";
+import type { Network } from "../src/model/network.js";
+import { createMlp } from "../src/model/mlp.js";
 import { permutation, Random } from "../src/tensor/random.js";
 import { fit } from "../src/train/fit.js";
 

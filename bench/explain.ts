@@ -11,7 +11,7 @@ import { explain } from "../src/explain/index.js";
 import { conductance, gradCam } from "../src/explain/layers.js";
 import { parseLayers } from "../src/layers/parse.js";
 import { Random } from "../src/tensor/random.js";
-import { createMlp } from "../src/model/network.js";
+import { createMlp } from "../src/model/mlp.js";
 import { fit } from "../src/train/fit.js";
 
 const args = process.argv.slice(2);

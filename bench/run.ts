@@ -11,7 +11,7 @@ import { createReferenceBackend } from "../src/backends/reference/index.js";
 import { createWasmBackend } from "../src/backends/wasm/index.js";
 import { loadIdxDirectory } from "../src/data/files.js";
 import { featureRows, selectRows, type Dataset } from "../src/data/dataset.js";
-import { createMlp } from "../src/model/network.js";
+import { createMlp } from "../src/model/mlp.js";
 import { evaluate } from "../src/train/evaluate.js";
 import { fit } from "../src/train/fit.js";
 import { Random } from "../src/tensor/random.js";

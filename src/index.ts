@@ -27,14 +27,14 @@ export {
 } from "./layers/index.js";
 export {
   Network,
-  createMlp,
-  type MlpOptions,
   type NetworkOptions,
   type NetworkSpec,
   type OutputKind,
   type ModelAbout,
   type Background,
 } from "./model/network.js";
+export { createMlp, type MlpOptions } from "./model/mlp.js";
+export type { Mixture } from "./model/pass.js";
 export { lossFor, type Loss, type Targets } from "./losses/index.js";
 export {
   OPTIMIZERS,

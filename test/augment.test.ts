@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Dataset } from "../src/data/dataset.js";
-import { createMlp } from "../src/model/network.js";
+import { createMlp } from "../src/model/mlp.js";
 import { Random } from "../src/tensor/random.js";
 import { augmentRows } from "../src/train/augment.js";
 import { fit } from "../src/train/fit.js";

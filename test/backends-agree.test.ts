@@ -9,7 +9,8 @@ import type { Backend } from "../src/backends/backend.js";
 import { loadIdxDirectory } from "../src/data/files.js";
 import { selectRows } from "../src/data/dataset.js";
 import { parseLayers } from "../src/layers/parse.js";
-import { createMlp, type Network } from "../src/model/network.js";
+import type { Network } from "../src/model/network.js";
+import { createMlp } from "../src/model/mlp.js";
 import { evaluate } from "../src/train/evaluate.js";
 import { fit } from "../src/train/fit.js";
 

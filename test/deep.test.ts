@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createWasmBackend } from "../src/backends/wasm/index.js";
 import type { Dataset } from "../src/data/dataset.js";
 import type { LayerSpec } from "../src/layers/index.js";
-import { createMlp } from "../src/model/network.js";
+import { createMlp } from "../src/model/mlp.js";
 import { Random } from "../src/tensor/random.js";
 import { fit } from "../src/train/fit.js";
 

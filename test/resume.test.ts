@@ -12,7 +12,7 @@ import type { Backend } from "../src/backends/backend.js";
 import type { Dataset } from "../src/data/dataset.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../src/io/checkpoint.js";
 import { parseLayers } from "../src/layers/parse.js";
-import { createMlp } from "../src/model/network.js";
+import { createMlp } from "../src/model/mlp.js";
 import { Random } from "../src/tensor/random.js";
 import { fit } from "../src/train/fit.js";
 import type { Checkpoint, FitOptions } from "../src/train/options.js";

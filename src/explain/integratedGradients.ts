@@ -14,7 +14,8 @@ import { inRuns, type Job, type MethodResult } from "./job.js";
  * ReLU paths often have their kinks. Explanation.delta reports the error left.
  *
  * All steps of an input are ONE batch through forward and backward; several inputs share a
- * batch (up to the probe's chunk size).
+ * batch (up to the probe's chunk size). The batch is a mixture of the baseline and the inputs,
+ * so the network's affine bottom layers see only those points (Network.summedInputGradientOf).
  */
 export function integratedGradients(job: Job, steps: number): MethodResult {
   const { probe, inputs, rows, labels, baseline } = job;
@@ -23,31 +24,28 @@ export function integratedGradients(job: Job, steps: number): MethodResult {
   const { nodes, weights } = gaussLegendre(steps);
   const perRun = Math.max(1, Math.floor(probe.chunkRows / steps));
   inRuns(rows, perRun, (first, count) => {
-    const path = probe.buffer(count * steps * features);
-    const pathLabels = new Int32Array(count * steps);
+    // The run's rows as a mixture of count + 1 points, the baseline then the inputs: row
+    // (r, i) = (1 - alpha_i) baseline + alpha_i input r. Its gradient is summed with weight w_i.
+    const points = probe.buffer((count + 1) * features);
+    points.set(baseline);
+    points.set(inputs.subarray(first * features, (first + count) * features), features);
+    const n = count * steps;
+    const mix = new Float64Array(n * (count + 1));
+    const sums = new Float64Array(n * count);
+    const pathLabels = new Int32Array(n);
     for (let r = 0; r < count; r++) {
-      const x = inputs.subarray((first + r) * features, (first + r + 1) * features);
       for (let i = 0; i < steps; i++) {
-        const alpha = nodes[i];
-        const row = (r * steps + i) * features;
-        for (let j = 0; j < features; j++) path[row + j] = baseline[j] + alpha * (x[j] - baseline[j]);
-        pathLabels[r * steps + i] = labels[first + r];
+        const row = r * steps + i;
+        mix[row * (count + 1)] = 1 - nodes[i];
+        mix[row * (count + 1) + 1 + r] = nodes[i];
+        sums[row * count + r] = weights[i];
+        pathLabels[row] = labels[first + r];
       }
     }
-    // Weighted sum of each input's path gradients, chunk by chunk: row k of a chunk is step
-    // (start + k) % steps of input (start + k) / steps of this run.
-    probe.gradients(path, count * steps, pathLabels, (start, rowsInChunk, gradients) => {
-      for (let k = 0; k < rowsInChunk; k++) {
-        const step = (start + k) % steps;
-        const out = attributions.subarray((first + Math.floor((start + k) / steps)) * features);
-        const w = weights[step];
-        const row = k * features;
-        for (let j = 0; j < features; j++) out[j] += w * gradients[row + j];
-      }
-    });
+    const summed = probe.summedGradients({ points, count: count + 1, weights: mix }, n, pathLabels, sums, count);
     for (let r = 0; r < count; r++) {
       const out = (first + r) * features;
-      for (let j = 0; j < features; j++) attributions[out + j] *= inputs[out + j] - baseline[j];
+      for (let j = 0; j < features; j++) attributions[out + j] = summed[r * features + j] * (inputs[out + j] - baseline[j]);
     }
   });
   return { attributions, playerValues: null, baselineOutputs: null, steps };

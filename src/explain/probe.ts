@@ -1,4 +1,5 @@
 import type { Network, OutputKind } from "../model/network.js";
+import type { Mixture } from "../model/pass.js";
 import { sigmoid } from "../tensor/scalar.js";
 import type { FloatArray } from "../tensor/tensor.js";
 
@@ -71,14 +72,35 @@ export class Probe {
   gradients(rows: FloatArray, n: number, labels: Int32Array, each: (start: number, count: number, gradients: FloatArray) => void): void {
     for (let start = 0; start < n; start += this.chunkRows) {
       const count = Math.min(this.chunkRows, n - start);
-      // dLogits: [count, outputs] = d f / d logits, row by row, from the logits of the same forward pass
-      const slopeOf = (logits: FloatArray): Float64Array => {
-        const slope = new Float64Array(count * this.outputs);
-        for (let i = 0; i < count; i++) answerOf(this.kind, logits, i * this.outputs, this.outputs, labels[start + i], slope);
-        return slope;
-      };
-      each(start, count, this.network.inputGradientOf(this.rowsOf(rows, start, count), count, slopeOf));
+      each(start, count, this.network.inputGradientOf(this.rowsOf(rows, start, count), count, this.slopes(labels, start, count)));
     }
+  }
+
+  /**
+   * The n rows of a mixture (a straight path's: see Mixture), labels: [n], and sums: [n, k] ->
+   * sum over rows i of sums[i, c] d f_i / d raw row i: [k, features], as float64.
+   */
+  summedGradients(mixture: Mixture, n: number, labels: Int32Array, sums: Float64Array, k: number): Float64Array {
+    const out = new Float64Array(k * this.features);
+    const m = mixture.count;
+    const weights = Float64Array.from(mixture.weights);
+    for (let start = 0; start < n; start += this.chunkRows) {
+      const count = Math.min(this.chunkRows, n - start);
+      const part = { points: mixture.points, count: m, weights: weights.subarray(start * m, (start + count) * m) };
+      const chunkSums = { weights: sums.subarray(start * k, (start + count) * k), count: k };
+      const g = this.network.summedInputGradientOf(part, count, this.slopes(labels, start, count), chunkSums);
+      for (let i = 0; i < g.length; i++) out[i] += g[i];
+    }
+    return out;
+  }
+
+  /** dLogits for rows start..start+count: d f / d logits row by row, from the logits of the same forward pass. */
+  private slopes(labels: Int32Array, start: number, count: number): (logits: FloatArray) => Float64Array {
+    return (logits) => {
+      const slope = new Float64Array(count * this.outputs);
+      for (let i = 0; i < count; i++) answerOf(this.kind, logits, i * this.outputs, this.outputs, labels[start + i], slope);
+      return slope;
+    };
   }
 
   /**

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMlp } from "../model/network.js";
+import { createMlp } from "../model/mlp.js";
 import { decodeModel, encodeModel } from "./modelFile.js";
 import { decodeSafetensors, encodeSafetensors, tensorChecksum } from "./safetensors.js";
 import { loadModel, saveModel } from "./disk.js";

@@ -57,23 +57,24 @@ export class Conv2d implements Layer {
   }
 
   forward(x: Tensor): Tensor {
-    this.input = x;
     return this.forwardWith(x, this.weight.value, this.bias.value, "linear");
   }
 
-  /** The convolution with other weights and an activation: inference with a batch norm folded in (Network.infer). */
+  /** The convolution with other weights and an activation: a batch norm folded in (Network.infer, explanations). */
   forwardWith(x: Tensor, weight: Tensor, bias: Tensor, activation: Exclude<Activation, "softmax">): Tensor {
+    this.input = x;
     const y = this.scratch.get("y", [x.rows, ...this.outputShape]);
     this.backend.convForward({ x, weight, bias, y, geometry: { ...this.geometry, batch: x.rows }, activation });
     return y;
   }
 
-  backward(dy: Tensor, needInputGradient: boolean, needParamGradients = true): Tensor | null {
+  /** `weight`: the weights forward used, when forwardWith was given others (then only dx is meaningful). */
+  backward(dy: Tensor, needInputGradient: boolean, needParamGradients = true, weight = this.weight.value): Tensor | null {
     if (!this.input) throw new Error("Conv2d.backward called before forward");
     const dx = needInputGradient ? this.scratch.get("dx", [dy.rows, ...this.inputShape]) : null;
     this.backend.convBackward({
       x: this.input,
-      weight: this.weight.value,
+      weight,
       dy,
       dWeight: needParamGradients ? this.weight.grad : null,
       dBias: needParamGradients ? this.bias.grad : null,

@@ -1,4 +1,5 @@
-import { ActivationLayer, BatchNorm, Conv2d, type Layer } from "../layers/index.js";
+import { ActivationLayer, Conv2d, type Layer } from "../layers/index.js";
+import { foldedNorm } from "./pass.js";
 import type { Random } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -18,7 +19,7 @@ export function inferThrough(layers: readonly Layer[], x: Tensor, random: Random
       h = layer.forward(h, false, random);
       continue;
     }
-    const norm = layers[i + 1] instanceof BatchNorm ? (layers[i + 1] as BatchNorm) : null;
+    const norm = foldedNorm(layers, i);
     const after = layers[i + (norm ? 2 : 1)];
     const activation = after instanceof ActivationLayer ? after.spec.activation : "linear";
     const { weight, bias } = norm ? norm.folded(layer.weight.value, layer.bias.value) : { weight: layer.weight.value, bias: layer.bias.value };

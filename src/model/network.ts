@@ -1,13 +1,13 @@
-import type { Activation, Backend } from "../backends/backend.js";
+import type { Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { GlassboxError, check } from "../errors.js";
-import { createLayers, layerShapes, Scratch, type Initializer, type Layer, type LayerDescription, type LayerSpec, type NamedTensor } from "../layers/index.js";
+import { createLayers, Scratch, type Layer, type LayerDescription, type NamedTensor } from "../layers/index.js";
 import { Random } from "../tensor/random.js";
 import { sizeOf, type FloatArray, type Param, type Shape, type Tensor } from "../tensor/tensor.js";
-import type { OutputKind } from "../losses/index.js";
 import type { Hierarchy } from "./hierarchy.js";
 import { inferThrough } from "./infer.js";
-import { checkSpec, outputCount, type NetworkSpec } from "./spec.js";
+import { PredictionPass, type Mixture } from "./pass.js";
+import { checkSpec, type NetworkSpec } from "./spec.js";
 
 export type { OutputKind } from "../losses/index.js";
 export { OUTPUT_KINDS, checkSpec, outputCount, type NetworkSpec } from "./spec.js";
@@ -45,79 +45,6 @@ export interface NetworkOptions {
   about?: Partial<ModelAbout>;
   /** Default: none (explanations then compare with all zeros, or what the featurizer calls silence). */
   background?: Background | null;
-}
-
-export interface MlpOptions {
-  /** Features per input row, e.g. 784 for a 28x28 grayscale image, or the shape of one input ([28, 28, 1]). */
-  inputs: number | number[];
-  /** Neurons per hidden layer. Default [] (no hidden layer). */
-  hidden?: number[];
-  /**
-   * The hidden layers as specs (convolutions, pooling, batch norm...), instead of `hidden`,
-   * `activation` and `dropout`; see parseLayers for them in words. The output layer is appended,
-   * after a flatten when the last hidden layer gives an image.
-   */
-  layers?: LayerSpec[];
-  /** Activation of the hidden layers. Default "relu". */
-  activation?: Activation;
-  /** Default "softmax". */
-  output?: OutputKind;
-  /** Label names; their count sets the number of outputs (sigmoid: exactly 2). */
-  labels: string[];
-  /** Dropout rate after each hidden layer, 0 (default) for none. */
-  dropout?: number;
-  /** Start with a standardize layer, learnt from the training rows when `fit` begins. Default false. */
-  standardize?: boolean;
-  /** Weight initialisation: default He for ReLU-like activations, Glorot otherwise. */
-  init?: Initializer;
-  /** Seed for the initial weights. Default 1. */
-  seed?: number;
-  /** Default: the reference backend. */
-  backend?: Backend;
-  about?: Partial<ModelAbout>;
-  background?: Background | null;
-}
-
-/**
- * A multilayer perceptron: input features -> hidden layers of neurons -> one output per label.
- * @example
- * const net = createMlp({ inputs: 4, hidden: [8], labels: ["no", "yes"], output: "sigmoid" });
- * net.spec.layers.length // 2 (4->8 relu, 8->1 linear logit)
- */
-export function createMlp(options: MlpOptions): Network {
-  const output = options.output ?? "softmax";
-  const hidden = options.hidden ?? [];
-  const activation = options.activation ?? "relu";
-  const dropout = options.dropout ?? 0;
-  const inputShape = typeof options.inputs === "number" ? [options.inputs] : options.inputs;
-  check(
-    Array.isArray(inputShape) && inputShape.length > 0 && inputShape.every((n) => Number.isInteger(n) && n > 0),
-    `inputs must be a positive integer or a shape of them, got ${JSON.stringify(options.inputs)}`,
-  );
-  check(
-    hidden.every((n) => Number.isInteger(n) && n > 0),
-    `hidden layer sizes must be positive integers, got [${hidden.join(", ")}]`,
-  );
-  check(dropout >= 0 && dropout < 1, `dropout must be in [0, 1), got ${dropout}`);
-  const layers: LayerSpec[] = options.standardize ? [{ type: "standardize" }] : [];
-  if (options.layers) {
-    layers.push(...options.layers);
-  } else {
-    for (const units of hidden) {
-      layers.push({ type: "dense", units, activation, ...(options.init ? { init: options.init } : {}) });
-      if (dropout > 0) layers.push({ type: "dropout", rate: dropout });
-    }
-  }
-  try {
-    const shapes = layerShapes(layers, inputShape);
-    if (shapes[shapes.length - 1].length > 1) layers.push({ type: "flatten" });
-  } catch (error) {
-    check(false, (error as Error).message);
-  }
-  layers.push({ type: "dense", units: outputCount(output, options.labels), activation: "linear" });
-  const network = new Network({ inputShape, layers, output, labels: options.labels }, options);
-  network.initialize(new Random(options.seed ?? 1));
-  return network;
 }
 
 /** d f / d logits: [n, outputs], or the function that makes it from the logits: [n, outputs] of the same rows. */
@@ -289,15 +216,37 @@ export class Network {
    * the function that makes it from the rows' logits, which saves a forward pass) -> d f / d raw
    * row: [n, inputs], through every layer (standardisation included). With `from`, f is a
    * function of what layer `from` outputs, and dLogits is d f / d that output: the backward pass
-   * starts there (what a hidden neuron responds to).
+   * starts there (what a hidden neuron responds to). Explanation passes run as PredictionPass.
    */
   inputGradientOf(rows: FloatArray, n: number, dLogits: LogitGradient, from = this.layers.length - 1): FloatArray {
-    const h = this.through(rows, n, from);
-    let d: Tensor | null = this.scratch.get(`d${from}`, [...h.shape]);
-    this.backend.write(d, typeof dLogits === "function" ? dLogits(this.backend.read(h)) : dLogits);
-    for (let i = from; i >= 0 && d; i--) d = this.layers[i].backward(d, true, false);
-    if (!d) throw new Error("the backward pass gave no input gradient");
-    return this.backend.read(d);
+    const pass = this.pass(from);
+    const h = pass.forward(this.load(rows, n), from);
+    return this.backend.read(pass.backward(this.seed(h, dLogits, `d${from}`), from, -1));
+  }
+
+  /**
+   * Rows (raw [n, inputs], or a mixture of a few points) and dLogits -> sum over rows i of
+   * sums.weights[i, c] d f_i / d raw row i, for c < sums.count: [sums.count, inputs]. Integrated
+   * gradients' weighted sum of path gradients; a mixture's affine prefix is pulled back once per c.
+   */
+  summedInputGradientOf(rows: Mixture, n: number, dLogits: LogitGradient, sums: { weights: ArrayLike<number>; count: number }): FloatArray {
+    const last = this.layers.length - 1;
+    const pass = this.pass(last);
+    const logits = pass.forward(this.load(rows.points, rows.count), last, rows, n);
+    const end = pass.prefixEnd(last);
+    const g = pass.backward(this.seed(logits, dLogits, "dLogits"), last, end);
+    const k = sums.count;
+    check(sums.weights.length === n * k, `sums: expected ${n} rows x ${k} = ${n * k} weights, got ${sums.weights.length}`);
+    const weights = this.scratch.get("sumWeights", [n, k]);
+    this.backend.write(weights, sums.weights);
+    let summed = this.scratch.get("summed", [k, ...g.shape.slice(1)]);
+    this.backend.matmul(weights, this.backend.reshape(g, [n, g.cols]), this.backend.reshape(summed, [k, g.cols]), true, false, false);
+    if (end >= 0) {
+      // The prefix's Jacobian is the same at every point: any k rows set it up for the pull-back.
+      pass.forward(this.load(new Float32Array(k * this.inputs), k), end);
+      summed = pass.backward(summed, end, -1);
+    }
+    return this.backend.read(summed);
   }
 
   /** Raw rows: [n, inputs] -> what layer `index` outputs for them: [n, ...its output shape]. */
@@ -306,22 +255,22 @@ export class Network {
   }
 
   /**
-   * Raw rows: [n, inputs] and dLogits: [n, outputs] (d f / d logits for some f of the answer) ->
-   * what layer `index` outputs for them ([n, ...its output shape]) and d f / d that output, the
-   * backward pass stopped there: what explanations of hidden layers read (Grad-CAM, conductance).
+   * Rows (raw [n, inputs], or a mixture of a few points) and dLogits: [n, outputs] (d f / d
+   * logits for some f of the answer) -> what layer `index` outputs for them ([n, ...its output
+   * shape]) and d f / d that output, the backward pass stopped there: what explanations of
+   * hidden layers read (Grad-CAM, conductance).
    */
-  layerGradientOf(rows: FloatArray, n: number, dLogits: LogitGradient, index: number): { output: FloatArray; gradient: FloatArray } {
+  layerGradientOf(rows: FloatArray | Mixture, n: number, dLogits: LogitGradient, index: number): { output: FloatArray; gradient: FloatArray } {
     if (!Number.isInteger(index) || index < 0 || index >= this.layers.length) {
       throw new GlassboxError("BAD_ARGUMENT", `layer ${index}: this network has layers 0 to ${this.layers.length - 1}`);
     }
-    let h = this.through(rows, n, index);
-    const values = this.backend.read(h);
-    for (let i = index + 1; i < this.layers.length; i++) h = this.layers[i].forward(h, false, this.random);
-    let d: Tensor | null = this.scratch.get("dLogits", [n, this.outputs]);
-    this.backend.write(d, typeof dLogits === "function" ? dLogits(this.backend.read(h)) : dLogits);
-    for (let i = this.layers.length - 1; i > index && d; i--) d = this.layers[i].backward(d, true, false);
-    if (!d) throw new Error("the backward pass gave no gradient");
-    return { output: values, gradient: this.backend.read(d) };
+    const pass = this.pass(index);
+    const mixture = "points" in rows ? rows : null;
+    const h = pass.forward(mixture ? this.load(mixture.points, mixture.count) : this.load(rows as FloatArray, n), index, mixture, n);
+    const output = this.backend.read(h);
+    const last = this.layers.length - 1;
+    const logits = pass.forwardFrom(h, index, last);
+    return { output, gradient: this.backend.read(pass.backward(this.seed(logits, dLogits, "dLogits"), last, index)) };
   }
 
   /** Raw rows: [n, inputs] -> the numbers layer `index` computes before its activation: [n, units]. */
@@ -383,9 +332,19 @@ export class Network {
   /** Raw rows into the input tensor. */
   /** Raw rows through layers 0..last at prediction time (none for last = -1): what layer `last` outputs. */
   private through(rows: ArrayLike<number>, n: number, last: number): Tensor {
-    let h = this.load(rows, n);
-    for (let i = 0; i <= last; i++) h = this.layers[i].forward(h, false, this.random);
-    return h;
+    return this.pass(last).forward(this.load(rows, n), last);
+  }
+
+  /** The layers as explanations run them, reading layer `keep`'s output. */
+  private pass(keep: number): PredictionPass {
+    return new PredictionPass(this.layers, this.backend, this.scratch, this.random, keep);
+  }
+
+  /** d f / d h in a scratch tensor shaped as h: dLogits itself, or made from h's values. */
+  private seed(h: Tensor, dLogits: LogitGradient, name: string): Tensor {
+    const d = this.scratch.get(name, [...h.shape]);
+    this.backend.write(d, typeof dLogits === "function" ? dLogits(this.backend.read(h)) : dLogits);
+    return d;
   }
 
   private load(rows: ArrayLike<number>, n: number): Tensor {

@@ -3,7 +3,7 @@ import { baselineFor } from "../explain/baseline.js";
 import { counterfactualsOfCsv } from "../explain/counterfactual.js";
 import { csvText } from "../featurizers/table/csv.js";
 import { explain } from "../explain/index.js";
-import { conductance, conductanceRecord, gradCam, gradCamPng, gradCamRecord } from "../explain/layers.js";
+import { CONDUCTANCE_POINTS_PER_STEP, conductance, conductanceRecord, gradCam, gradCamPng, gradCamRecord } from "../explain/layers.js";
 import { EXPLAIN_METHODS, type ExplainMethod } from "../explain/types.js";
 import { explanationPng, explanationTitle, featureAttributions } from "../explain/present.js";
 import { featurizerOf } from "../featurizers/index.js";
@@ -91,10 +91,10 @@ function explainAnswer(network: Network, job: Job): unknown {
 }
 
 /**
- * ?method=gradcam|conductance&layer=N&label=L (conductance: &steps=64): a hidden layer's
+ * ?method=gradcam|conductance&layer=N&label=L (conductance: &steps=32): a hidden layer's
  * explanation, the JSON `glassbox explain --json` prints, with Grad-CAM's picture for images.
- * Conductance evaluates up to 8 x steps + 1 points on the path, so its steps count eight times
- * against --max-steps.
+ * Conductance evaluates up to 16 x steps + 1 points on the path, so its steps count sixteen
+ * times against --max-steps.
  */
 function layerAnswer(network: Network, { type, body, query, maxSteps }: Job, method: "gradcam" | "conductance"): unknown {
   const layer = query.layer === undefined ? undefined : queryInteger(query, "layer", 0, 0);
@@ -108,10 +108,11 @@ function layerAnswer(network: Network, { type, body, query, maxSteps }: Job, met
     return { ...gradCamRecord(cam), picture: png ? base64(png) : null, ...note };
   }
   const steps = query.steps === undefined ? undefined : queryInteger(query, "steps", 64);
-  if (steps !== undefined && 8 * steps > maxSteps) {
+  const per = CONDUCTANCE_POINTS_PER_STEP;
+  if (steps !== undefined && per * steps > maxSteps) {
     throw new GlassboxError(
       "BAD_ARGUMENT",
-      `?steps=${steps}: conductance takes up to 8 x steps + 1 points, so at most ${Math.floor(maxSteps / 8)} steps (the server's --max-steps / 8)`,
+      `?steps=${steps}: conductance takes up to ${per} x steps + 1 points, so at most ${Math.floor(maxSteps / per)} steps (the server's --max-steps / ${per})`,
     );
   }
   return { ...conductanceRecord(network, conductance(network, input.features, { layer, label, steps, baseline: baselineFor(network).baseline })), ...note };

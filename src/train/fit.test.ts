@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Dataset } from "../data/dataset.js";
-import { createMlp, type MlpOptions } from "../model/network.js";
+import { createMlp, type MlpOptions } from "../model/mlp.js";
 import { Random } from "../tensor/random.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { createReferenceBackend } from "../backends/reference/index.js";

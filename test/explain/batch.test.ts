@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createReferenceBackend } from "../../src/backends/reference/index.js";
 import { createWasmBackend } from "../../src/backends/wasm/index.js";
 import { EXPLAIN_METHODS, explain, explainBatch, type ExplainOptions } from "../../src/explain/index.js";
-import { createMlp } from "../../src/model/network.js";
+import { createMlp } from "../../src/model/mlp.js";
 import { Random } from "../../src/tensor/random.js";
 import { maxAbsDifference } from "./helpers.js";
 

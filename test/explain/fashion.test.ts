@@ -8,7 +8,8 @@ import { createWasmBackend, type WasmBackend } from "../../src/backends/wasm/ind
 import { featureRows, type Dataset } from "../../src/data/dataset.js";
 import { loadIdxDirectory } from "../../src/data/files.js";
 import { explainBatch, type Explanation } from "../../src/explain/index.js";
-import { createMlp, type Network } from "../../src/model/network.js";
+import type { Network } from "../../src/model/network.js";
+import { createMlp } from "../../src/model/mlp.js";
 import { Random, permutation } from "../../src/tensor/random.js";
 import { fit } from "../../src/train/fit.js";
 import { restore, snapshot } from "../../src/train/snapshot.js";

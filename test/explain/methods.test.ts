@@ -7,7 +7,8 @@ import { createReferenceBackend } from "../../src/backends/reference/index.js";
 import { createWasmBackend } from "../../src/backends/wasm/index.js";
 import { explain } from "../../src/explain/index.js";
 import { GlassboxError } from "../../src/errors.js";
-import { createMlp, type NetworkSpec } from "../../src/model/network.js";
+import type { NetworkSpec } from "../../src/model/network.js";
+import { createMlp } from "../../src/model/mlp.js";
 import { maxAbsDifference, networkWithWeights } from "./helpers.js";
 
 const wasm = await createWasmBackend({ threads: 1 });

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createReferenceBackend } from "../../src/backends/reference/index.js";
 import { explain } from "../../src/explain/index.js";
-import { createMlp, type Network } from "../../src/model/network.js";
+import type { Network } from "../../src/model/network.js";
+import { createMlp } from "../../src/model/mlp.js";
 import { Random } from "../../src/tensor/random.js";
 import { maxAbsDifference, networkWithWeights, oracleAnswer, sum } from "./helpers.js";
 

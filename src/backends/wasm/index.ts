@@ -178,7 +178,7 @@ class Wasm implements WasmBackend {
       this.winograd.backward(offsets, g, filters);
       return;
     }
-    const cols = this.columns(x, g);
+    const cols = this.columns(x, g, dWeight !== null); // dx alone only needs the buffer
     const d = this.reshape(dy, [cols.rows, filters]);
     if (dWeight) this.gemm(cols, d, this.reshape(dWeight, [cols.cols, filters]), cols.rows, true, false, false, 0, 0, 0); // [taps, filters] = colsᵀ·dy
     if (!dx) return;
@@ -354,14 +354,14 @@ class Wasm implements WasmBackend {
    * channels]: x itself for a pointwise convolution, else its im2col in a scratch tensor that is
    * reused while it fits.
    */
-  private columns(x: Tensor, g: WindowGeometry): Tensor {
+  private columns(x: Tensor, g: WindowGeometry, fill = true): Tensor {
     const rows = g.batch * g.outHeight * g.outWidth;
     const cols = g.sizeY * g.sizeX * g.channels;
     if (pointwise(g)) return this.reshape(x, [rows, cols]);
     if (!this.im2colBuffer || this.im2colBuffer.rows * this.im2colBuffer.cols < rows * cols) this.im2colBuffer = this.heap.tensor([rows, cols]);
     const buffer = at(this.im2colBuffer);
     const matrix = new WasmTensor([rows, cols], buffer.offset, buffer);
-    overExamples(this.split(), "im2col", [at(x).offset, buffer.offset], g, true, rows * cols);
+    if (fill) overExamples(this.split(), "im2col", [at(x).offset, buffer.offset], g, true, rows * cols);
     return matrix;
   }
 
