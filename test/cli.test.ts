@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { encodePng } from "../src/featurizers/image/index.js";
 import { expectOneLineError, lastJson, scratch, SMALL } from "./helpers/glassbox.js";
 
 const { dir, glassbox } = scratch("glassbox-cli-");
@@ -77,6 +78,23 @@ test("IDX: train on the embedded Fashion-MNIST subset, evaluate and predict with
   }
   const words = glassbox("predict", "fashion.safetensors", SMALL, "--limit", "2").stdout;
   assert.match(words, /^1: [A-Za-z/ -]+ \d+% \([A-Za-z/ -]+ (\d+|<1)%, [A-Za-z/ -]+ (\d+|<1)%\) {2}\[true: Ankle boot\]\n2: /);
+  // Files are named as the user typed them: a file, a folder (its files under the folder as typed), an absolute path.
+  mkdirSync(join(dir, "pics", "more"), { recursive: true });
+  const gray = new Uint8Array(28 * 28 * 4).fill(200);
+  writeFileSync(join(dir, "pics", "a.png"), encodePng(28, 28, gray));
+  writeFileSync(join(dir, "pics", "more", "b.png"), encodePng(28, 28, gray));
+  const namesOf = (...paths: string[]) => {
+    const run = glassbox("predict", "fashion.safetensors", ...paths);
+    assert.equal(run.code, 0, run.stderr);
+    return run.stdout
+      .trim()
+      .split("\n")
+      .map((line) => line.slice(0, line.indexOf(": ")));
+  };
+  assert.deepEqual(namesOf("./pics/a.png", join(dir, "pics", "a.png")), ["./pics/a.png", join(dir, "pics", "a.png")]);
+  assert.deepEqual(namesOf("./pics/more/"), ["./pics/more/b.png"]);
+  writeFileSync(join(dir, "pics", "more", "c.png"), encodePng(28, 28, gray));
+  assert.deepEqual(namesOf("pics//more"), ["pics//more/b.png", "pics//more/c.png"]);
 });
 
 test("bad input: text in a numeric column names the row and column; no model file is written", () => {

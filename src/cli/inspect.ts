@@ -1,4 +1,3 @@
-import { relative } from "node:path";
 import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
 import { topActivating, weightPicturesPng } from "../explain/neurons.js";
@@ -59,7 +58,7 @@ export async function inspect(argv: string[]): Promise<number> {
     const { data, files } = loaded;
     excite = topActivating(network, featureRows(data), data.rows, neurons).map(({ neuron, rows }) => ({
       neuron: neuron + 1,
-      rows: rows.map(({ row, activation }) => ({ input: files ? relative(process.cwd(), files[row]) || files[row] : `row ${row + 1}`, activation })),
+      rows: rows.map(({ row, activation }) => ({ input: files ? files[row] : `row ${row + 1}`, activation })),
     }));
   }
   const parameters = layers.reduce((sum, l) => sum + l.parameters, 0);

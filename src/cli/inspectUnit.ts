@@ -1,4 +1,3 @@
-import { relative } from "node:path";
 import { featureRows } from "../data/dataset.js";
 import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
@@ -39,7 +38,7 @@ export async function inspectUnitCommand(network: Network, modelPath: string, va
     reportLoaded({ ...loaded, detected: "" }, Boolean(values.json));
     features = featureRows(loaded.data);
     const files = loaded.files;
-    if (files) names = (row) => relative(process.cwd(), files[row]) || files[row];
+    if (files) names = (row) => files[row];
     report = inspectUnit(network, features, loaded.data.rows, layer, unit, integer(values, "top", 9));
   } else if (!out) {
     throw new GlassboxError("BAD_ARGUMENT", "--data: the inputs to look through for what excites the unit (or --out for an image model's feature visualisation alone)");

@@ -1,4 +1,3 @@
-import { relative } from "node:path";
 import { loadForModel } from "../data/load.js";
 import { loadModel } from "../io/disk.js";
 import { classify } from "../model/classify.js";
@@ -28,7 +27,7 @@ export async function predict(argv: string[]): Promise<number> {
     return 0;
   }
   const lines = predictions.map((p, i) => {
-    const name = files ? relative(process.cwd(), files[i]) || files[i] : String(i + 1);
+    const name = files ? files[i] : String(i + 1);
     const t = truth(i);
     return `${name}: ${predictionInWords(p)}${t !== null ? `  [true: ${t}]` : ""}`;
   });

@@ -36,7 +36,7 @@ const DESCRIPTIONS = /^(readme|license|licence|labels|notice|copying)(\.[a-z]+)?
  * inputs (for predict).
  */
 export function scanFolder(dir: string, split: "train" | "test", kind?: FeaturizerKind): FolderScan {
-  const root = hasSplit(dir) ? join(dir, split) : dir;
+  const root = hasSplit(dir) ? under(dir, split) : dir;
   const all: string[] = [];
   const skipped: Skip[] = [];
   walk(root, all, skipped);
@@ -84,11 +84,16 @@ function hasSplit(dir: string): boolean {
  * to a file counts as that file; one that leads nowhere (dangling, or a loop) is skipped with its
  * reason, like a corrupt image. Links to folders are not followed.
  */
+/** `name` inside `dir`, with dir as the user typed it ("./photos" stays "./photos/cat.png"): what messages and predictions print. */
+function under(dir: string, name: string): string {
+  return dir.endsWith("/") || dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`;
+}
+
 function walk(dir: string, out: string[], skipped: Skip[]): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
-    const path = join(dir, entry.name);
+    const path = under(dir, entry.name);
     if (entry.isDirectory()) walk(path, out, skipped);
     else if (entry.isFile()) out.push(path);
     else if (entry.isSymbolicLink()) {
