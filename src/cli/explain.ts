@@ -115,11 +115,11 @@ export async function explainCommand(argv: string[]): Promise<number> {
   const stretches = state?.kind === "sound" ? soundStretches(state, explanation.attributions) : null;
   const out = text(values, "out", "");
   if (out) {
-    // A sound is drawn as the clip it was (amplitude over time); an image as its pixels.
+    // An image as its pixels, a sound as the spectrogram the network sees (the server draws the
+    // same); a sound read as raw amplitudes as the clip it was (amplitude over time).
     const png =
-      state?.kind === "sound" && loaded.files
-        ? soundExplanationPng(state, decodeWav(readBytes(loaded.files[row - 1]), loaded.files[row - 1]), explanation.attributions)
-        : explanationPng(state, input, explanation.attributions, 8, explanationTitle(explanation));
+      explanationPng(state, input, explanation.attributions, 8, explanationTitle(explanation)) ??
+      (state?.kind === "sound" && loaded.files ? soundExplanationPng(state, decodeWav(readBytes(loaded.files[row - 1]), loaded.files[row - 1]), explanation.attributions) : null);
     if (!png)
       throw new GlassboxError(
         "BAD_ARGUMENT",
