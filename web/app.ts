@@ -42,6 +42,8 @@ const backend: Promise<Backend> = createWasmBackend({ threads: 1 })
 
 let current: Current | null = null;
 const message = byId("message");
+const animateFlow = byId<HTMLInputElement>("animate-flow");
+animateFlow.checked = !matchMedia("(prefers-reduced-motion: reduce)").matches;
 const explanation = new ExplanationView(byId("explanation"));
 const networkView = new NetworkView(byId("network") as unknown as SVGSVGElement, (ref) => {
   if (!current) return;
@@ -53,7 +55,7 @@ const inputs = new InputPanel(byId("input-controls"), {
     if (!current) return;
     current.features = features;
     current.source = source;
-    refresh();
+    refresh(!source.live);
   },
   onNote: (text, isError) => note(text, isError),
   example: fashionExample,
@@ -99,13 +101,13 @@ function setModel(network: Network, source: string): void {
   inputs.setModel(network);
   if (state?.kind !== "table" && network.inputs <= 100_000) {
     current.features = new Float32Array(network.inputs);
-    refresh();
+    refresh(true);
   }
   document.body.classList.add("has-model");
 }
 
-/** Runs the network on the current input and redraws everything that depends on it. */
-function refresh(): void {
+/** Runs the network on the current input and redraws everything that depends on it; `animate`: a new input, shown flowing through the layers. */
+function refresh(animate = false): void {
   if (!current?.features) return;
   const { network } = current;
   let analysis: Analysis;
@@ -118,7 +120,7 @@ function refresh(): void {
   current.analysis = analysis;
   renderAnswer(byId("answer"), byId("probabilities"), network, analysis.answer);
   explanation.render(network, analysis, current.source.text);
-  networkView.render(network, analysis, inputColumn(network, analysis.features), current.selected);
+  networkView.render(network, analysis, inputColumn(network, analysis.features), current.selected, animate && animateFlow.checked);
   const detail = byId("neuron-detail");
   if (current.selected) renderNeuron(detail, network, analysis, current.selected);
   else detail.replaceChildren(h("p", { class: "hint" }, "Choose a neuron (click it, or Tab to the network and use the arrow keys and Enter) to see its weights."));
@@ -167,7 +169,10 @@ function showView(name: "see" | "train"): void {
     byId(view).hidden = view !== name;
     byId(`view-${view}`).setAttribute("aria-pressed", String(view === name));
   }
-  if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
+  // The default view has no fragment: a "#see" in the address made the browser scroll to that
+  // section when the page finished loading, 78 px down, past the header.
+  const address = name === "see" ? `${location.pathname}${location.search}` : "#train";
+  if (location.hash !== (name === "see" ? "" : "#train")) history.replaceState(null, "", address);
 }
 
 function listen(): void {

@@ -11,6 +11,8 @@ import { h } from "./dom.js";
 export interface InputSource {
   /** A text model's raw text, to highlight its words in the explanation. */
   text: string | null;
+  /** A change in progress (a stroke on the pad, typing): redrawn at once, not animated. */
+  live?: boolean;
 }
 
 export interface InputEvents {
@@ -54,7 +56,7 @@ export class InputPanel {
         this.pad = new DrawPad(
           state.width,
           state.height,
-          (grid) => this.events.onFeatures(Float32Array.from(grid), { text: null }),
+          (grid) => this.events.onFeatures(Float32Array.from(grid), { text: null, live: true }),
           fashion ? { example: this.events.example } : {},
         );
         parts.push(h("h4", {}, "…or draw one"), this.pad.element);
@@ -135,7 +137,7 @@ export class InputPanel {
       try {
         const { features } = featurizeFile(state, new TextEncoder().encode(box.value), "the text box");
         this.events.onNote(null, false);
-        this.events.onFeatures(features, { text: box.value });
+        this.events.onFeatures(features, { text: box.value, live: true });
       } catch (error) {
         this.events.onNote(error instanceof Error ? error.message : String(error), true);
       }

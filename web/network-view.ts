@@ -1,9 +1,12 @@
 /**
  * The network drawn as columns of neurons (SVG): the input (the image itself for image models),
- * each hidden layer's neurons coloured by their activation for this input (the strongest first,
- * at most 64 drawn per layer), the outputs with their label names, and the strongest weights
- * between drawn neurons as lines (red positive, blue negative). Neurons are buttons: click, or
- * move with the arrow keys and press Enter or Space, to open a neuron's details.
+ * each hidden layer's neurons coloured by their activation for this input, the outputs with their
+ * label names, and the signal flowing for this input between drawn neurons as lines: activation x
+ * weight, the strongest contributions only (red: excites the neuron it reaches, blue: inhibits).
+ * Neurons keep their places from one input to the next (a layer too wide to draw shows a fixed
+ * subset: see drawnUnits), so different inputs light different neurons; their colours change in
+ * place, column after column, unless the reader prefers reduced motion. Neurons are buttons:
+ * click, or move with the arrow keys and press Enter or Space, to open a neuron's details.
  */
 import { maxAbs, type Network } from "glassbox";
 import { activationColour, number, percent, s, NEGATIVE, POSITIVE } from "./dom.js";
@@ -49,6 +52,41 @@ export function strongest(values: ArrayLike<number>, limit: number): number[] {
     .slice(0, limit);
 }
 
+const drawnCache = new WeakMap<Network, number[][]>();
+
+/**
+ * The units drawn for each layer of neurons, in index order, fixed for the network: all of a
+ * layer that fits, else the MAX_DRAWN that matter most over the model's examples. A unit matters
+ * by how strongly it fires on the examples the model keeps (its background rows; none kept:
+ * equally) times how strongly the next layer listens to it (the length of its outgoing weights),
+ * so a dead neuron or one the next layer ignores is not drawn. The output layer is all drawn.
+ */
+export function drawnUnits(network: Network, layers: readonly LayerWeights[]): number[][] {
+  const cached = drawnCache.get(network);
+  if (cached) return cached;
+  const firing = layers.map((l) => new Float64Array(l.units).fill(1));
+  const background = network.background;
+  if (background) {
+    firing.forEach((f) => f.fill(0));
+    for (let r = 0; r < background.rows; r++) {
+      const { layers: outputs } = network.layerOutputs(background.features.subarray(r * network.inputs, (r + 1) * network.inputs));
+      outputs.forEach((values, l) => values.forEach((v, k) => (firing[l][k] += Math.abs(v) / background.rows)));
+    }
+  }
+  const drawn = layers.map((layer, l) => {
+    const next = layers[l + 1];
+    if (layer.units <= MAX_DRAWN || !next) return Array.from({ length: layer.units }, (_, k) => k);
+    const matters = Array.from(firing[l], (f, k) => {
+      let listened = 0;
+      for (let j = 0; j < next.units; j++) listened += next.weights[k * next.units + j] ** 2;
+      return f * Math.sqrt(listened);
+    });
+    return strongest(matters, MAX_DRAWN).sort((a, b) => a - b);
+  });
+  drawnCache.set(network, drawn);
+  return drawn;
+}
+
 function place(values: ArrayLike<number>, order: number[], x0: number, shadeOf: (v: number) => number): Column["drawn"] {
   return order.map((index, rank) => ({
     index,
@@ -67,6 +105,7 @@ function scaleBy(values: ArrayLike<number>): (v: number) => number {
 
 /** Lays out the columns for one analysis. */
 function layout(network: Network, analysis: Analysis, input: InputColumn): { columns: Column[]; width: number; height: number; inputWidth: number } {
+  const units = drawnUnits(network, weightsOf(network));
   const columns: Column[] = [];
   let x = 12;
   let inputWidth = 0;
@@ -83,7 +122,7 @@ function layout(network: Network, analysis: Analysis, input: InputColumn): { col
   analysis.layers.forEach((values, layer) => {
     const isOutput = layer === last;
     const shown = isOutput && network.spec.output !== "linear" ? Array.from(values, (_, k) => outputValue(network, analysis.answer, k)) : Array.from(values);
-    const order = isOutput && shown.length <= MAX_DRAWN ? shown.map((_, k) => k) : strongest(shown, MAX_DRAWN);
+    const order = units[layer];
     const shade = isOutput && network.spec.output !== "linear" ? (p: number) => p : scaleBy(shown);
     const title = isOutput ? "Output" : `Layer ${layer + 1} · ${values.length}`;
     columns.push({ title, x, drawn: place(shown, order, x, shade), hidden: values.length - order.length, layer });
@@ -94,22 +133,27 @@ function layout(network: Network, analysis: Analysis, input: InputColumn): { col
   return { columns, width: x, height, inputWidth };
 }
 
-/** The strongest weights between two drawn columns, as lines. */
-function weightLines(from: Column, to: Column, weights: LayerWeights): SVGElement[] {
-  const pairs: { a: Column["drawn"][number]; b: Column["drawn"][number]; w: number }[] = [];
-  for (const a of from.drawn) for (const b of to.drawn) pairs.push({ a, b, w: weights.weights[a.index * weights.units + b.index] });
-  pairs.sort((p, q) => Math.abs(q.w) - Math.abs(p.w));
-  const chosen = pairs.slice(0, LINES_PER_GAP);
-  const max = Math.max(1e-12, maxAbs(chosen.map((p) => p.w)));
-  return chosen.reverse().map(({ a, b, w }) =>
+/** The signal between two drawn columns for this input, as lines: activation x weight, the strongest LINES_PER_GAP. */
+function signalLines(from: Column, to: Column, weights: LayerWeights): SVGElement[] {
+  const pairs: { a: Column["drawn"][number]; b: Column["drawn"][number]; signal: number }[] = [];
+  for (const a of from.drawn) {
+    if (a.value === 0) continue;
+    for (const b of to.drawn) pairs.push({ a, b, signal: a.value * weights.weights[a.index * weights.units + b.index] });
+  }
+  pairs.sort((p, q) => Math.abs(q.signal) - Math.abs(p.signal));
+  const chosen = pairs.slice(0, LINES_PER_GAP).filter((p) => p.signal !== 0);
+  const max = Math.max(1e-12, maxAbs(chosen.map((p) => p.signal)));
+  return chosen.reverse().map(({ a, b, signal }) =>
     s("line", {
       x1: a.x + RADIUS,
       y1: a.y,
       x2: b.x - RADIUS,
       y2: b.y,
-      stroke: w >= 0 ? POSITIVE : NEGATIVE,
-      "stroke-width": (0.4 + (2.2 * Math.abs(w)) / max).toFixed(2),
-      "stroke-opacity": (0.15 + (0.6 * Math.abs(w)) / max).toFixed(2),
+      stroke: signal >= 0 ? POSITIVE : NEGATIVE,
+      "stroke-width": (0.4 + (2.2 * Math.abs(signal)) / max).toFixed(2),
+      "stroke-opacity": (0.15 + (0.6 * Math.abs(signal)) / max).toFixed(2),
+      "data-from": a.index,
+      "data-to": b.index,
     }),
   );
 }
@@ -128,7 +172,8 @@ export class NetworkView {
     svg.addEventListener("keydown", (event) => this.onKey(event));
   }
 
-  render(network: Network, analysis: Analysis, input: InputColumn, selected: NeuronRef | null): void {
+  /** `animate`: the signal lights the columns one after another (a new input, not a stroke in progress). */
+  render(network: Network, analysis: Analysis, input: InputColumn, selected: NeuronRef | null, animate = false): void {
     const hadFocus = this.svg.contains(document.activeElement);
     const { columns, width, height, inputWidth } = layout(network, analysis, input);
     const weights = weightsOf(network);
@@ -143,7 +188,11 @@ export class NetworkView {
         labels.append(s("text", { x: column.x, y: bottom, class: "more" }, `+${column.hidden} more`));
       }
       const previous = columns[c - 1];
-      if (previous && previous.drawn.length > 0 && column.layer >= 0) lines.append(...weightLines(previous, column, weights[column.layer]));
+      if (previous && previous.drawn.length > 0 && column.layer >= 0) {
+        const gap = s("g", { style: `--column: ${c}`, "data-layer": column.layer });
+        gap.append(...signalLines(previous, column, weights[column.layer]));
+        lines.append(gap);
+      }
       if (previous && previous.drawn.length === 0 && column.layer === 0) {
         // The image feeds every first-layer neuron: a faint fan from its edge.
         const middle = TOP + pictureSize(input.picture ?? { width: 1, height: 1 }).height / 2;
@@ -198,6 +247,7 @@ export class NetworkView {
               "data-layer": column.layer,
               "data-neuron": d.index,
               "data-key": key,
+              style: `--column: ${columns.indexOf(column)}`,
             },
             s("title", {}, what),
           ),
@@ -208,6 +258,7 @@ export class NetworkView {
       }
     }
     this.svg.replaceChildren(lines, neurons, labels);
+    this.svg.classList.toggle("flow", animate);
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     this.svg.style.setProperty("--natural-width", `${width}px`);
     // One tab stop for all neurons (a roving tabindex); the arrow keys move between them.

@@ -108,6 +108,22 @@ async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
   assert.ok(scroll <= client, `${where}: the page is ${scroll}px wide in a ${client}px window (horizontal overflow)`);
 }
 
+/** The drawn neurons (keys and fills, in drawing order), how many signal lines, and the lines that leave a neuron whose activation is 0. */
+async function drawnNetwork(page: Page): Promise<{ keys: string[]; fills: string[]; lines: number; silentSources: string[] }> {
+  return page.evaluate(() => {
+    const circles = Array.from(document.querySelectorAll("#network circle.neuron"));
+    const activation = new Map(circles.map((c) => [c.getAttribute("data-key"), c.getAttribute("aria-label") ?? ""]));
+    const lines = Array.from(document.querySelectorAll("#network .weights line[data-from]"));
+    const silentSources = lines
+      .map((line) => {
+        const layer = Number(line.closest("g[data-layer]")?.getAttribute("data-layer"));
+        return `${layer - 1}:${line.getAttribute("data-from")}`;
+      })
+      .filter((key) => /activation 0$/.test(activation.get(key) ?? ""));
+    return { keys: circles.map((c) => c.getAttribute("data-key") ?? ""), fills: circles.map((c) => c.getAttribute("fill") ?? ""), lines: lines.length, silentSources };
+  });
+}
+
 /** Ids (or tags) of the elements Tab reaches, in order, starting from the top of the page. */
 async function tabStops(page: Page, count: number): Promise<string[]> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
@@ -151,10 +167,20 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     assert.ok(coloured > 100, `the heat map has red or blue pixels (${coloured})`);
     await page.screenshot({ path: join(ARTIFACTS, "web-see-1280.png"), fullPage: true });
 
+    // The network lights up for this input: lines only leave neurons that fire (the signal, not the weights).
+    const lit = await drawnNetwork(page);
+    assert.ok(lit.lines > 20, `signal lines are drawn (${lit.lines})`);
+    assert.deepEqual(lit.silentSources, [], "every line leaves a neuron whose activation is not 0");
+
     // Clear the pad (the answer changes), then drop the same image on the input panel.
     let before = await shownProbabilities(page);
     await page.click("#draw-clear");
     await waitForChange(page, before, "clearing the pad");
+    // The neurons keep their places, and the blank input lights other ones.
+    const blank = await drawnNetwork(page);
+    assert.deepEqual(blank.keys, lit.keys, "the same neurons in the same places for both inputs");
+    const changed = lit.fills.filter((fill, i) => fill !== blank.fills[i]).length;
+    assert.ok(changed >= lit.fills.length / 4, `${changed} of ${lit.fills.length} neurons changed colour between the two inputs`);
     await page.evaluate((bytes) => {
       const transfer = new DataTransfer();
       transfer.items.add(new File([new Uint8Array(bytes)], "dropped.png", { type: "image/png" }));
