@@ -2,7 +2,38 @@
  * What the page shows for one input, computed in the browser with the library: every layer of
  * neurons' activations, the answer, and an integrated-gradients explanation.
  */
-import { baselineFor, explain, levels, type Explanation, type Network } from "glassbox";
+import { baselineFor, explain, gradCam, levels, type ExplainMethod, type Explanation, type GradCam, type Network } from "glassbox";
+
+/** What the page can explain by: every method of `glassbox explain`, and Grad-CAM for convolutional networks. */
+export type PageMethod = ExplainMethod | "gradcam";
+
+/** The methods offered for a network, with what each says in a line (the page's hint). */
+export function methodsFor(network: Network): { method: PageMethod; name: string; hint: string }[] {
+  const all: { method: PageMethod; name: string; hint: string }[] = [
+    {
+      method: "ig",
+      name: "integrated gradients",
+      hint: "Integrated gradients: each input's share of the move from the baseline named above to this answer; the shares add up to it.",
+    },
+    { method: "shap", name: "Shapley values", hint: "Shapley values: each input's average effect when added to the baseline in every order (sampled); they add up to the move." },
+    { method: "occlusion", name: "occlusion", hint: "Occlusion: how much the answer drops when a patch of the input is set to the baseline." },
+    { method: "saliency", name: "saliency", hint: "Saliency: where a small change of the input would change the answer most (its size, not its direction)." },
+    {
+      method: "smoothgrad",
+      name: "SmoothGrad",
+      hint: "SmoothGrad: the gradient averaged over noisy copies of the input, which shows where the answer is sensitive with less speckle.",
+    },
+    { method: "gradxinput", name: "gradient × input", hint: "Gradient × input: a first-order estimate of each input's share (exact for a linear model)." },
+  ];
+  if (network.describe().some((d) => d.type === "conv2d")) {
+    all.push({
+      method: "gradcam",
+      name: "Grad-CAM",
+      hint: "Grad-CAM: where the last convolution block saw evidence for the label, at that layer's resolution and resized to the picture.",
+    });
+  }
+  return all;
+}
 
 export interface Analysis {
   features: Float32Array;
@@ -11,6 +42,8 @@ export interface Analysis {
   /** Probabilities per label (softmax; sigmoid as [1 - p, p]) or values (linear). */
   answer: number[];
   explanation: Explanation | null;
+  /** Grad-CAM's map when the page explains by Grad-CAM (then `explanation` is null). */
+  cam: GradCam | null;
   /** Why no explanation, when there is none. */
   explanationError: string | null;
 }
@@ -40,19 +73,25 @@ export function weightsOf(network: Network): LayerWeights[] {
   return out;
 }
 
-/** Runs the network on one raw feature row and explains the answer (or `label`, an index), against the library's baseline. */
-export function analyse(network: Network, features: Float32Array, label: number | null): Analysis {
+/** Runs the network on one raw feature row and explains the answer (or `label`, an index) by `method`, against the library's baseline. */
+export function analyse(network: Network, features: Float32Array, label: number | null, method: PageMethod = "ig"): Analysis {
   const { layers, answer } = network.layerOutputs(features);
   const values = network.spec.output === "sigmoid" ? [1 - answer[0], answer[0]] : Array.from(answer);
   let explanation: Explanation | null = null;
+  let cam: GradCam | null = null;
   let explanationError: string | null = null;
   try {
-    const { baseline } = baselineFor(network);
-    explanation = explain(network, features, { method: "ig", ...(label === null ? {} : { label }), ...(baseline ? { baseline } : {}) });
+    const labelOption = label === null ? {} : { label };
+    if (method === "gradcam") {
+      cam = gradCam(network, features, labelOption);
+    } else {
+      const { baseline } = baselineFor(network);
+      explanation = explain(network, features, { method, ...labelOption, ...(baseline ? { baseline } : {}) });
+    }
   } catch (error) {
     explanationError = error instanceof Error ? error.message : String(error);
   }
-  return { features, layers, answer: values, explanation, explanationError };
+  return { features, layers, answer: values, explanation, cam, explanationError };
 }
 
 /** The name of output unit k: a sigmoid model's one unit answers "is it labels[1]?". */

@@ -16,7 +16,7 @@ import {
   type Dataset,
   type Network,
 } from "glassbox";
-import { analyse, type Analysis } from "./analysis.js";
+import { analyse, methodsFor, type Analysis, type PageMethod } from "./analysis.js";
 import { renderAnswer } from "./answer.js";
 import { byId, grayDataUrl, h } from "./dom.js";
 import { ExplanationView } from "./explanation.js";
@@ -34,6 +34,8 @@ interface Current {
   selected: NeuronRef | null;
   /** The label the explanation is about (an index), or null for the answer. */
   explainLabel: number | null;
+  /** The method the Why panel explains by. */
+  method: PageMethod;
 }
 
 const backend: Promise<Backend> = createWasmBackend({ threads: 1 })
@@ -77,7 +79,7 @@ async function loadModelBytes(bytes: Uint8Array, source: string): Promise<void> 
 }
 
 function setModel(network: Network, source: string): void {
-  current = { network, features: null, source: { text: null }, analysis: null, selected: null, explainLabel: null };
+  current = { network, features: null, source: { text: null }, analysis: null, selected: null, explainLabel: null, method: "ig" };
   const state = featurizerOf(network);
   // Dense layers by their units, convolutions by their filters; activations, pooling and the like are left out.
   const sizes: (number | string)[] = [
@@ -95,6 +97,9 @@ function setModel(network: Network, source: string): void {
     accuracy === null ? "" : ` · ${Math.round(accuracy * 1000) / 10}% accuracy when trained`,
     h("span", { class: "source" }, ` · from ${source}`),
   );
+  const methods = methodsFor(network);
+  byId<HTMLSelectElement>("explain-method").replaceChildren(...methods.map((m) => h("option", { value: m.method }, m.name)));
+  byId("method-hint").textContent = methods[0].hint;
   const select = byId<HTMLSelectElement>("explain-label");
   select.replaceChildren(h("option", { value: "" }, "the answer"), ...network.labels.map((label, k) => h("option", { value: String(k) }, label)));
   note(null);
@@ -112,7 +117,7 @@ function refresh(animate = false): void {
   const { network } = current;
   let analysis: Analysis;
   try {
-    analysis = analyse(network, current.features, current.explainLabel);
+    analysis = analyse(network, current.features, current.explainLabel, current.method);
   } catch (error) {
     note(error instanceof Error ? error.message : String(error), true);
     return;
@@ -182,6 +187,13 @@ function listen(): void {
     if (!current) return;
     const value = (event.target as HTMLSelectElement).value;
     current.explainLabel = value === "" ? null : Number(value);
+    refresh();
+  });
+  byId<HTMLSelectElement>("explain-method").addEventListener("change", (event) => {
+    if (!current) return;
+    const chosen = methodsFor(current.network).find((m) => m.method === (event.target as HTMLSelectElement).value) ?? methodsFor(current.network)[0];
+    current.method = chosen.method;
+    byId("method-hint").textContent = chosen.hint;
     refresh();
   });
   const modelFile = byId<HTMLInputElement>("model-file");

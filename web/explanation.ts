@@ -1,9 +1,9 @@
 /**
- * The explanation of an answer (integrated gradients), in the input's own terms: a heat map over
+ * The explanation of an answer (by the chosen method), in the input's own terms: a heat map over
  * the image or spectrogram, the words of a text highlighted, signed bars for table columns.
  * Red pushes towards the explained label, blue against it.
  */
-import { baselineInWords, explanationPng, featureAttributions, maxAbs, soundStretches, textTokens, type Network } from "glassbox";
+import { baselineInWords, explanationPng, featureAttributions, gradCamPng, maxAbs, soundStretches, textTokens, type Network } from "glassbox";
 import { featurizerOf } from "./inputs.js";
 import type { Analysis } from "./analysis.js";
 import { h, number, percent, pngUrl, signedBars } from "./dom.js";
@@ -18,6 +18,10 @@ export class ExplanationView {
   /** `text`: the raw text of a text model's input, to highlight its words. */
   render(network: Network, analysis: Analysis, text: string | null): void {
     const explanation = analysis.explanation;
+    if (analysis.cam) {
+      this.renderCam(network, analysis);
+      return;
+    }
     if (!explanation) {
       this.container.replaceChildren(h("p", { class: "error" }, `No explanation: ${analysis.explanationError ?? "unknown reason"}`));
       return;
@@ -62,6 +66,27 @@ export class ExplanationView {
       const entries = featureAttributions(network, analysis.features, explanation).slice(0, BARS);
       parts.push(signedBars(entries, state?.kind === "table" ? "columns that weigh most" : "features that weigh most"));
     }
+    this.container.replaceChildren(...parts);
+  }
+
+  /** Grad-CAM: the map over the picture, and which layer it reads. */
+  private renderCam(network: Network, analysis: Analysis): void {
+    const cam = analysis.cam!;
+    const picture = gradCamPng(network, analysis.features, cam);
+    const parts: Node[] = [
+      h(
+        "p",
+        { class: "caption", id: "explanation-summary" },
+        `Where layer ${cam.layer} (${cam.height}×${cam.width}) saw evidence for “${cam.label}”: `,
+        h("span", { class: "key up" }, "red"),
+        " where it saw the most.",
+      ),
+    ];
+    if (picture) {
+      this.url = pngUrl(picture, this.url);
+      parts.push(h("img", { src: this.url, id: "heatmap", class: "heatmap", alt: `Grad-CAM map for ${cam.label}: red where the layer saw evidence for it` }));
+    }
+    if (cam.map.every((v) => v === 0)) parts.push(h("p", { class: "hint" }, "The map is all zero: this layer's channels weigh against the label on average."));
     this.container.replaceChildren(...parts);
   }
 

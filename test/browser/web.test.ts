@@ -108,6 +108,23 @@ async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
   assert.ok(scroll <= client, `${where}: the page is ${scroll}px wide in a ${client}px window (horizontal overflow)`);
 }
 
+/**
+ * Chooses each method of the Why panel's selector in turn; each must draw a new heat map and name
+ * itself in the hint, with no error. Returns the methods offered.
+ */
+async function everyMethodDraws(page: Page): Promise<string[]> {
+  const methods = await page.$$eval("#explain-method option", (options) => options.map((o) => (o as HTMLOptionElement).value));
+  for (const method of methods) {
+    const before = await page.getAttribute("#heatmap", "src");
+    await page.selectOption("#explain-method", method);
+    await page
+      .waitForFunction((old) => document.querySelector("#heatmap")?.getAttribute("src") !== old, before, { timeout: 20_000 })
+      .catch(async () => assert.fail(`--method ${method}: no new heat map; the panel says "${await page.textContent("#explanation")}"`));
+    assert.equal(await page.$("#explanation .error"), null, `${method}: no error`);
+  }
+  return methods;
+}
+
 /** The drawn neurons (keys and fills, in drawing order), how many signal lines, and the lines that leave a neuron whose activation is 0. */
 async function drawnNetwork(page: Page): Promise<{ keys: string[]; fills: string[]; lines: number; silentSources: string[] }> {
   return page.evaluate(() => {
@@ -166,6 +183,14 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     });
     assert.ok(coloured > 100, `the heat map has red or blue pixels (${coloured})`);
     await page.screenshot({ path: join(ARTIFACTS, "web-see-1280.png"), fullPage: true });
+
+    assert.deepEqual(
+      await everyMethodDraws(page),
+      ["ig", "shap", "occlusion", "saliency", "smoothgrad", "gradxinput"],
+      "a dense network offers every method of the CLI, not Grad-CAM",
+    );
+    await page.selectOption("#explain-method", "ig");
+    await page.waitForFunction(() => /Integrated gradients/.test(document.querySelector("#method-hint")?.textContent ?? ""));
 
     // The network lights up for this input: lines only leave neurons that fire (the signal, not the weights).
     const lit = await drawnNetwork(page);
@@ -281,6 +306,8 @@ test("the web app loads a CNN model, predicts an uploaded image and explains it 
       .catch(async () => assert.fail(`expected the answer "${label}: ..", got "${await page.textContent("#answer")}"`));
     await page.waitForSelector("#heatmap", { timeout: 5_000 });
     await page.screenshot({ path: join(ARTIFACTS, "web-cnn-1280.png"), fullPage: true });
+    assert.deepEqual(await everyMethodDraws(page), ["ig", "shap", "occlusion", "saliency", "smoothgrad", "gradxinput", "gradcam"]);
+    assert.match((await page.textContent("#explanation-summary")) ?? "", /^Where layer 4 \(14×14\) saw evidence for/, "Grad-CAM reads the last convolution block");
     assert.deepEqual(problems, [], "no console errors or warnings");
   } finally {
     await browser.close();
