@@ -32,6 +32,7 @@ export {
   type OutputKind,
   type ModelAbout,
   type Background,
+  type Examples,
 } from "./model/network.js";
 export { createMlp, type MlpOptions } from "./model/mlp.js";
 export type { Mixture } from "./model/pass.js";
@@ -105,6 +106,7 @@ export { tokenize, fitText, textFeatures, textFeatureNames, textTokens, emailTex
 export {
   fitTable,
   tableFeatures,
+  tableCells,
   tableFeatureNames,
   tableFeatureGroups,
   MISSING,

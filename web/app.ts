@@ -20,6 +20,7 @@ import { analyse, methodsFor, type Analysis, type PageMethod } from "./analysis.
 import { renderAnswer } from "./answer.js";
 import { byId, grayDataUrl, h } from "./dom.js";
 import { ExplanationView } from "./explanation.js";
+import { renderFeatureMaps } from "./feature-maps.js";
 import { loadFashion } from "./fashion.js";
 import { featurizerOf, InputPanel, inputNames, type InputSource } from "./inputs.js";
 import { NetworkView, type InputColumn, type NeuronRef } from "./network-view.js";
@@ -104,7 +105,10 @@ function setModel(network: Network, source: string): void {
   select.replaceChildren(h("option", { value: "" }, "the answer"), ...network.labels.map((label, k) => h("option", { value: String(k) }, label)));
   note(null);
   inputs.setModel(network);
-  if (state?.kind !== "table" && network.inputs <= 100_000) {
+  if (inputs.hasExamples) {
+    // The first screen answers a real input: the model's first kept example.
+    inputs.showExample(0);
+  } else if (state?.kind !== "table" && network.inputs <= 100_000) {
     current.features = new Float32Array(network.inputs);
     refresh(true);
   }
@@ -126,6 +130,7 @@ function refresh(animate = false): void {
   renderAnswer(byId("answer"), byId("probabilities"), network, analysis.answer);
   explanation.render(network, analysis, current.source.text);
   networkView.render(network, analysis, inputColumn(network, analysis.features), current.selected, animate && animateFlow.checked);
+  renderFeatureMaps(byId("feature-maps"), network, analysis.features);
   const detail = byId("neuron-detail");
   if (current.selected) renderNeuron(detail, network, analysis, current.selected);
   else detail.replaceChildren(h("p", { class: "hint" }, "Choose a neuron (click it, or Tab to the network and use the arrow keys and Enter) to see its weights."));

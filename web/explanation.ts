@@ -18,6 +18,7 @@ export class ExplanationView {
   /** `text`: the raw text of a text model's input, to highlight its words. */
   render(network: Network, analysis: Analysis, text: string | null): void {
     const explanation = analysis.explanation;
+    this.container.dataset.method = analysis.cam ? "gradcam" : (explanation?.method ?? "");
     if (analysis.cam) {
       this.renderCam(network, analysis);
       return;

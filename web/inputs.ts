@@ -4,7 +4,7 @@
  * models; a form with one field per column for table models. Every input becomes one row of
  * features with the library's own featurizers, exactly as in training.
  */
-import { featureNames, featurizeFile, featurizerOf as modelFeaturizer, tableFeatures, type FeaturizerState, type Network, type TableState } from "glassbox";
+import { featureNames, featurizeFile, featurizerOf as modelFeaturizer, tableCells, tableFeatures, type FeaturizerState, type Network, type TableState } from "glassbox";
 import { DrawPad } from "./drawpad.js";
 import { h } from "./dom.js";
 
@@ -35,6 +35,8 @@ export class InputPanel {
   private state: FeaturizerState | null = null;
   private pad: DrawPad | null = null;
   private audioUrl: string | null = null;
+  /** The table form's fields by column name, to fill them with an example. */
+  private fields = new Map<string, HTMLInputElement>();
 
   constructor(
     private readonly container: HTMLElement,
@@ -45,6 +47,7 @@ export class InputPanel {
     this.network = network;
     this.state = featurizerOf(network);
     this.pad = null;
+    this.fields = new Map();
     const state = this.state;
     const parts: Node[] = [];
     if (state?.kind === "image") {
@@ -70,7 +73,45 @@ export class InputPanel {
     } else {
       parts.push(this.numberForm(network));
     }
+    if (network.examples) parts.unshift(this.examplePicker(network));
     this.container.replaceChildren(...parts);
+  }
+
+  /** Whether the model keeps examples to start from (train keeps the first of each label). */
+  get hasExamples(): boolean {
+    return (this.network?.examples?.rows ?? 0) > 0;
+  }
+
+  /** Shows the model's kept example k as the input: on the pad or as the table form's cells, then answered. */
+  showExample(k: number): void {
+    const network = this.network;
+    const examples = network?.examples;
+    if (!network || !examples || k < 0 || k >= examples.rows) return;
+    const features = examples.features.slice(k * network.inputs, (k + 1) * network.inputs);
+    const picker = this.container.querySelector<HTMLSelectElement>("#example-pick");
+    if (picker) picker.value = String(k);
+    this.events.onNote(null, false);
+    if (this.state?.kind === "table") {
+      for (const [name, value] of tableCells(this.state, features)) {
+        const field = this.fields.get(name);
+        if (field) field.value = value;
+      }
+      this.container.querySelector("#input-form")?.dispatchEvent(new Event("change"));
+      return;
+    }
+    this.pad?.set(features, false);
+    this.events.onFeatures(features, { text: null });
+  }
+
+  private examplePicker(network: Network): HTMLElement {
+    const examples = network.examples!;
+    const select = h(
+      "select",
+      { id: "example-pick" },
+      ...Array.from(examples.labels, (label, k) => h("option", { value: String(k) }, `${k + 1}: a training ${network.labels[label]}`)),
+    );
+    select.addEventListener("change", () => this.showExample(Number(select.value)));
+    return h("div", { class: "field inline example-pick" }, h("label", { for: "example-pick" }, "Start from an example"), select);
   }
 
   /** Reads a dropped or picked file as the model's input. */
@@ -164,6 +205,7 @@ export class InputPanel {
         form.append(h("datalist", { id: listId }, ...column.categories.map((category) => h("option", { value: category }))));
       }
       fields.push({ name: column.name, input });
+      this.fields.set(column.name, input);
       form.append(h("div", { class: "field" }, h("label", { for: id }, column.name), input));
     });
     const read = (): void => {

@@ -27,6 +27,7 @@ function smallNetwork() {
     standardize: true,
     about: { featureNames: ["f1", "f2", "f3", "f4", "f5", "f6"], labelColumn: "label", training: { epochs: 3 } },
     background: { features: Float32Array.from({ length: 12 }, (_, i) => i / 2), rows: 2 },
+    examples: { features: Float32Array.from({ length: 12 }, (_, i) => i - 4), rows: 2, labels: Int32Array.of(2, 0) },
   });
   const rows = Float32Array.from({ length: 24 }, (_, i) => (i * 7) % 11);
   network.layers[0].adapt?.(rows, 6, [0, 1, 2, 3]);
@@ -45,6 +46,7 @@ test("save and load give back every weight bit for bit, the architecture and the
   assert.deepEqual(loaded.spec, network.spec);
   assert.deepEqual(loaded.about, network.about);
   assert.deepEqual(loaded.background, network.background, "the kept training rows come back");
+  assert.deepEqual(loaded.examples, network.examples, "the kept examples and their labels come back");
   assert.deepEqual(tensorsOf(loaded), tensorsOf(network), "weights and standardisation statistics");
   assert.equal(loaded.layers[0].adapted, true, "loaded statistics count as learnt: fit does not learn them again");
   network.params().forEach((p, i) => {
@@ -63,12 +65,14 @@ test("the file is safetensors: 8-byte length, JSON header padded to 8, F32 tenso
   assert.equal(headerLength % 8, 0);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   assert.equal(header.__metadata__.format, "glassbox");
-  assert.equal(header.__metadata__.format_version, "3");
+  assert.equal(header.__metadata__.format_version, "4");
   assert.deepEqual(header["layers.0.mean"].shape, [6]);
   assert.deepEqual(header["layers.1.weight"].shape, [6, 5]);
   assert.deepEqual(header["layers.1.bias"].shape, [5]);
   assert.deepEqual(header["layers.5.weight"].shape, [4, 3]);
   assert.deepEqual(header.background.shape, [2, 6]);
+  assert.deepEqual(header.examples.shape, [2, 6]);
+  assert.deepEqual(header["examples.labels"].shape, [2]);
   const architecture = JSON.parse(header.__metadata__.architecture);
   assert.deepEqual(architecture.inputShape, [6]);
   assert.deepEqual(
@@ -108,10 +112,10 @@ test("a file that is not a model, or a safetensors file without Glassbox metadat
 
 test("a file of a newer format version says to upgrade", () => {
   const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
-  const newer = encodeSafetensors({ ...file, metadata: { ...file.metadata, format_version: "4" } });
+  const newer = encodeSafetensors({ ...file, metadata: { ...file.metadata, format_version: "5" } });
   assert.match(
     errorCode(() => decodeModel(newer, "new.safetensors")),
-    /newer Glassbox \(model format version 4\).*upgrade/,
+    /newer Glassbox \(model format version 5\).*upgrade/,
   );
 });
 
@@ -160,6 +164,29 @@ test("a tensor whose size disagrees with the architecture is refused", () => {
   assert.match(
     errorCode(() => decodeModel(rewrite(file, extra), "m")),
     /holds a tensor "layers.9.weight" that no layer of its architecture has/,
+  );
+});
+
+test("examples must be whole rows with one known label each; examples without labels are refused", () => {
+  const file = decodeSafetensors(encodeModel(smallNetwork()), "m");
+  const withLabels = (labels: number[]) => file.tensors.map((t) => (t.name === "examples.labels" ? { ...t, data: Float32Array.from(labels) } : t));
+  assert.match(
+    errorCode(() => decodeModel(rewrite(file, withLabels([2, 3])), "m")),
+    /BAD_MODEL_FILE: m: example 2 has label 3; the labels are 0 to 2/,
+  );
+  assert.match(
+    errorCode(() => decodeModel(rewrite(file, withLabels([0.5, 1])), "m")),
+    /example 1 has label 0.5/,
+  );
+  const unlabelled = file.tensors.filter((t) => t.name !== "examples.labels");
+  assert.match(
+    errorCode(() => decodeModel(rewrite(file, unlabelled), "m")),
+    /tensors "examples" and "examples.labels" must be \[rows, 6\] and \[rows\], got \[2, 6\] and \[\]/,
+  );
+  const short = file.tensors.map((t) => (t.name === "examples.labels" ? { ...t, shape: [1], data: t.data.subarray(0, 1) } : t));
+  assert.match(
+    errorCode(() => decodeModel(rewrite(file, short), "m")),
+    /must be \[rows, 6\] and \[rows\], got \[2, 6\] and \[1\]/,
   );
 });
 

@@ -11,10 +11,12 @@ import { decodeSafetensors, encodeSafetensors, tensorChecksum, type NamedTensor 
  * The Glassbox model file: safetensors with every tensor the layers keep as an F32 tensor of its
  * true shape ("layers.<i>.weight": [inputs, units], "layers.<i>.bias": [units], a standardize
  * layer's "layers.<i>.mean" / "layers.<i>.std": the input shape), "background": [rows, ...input
- * shape] for models that keep training rows, and in __metadata__ JSON strings for the
- * architecture (input shape, layer list, output, labels) and the model's facts.
+ * shape] for models that keep training rows, "examples": [rows, ...input shape] and
+ * "examples.labels": [rows] (label indices) for the few labelled rows kept to show the model at
+ * work, and in __metadata__ JSON strings for the architecture (input shape, layer list, output,
+ * labels) and the model's facts.
  */
-export const FORMAT_VERSION = 3; // 3: shapes and the layer list, standardisation as a layer; 2: the featurizer in "about"
+export const FORMAT_VERSION = 4; // 4: examples; 3: shapes and the layer list, standardisation as a layer; 2: the featurizer in "about"
 
 /** Network -> file bytes. */
 export function encodeModel(network: Network): Uint8Array {
@@ -25,6 +27,10 @@ export function encodeModel(network: Network): Uint8Array {
   }));
   if (network.background) {
     tensors.push({ name: "background", shape: [network.background.rows, ...network.inputShape], data: network.background.features });
+  }
+  if (network.examples) {
+    const { rows, features, labels } = network.examples;
+    tensors.push({ name: "examples", shape: [rows, ...network.inputShape], data: features }, { name: "examples.labels", shape: [rows], data: Float32Array.from(labels) });
   }
   const metadata = {
     format: "glassbox",
@@ -111,8 +117,21 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
     const ok = background.shape.length >= 2 && background.shape[0] >= 1 && sizeOf(background.shape.slice(1)) === inputs;
     if (!ok) fail(`tensor "background" must be [rows, ${spec.inputShape.join(", ")}], got ${shapeText(background.shape)}`);
   }
+  const examples = tensors.get("examples") ?? null;
+  const exampleLabels = tensors.get("examples.labels") ?? null;
+  if (examples || exampleLabels) {
+    const rows = examples?.shape[0] ?? 0;
+    const ok = examples && exampleLabels && examples.shape.length >= 2 && rows >= 1 && sizeOf(examples.shape.slice(1)) === inputs && sameShape(exampleLabels.shape, [rows]);
+    if (!ok)
+      fail(
+        `tensors "examples" and "examples.labels" must be [rows, ${spec.inputShape.join(", ")}] and [rows], got ${shapeText(examples?.shape ?? [])} and ${shapeText(exampleLabels?.shape ?? [])}`,
+      );
+    const bad = exampleLabels!.data.findIndex((k) => !(Number.isInteger(k) && k >= 0 && k < spec.labels.length));
+    if (bad >= 0) fail(`example ${bad + 1} has label ${exampleLabels!.data[bad]}; the labels are 0 to ${spec.labels.length - 1}`);
+  }
+  const kept = new Set(["background", "examples", "examples.labels"]);
   for (const name of tensors.keys()) {
-    if (!needed.has(name) && name !== "background") fail(`holds a tensor "${name}" that no layer of its architecture has`);
+    if (!needed.has(name) && !kept.has(name)) fail(`holds a tensor "${name}" that no layer of its architecture has`);
   }
   // A NaN or infinite weight would make every answer NaN (or, where the wasm products skip zero
   // inputs, only some of them): refused, with the first one named.
@@ -125,6 +144,7 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
     ...(backend ? { backend } : {}),
     about,
     background: background ? { features: background.data, rows: background.shape[0] } : null,
+    examples: examples && exampleLabels ? { features: examples.data, rows: examples.shape[0], labels: Int32Array.from(exampleLabels.data) } : null,
   });
   network.loadTensors(new Map([...needed.keys()].map((name) => [name, (tensors.get(name) as NamedTensor).data])));
   return network;

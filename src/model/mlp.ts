@@ -3,7 +3,7 @@ import { check } from "../errors.js";
 import { layerShapes, type Initializer, type LayerSpec } from "../layers/index.js";
 import type { OutputKind } from "../losses/index.js";
 import { Random } from "../tensor/random.js";
-import { Network, type Background, type ModelAbout } from "./network.js";
+import { Network, type Background, type Examples, type ModelAbout } from "./network.js";
 import { outputCount } from "./spec.js";
 
 export interface MlpOptions {
@@ -35,6 +35,7 @@ export interface MlpOptions {
   backend?: Backend;
   about?: Partial<ModelAbout>;
   background?: Background | null;
+  examples?: Examples | null;
 }
 
 /**

@@ -38,6 +38,14 @@ export interface Background {
   rows: number;
 }
 
+/** A few training rows kept in the model with their labels, to show it at work (the web page's first input). */
+export interface Examples {
+  features: Float32Array; // [rows, inputs], raw
+  rows: number;
+  /** Each row's label index. */
+  labels: Int32Array;
+}
+
 export interface NetworkOptions {
   /** Default: the reference backend. */
   backend?: Backend;
@@ -45,6 +53,8 @@ export interface NetworkOptions {
   about?: Partial<ModelAbout>;
   /** Default: none (explanations then compare with all zeros, or what the featurizer calls silence). */
   background?: Background | null;
+  /** Default: none. */
+  examples?: Examples | null;
 }
 
 /** d f / d logits: [n, outputs], or the function that makes it from the logits: [n, outputs] of the same rows. */
@@ -61,6 +71,8 @@ export class Network {
   readonly about: Readonly<ModelAbout>;
   /** Typical raw input rows kept from training (table models keep up to 100), or null. */
   readonly background: Background | null;
+  /** A few labelled training rows kept to show the model at work (train keeps one per label, up to 10), or null. */
+  readonly examples: Examples | null;
   private facts: ModelAbout;
   private readonly scratch: Scratch;
   private readonly random = new Random(0); // unused: no dropout outside training
@@ -83,6 +95,16 @@ export class Network {
       );
     }
     this.background = background;
+    const examples = options.examples ?? null;
+    if (examples) {
+      check(
+        Number.isInteger(examples.rows) && examples.rows >= 1 && examples.features.length === examples.rows * this.inputs && examples.labels.length === examples.rows,
+        `the examples must hold whole rows of ${this.inputs} features and one label each, got ${examples.features.length} numbers and ${examples.labels.length} labels for ${examples.rows} rows`,
+      );
+      const bad = examples.labels.findIndex((k) => !(k >= 0 && k < spec.labels.length));
+      check(bad < 0, `example ${bad + 1} has label ${examples.labels[bad]}; the labels are 0 to ${spec.labels.length - 1}`);
+    }
+    this.examples = examples;
   }
 
   get inputShape(): Shape {

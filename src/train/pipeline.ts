@@ -3,7 +3,7 @@ import { GlassboxError, check } from "../errors.js";
 import { featureRows, selectRows, type Dataset } from "../data/dataset.js";
 import { featureShape, type FeaturizerState } from "../featurizers/index.js";
 import type { Hierarchy } from "../model/hierarchy.js";
-import type { Background, Network, OutputKind } from "../model/network.js";
+import type { Background, Examples, Network, OutputKind } from "../model/network.js";
 import { createMlp } from "../model/mlp.js";
 import type { Initializer, LayerSpec } from "../layers/index.js";
 import { parseLayers } from "../layers/parse.js";
@@ -47,6 +47,8 @@ export interface TrainModelOptions extends FitOptions {
   standardize?: boolean;
   /** Training rows kept in the model as the baseline of explanations. Default 100 for tables, else 0. */
   backgroundRows?: number;
+  /** Labelled training rows kept in the model to show it at work: the first of each label, up to this many labels. Default 10; 0 keeps none. */
+  exampleRows?: number;
   /** Default: the reference backend. */
   backend?: Backend;
   /** Called with the network once it is built, before training starts (to say what it is). */
@@ -99,6 +101,7 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
       textColumn: input.textColumn ?? null,
     },
     background: backgroundRows > 0 ? sampleRows(data, backgroundRows, seed) : null,
+    examples: exampleRowsOf(data, options.exampleRows ?? 10),
   });
   options.onStart?.(network);
   const started = performance.now();
@@ -106,6 +109,19 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   const summary = trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment);
   network.recordTraining(summary);
   return { network, result, summary };
+}
+
+/** The first training row of each label, in label order, for up to `count` labels (null for 0, or data without labels). */
+function exampleRowsOf(data: Dataset, count: number): Examples | null {
+  check(Number.isInteger(count) && count >= 0, `exampleRows must be a whole number >= 0, got ${count}`);
+  if (count === 0 || !data.labels) return null;
+  const first = new Map<number, number>();
+  for (let r = 0; r < data.rows && first.size < data.labelNames.length; r++) if (!first.has(data.labels[r])) first.set(data.labels[r], r);
+  const picked = [...first.entries()].sort((a, b) => a[0] - b[0]).slice(0, count);
+  if (picked.length === 0) return null;
+  const features = new Float32Array(picked.length * data.columns);
+  picked.forEach(([, row], i) => features.set(featureRows(data, row, 1), i * data.columns));
+  return { features, rows: picked.length, labels: Int32Array.from(picked, ([label]) => label) };
 }
 
 /**

@@ -6,12 +6,13 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
-import { createReferenceBackend, createWasmBackend, encodeModel, encodePng, loadIdxDirectory, trainModel } from "../../src/node.js";
+import { createReferenceBackend, createWasmBackend, encodeModel, encodePng, loadIdxDirectory, loadTrainingData, trainModel } from "../../src/node.js";
 import { CHROMIUM, haveChromium, launchChromium } from "../helpers/chromium.js";
 import { featureRows } from "../../src/data/dataset.js";
 
@@ -66,13 +67,16 @@ function serve(model: Uint8Array): ReturnType<typeof createServer> {
 }
 
 /** The app served with `model`, open in Chromium at 1280x800 once it says it is ready; console errors and warnings are collected. */
-async function openApp(model: Uint8Array): Promise<{ browser: Awaited<ReturnType<typeof launchChromium>>; page: Page; problems: string[] }> {
+async function openApp(
+  model: Uint8Array,
+  reducedMotion: "reduce" | "no-preference" = "no-preference",
+): Promise<{ browser: Awaited<ReturnType<typeof launchChromium>>; page: Page; problems: string[] }> {
   const server = serve(model);
   after(() => server.close());
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, reducedMotion });
   const problems: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
@@ -118,7 +122,7 @@ async function everyMethodDraws(page: Page): Promise<string[]> {
     const before = await page.getAttribute("#heatmap", "src");
     await page.selectOption("#explain-method", method);
     await page
-      .waitForFunction((old) => document.querySelector("#heatmap")?.getAttribute("src") !== old, before, { timeout: 20_000 })
+      .waitForFunction(([old, m]) => document.querySelector(`#explanation[data-method="${m}"] #heatmap`)?.getAttribute("src") !== old, [before, method], { timeout: 20_000 })
       .catch(async () => assert.fail(`--method ${method}: no new heat map; the panel says "${await page.textContent("#explanation")}"`));
     assert.equal(await page.$("#explanation .error"), null, `${method}: no error`);
   }
@@ -161,6 +165,13 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
   const { browser, page, problems } = await openApp(model);
   try {
     assert.match((await page.textContent("#model-summary")) ?? "", /784 → 64 → 10/, "the served model is loaded");
+    // The first screen answers the model's first kept example, opened at the top of the page.
+    assert.equal(await page.evaluate(() => window.scrollY), 0, "the page opens at the top");
+    assert.equal(await page.inputValue("#example-pick"), "0");
+    const firstLabel = ((await page.textContent("#example-pick option:checked")) ?? "").replace(/^1: a training /, "");
+    assert.match((await page.textContent("#answer")) ?? "", /^[^:]+: \d+(\.\d)?%$/, "an answer without any user action");
+    assert.equal(await page.getAttribute("#probabilities li:first-child", "data-label"), firstLabel, "the example is a training row the model gets right");
+    await page.waitForSelector("#heatmap");
 
     // Upload a test image: the right label on top, and a coloured heat map.
     await page.setInputFiles("#input-file", { name: "item.png", mimeType: "image/png", buffer: Buffer.from(png) });
@@ -306,8 +317,55 @@ test("the web app loads a CNN model, predicts an uploaded image and explains it 
       .catch(async () => assert.fail(`expected the answer "${label}: ..", got "${await page.textContent("#answer")}"`));
     await page.waitForSelector("#heatmap", { timeout: 5_000 });
     await page.screenshot({ path: join(ARTIFACTS, "web-cnn-1280.png"), fullPage: true });
+    // Feature maps: 8 and 16 channel tiles of the two blocks, and the first layer's 8 filters; another input lights them differently.
+    const maps = async () => page.$$eval("#feature-maps img.map", (images) => images.map((i) => i.getAttribute("src") ?? ""));
+    const lit = await maps();
+    assert.equal(lit.length, 8 + 16, "one tile per channel of each convolution block");
+    assert.equal((await page.$$("#feature-maps img.filter")).length, 8, "the first convolution's 8 filters");
+    await page.locator("#feature-maps").screenshot({ path: join(ARTIFACTS, "web-cnn-maps-1280.png") });
+    await page.selectOption("#example-pick", "1");
+    await page.waitForFunction((old) => document.querySelector("#feature-maps img.map")?.getAttribute("src") !== old, lit[0], { timeout: 5_000 });
+    const other = await maps();
+    assert.ok(other.filter((src, k) => src !== lit[k]).length >= 12, "most tiles change with the input");
     assert.deepEqual(await everyMethodDraws(page), ["ig", "shap", "occlusion", "saliency", "smoothgrad", "gradxinput", "gradcam"]);
     assert.match((await page.textContent("#explanation-summary")) ?? "", /^Where layer 4 \(14×14\) saw evidence for/, "Grad-CAM reads the last convolution block");
+    assert.deepEqual(problems, [], "no console errors or warnings");
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the web app opens a table model at its first kept example: the form holds a real row, the answer and every method's bars show", {
+  skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
+}, async () => {
+  assert.ok(existsSync(join(WEB, "index.html")), "dist/web is missing: run `npm run build` first");
+  // Loans: approved when income is high and the purpose is not "holiday".
+  const dir = mkdtempSync(join(tmpdir(), "glassbox-web-table-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const lines = ["income,purpose,decision"];
+  for (let i = 0; i < 120; i++) {
+    const income = 20 + ((i * 37) % 80);
+    const purpose = ["car", "house", "holiday"][i % 3];
+    lines.push(`${income},${purpose},${income > 55 && purpose !== "holiday" ? "yes" : "no"}`);
+  }
+  writeFileSync(join(dir, "loans.csv"), `${lines.join("\n")}\n`);
+  const loaded = await loadTrainingData(join(dir, "loans.csv"), { label: "decision" });
+  const { network } = await trainModel({ data: loaded.data, featurizer: loaded.featurizer }, { hidden: [16], epochs: 30, lr: 0.01, validation: 0 });
+  const { browser, page, problems } = await openApp(encodeModel(network), "reduce");
+  try {
+    assert.equal(await page.isChecked("#animate-flow"), false, "a reader who prefers reduced motion gets no animation");
+    // The first kept example is the first training row of label "no": row 1 (income 20, car).
+    assert.equal(await page.inputValue("#column-0"), "20");
+    assert.equal(await page.inputValue("#column-1"), "car");
+    await page.waitForFunction(() => /^(yes|no): /.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 5_000 });
+    for (const method of await page.$$eval("#explain-method option", (options) => options.map((o) => (o as HTMLOptionElement).value))) {
+      await page.selectOption("#explain-method", method);
+      await page.waitForSelector(`#explanation[data-method="${method}"] .signed-bars li`, { timeout: 10_000 });
+      assert.equal(await page.$("#explanation .error"), null, `${method}: no error`);
+    }
+    await page.selectOption("#example-pick", "1");
+    await page.waitForFunction(() => (document.querySelector<HTMLInputElement>("#column-0")?.value ?? "") !== "20", undefined, { timeout: 5_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "web-table-1280.png"), fullPage: true });
     assert.deepEqual(problems, [], "no console errors or warnings");
   } finally {
     await browser.close();

@@ -177,6 +177,30 @@ export function tableFeatures(state: TableState, cell: (name: string, j: number)
   return out;
 }
 
+/**
+ * A feature row back to the cells it came from, by column name: numbers unstandardised (shown
+ * to 6 significant digits), a category by its one-hot place ("other" for the catch-all, and a
+ * missing number with an indicator as the empty cell). tableFeatures of the cells gives the row
+ * back. The web page fills its form with a model's kept examples this way.
+ */
+export function tableCells(state: TableState, features: ArrayLike<number>): Map<string, string> {
+  const cells = new Map<string, string>();
+  let k = 0;
+  for (const column of state.columns) {
+    if (column.type === "numeric") {
+      const value = features[k++] * column.std + column.mean;
+      const missing = column.indicator ? features[k++] === 1 : false;
+      cells.set(column.name, missing ? "" : String(Number(value.toPrecision(6))));
+    } else {
+      let best = 0;
+      for (let c = 1; c <= column.categories.length; c++) if (features[k + c] > features[k + best]) best = c;
+      cells.set(column.name, best < column.categories.length ? column.categories[best] : OTHER);
+      k += column.categories.length + 1;
+    }
+  }
+  return cells;
+}
+
 /** Checks a state read from a model file. */
 export function checkTableState(state: unknown, source: string): TableState {
   const fail = (what: string): never => {

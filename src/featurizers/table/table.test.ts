@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fitTable, tableFeatureGroups, tableFeatureNames, tableFeatures } from "./index.js";
+import { fitTable, tableCells, tableFeatureGroups, tableFeatureNames, tableFeatures } from "./index.js";
 
 const NAMES = ["age", "city"];
 const ROWS = [
@@ -41,4 +41,25 @@ test("a stray word in a column of numbers is an error that names it; --categoric
 test("without standardising, numbers pass through unchanged", () => {
   const raw = fitTable(NAMES, ROWS, { standardize: false });
   assert.equal(tableFeatures(raw, (n) => (n === "age" ? "40" : "Oslo"))[0], 40);
+});
+
+test("tableCells turns a feature row back into its cells, and tableFeatures of those cells gives the row back", () => {
+  const cases: [string, string, string, string][] = [
+    ["40", "Rome", "40", "Rome"],
+    ["27.5", "None", "27.5", "None"],
+    ["", "Oslo", "", "Oslo"], // a missing number with its indicator: the empty cell
+    ["20", "Paris", "20", "other"], // an unseen category went to "other"
+  ];
+  for (const [age, city, ageBack, cityBack] of cases) {
+    const features = row(age, city);
+    const cells = tableCells(state, features);
+    assert.deepEqual(
+      [...cells],
+      [
+        ["age", ageBack],
+        ["city", cityBack],
+      ],
+    );
+    assert.deepEqual(Array.from(tableFeatures(state, (name) => cells.get(name))), Array.from(features));
+  }
 });
