@@ -1,14 +1,17 @@
 /**
- * One neuron up close: its activation for this input, where it ranks in its layer, and its
- * weights. A first-layer neuron of an image model shows its incoming weights as a picture the
- * size of the input (red where a bright pixel raises it, blue where it lowers it); other
- * neurons list their strongest incoming contributions and outgoing weights.
+ * One neuron up close: its activation for this input, where it ranks in its layer, its share of
+ * this answer (conductance: its part of the move from the baseline to the answer), the model's
+ * kept examples that excite it most, and its weights. A first-layer neuron of an image model
+ * shows its incoming weights as a picture the size of the input (red where a bright pixel
+ * raises it, blue where it lowers it); other neurons list their strongest incoming
+ * contributions and outgoing weights. For image models a button draws what the neuron "wants
+ * to see" (a feature visualisation, a few hundred steps of gradient ascent).
  */
-import { featureNames, maxAbs, type Network } from "glassbox";
+import { baselineFor, baselineInWords, conductance, featureNames, maxAbs, unitActivations, visualizeUnit, type Network } from "glassbox";
 import { featurizerOf } from "./inputs.js";
 import type { Analysis } from "./analysis.js";
 import { outputName, outputValue, weightsOf } from "./analysis.js";
-import { h, number, percent, signedBars } from "./dom.js";
+import { grayDataUrl, h, number, percent, signedBars } from "./dom.js";
 import type { NeuronRef } from "./network-view.js";
 
 const LISTED = 8;
@@ -34,8 +37,12 @@ export function renderNeuron(container: HTMLElement, network: Network, analysis:
     );
   }
 
-  const incoming = column(layer.weights, layer.units, layer.inputs, ref.neuron);
   const state = featurizerOf(network);
+  const index = network.describe().filter((d) => d.units !== null)[ref.layer].index; // the layer's index in the network
+  if (!isOutput) parts.push(...shareOfAnswer(network, analysis, index, ref.neuron), ...strongestExamples(network, index, ref.neuron));
+  if (!isOutput && state?.kind === "image") parts.push(featureVisualisation(network, index, ref.neuron, state.width, state.height, state.channels));
+
+  const incoming = column(layer.weights, layer.units, layer.inputs, ref.neuron);
   const image = state?.kind === "image" ? state : null;
   if (ref.layer === 0 && image && image.height * image.width * image.channels === layer.inputs) {
     parts.push(weightPicture(incoming, image.width, image.height, image.channels, title));
@@ -61,6 +68,65 @@ export function renderNeuron(container: HTMLElement, network: Network, analysis:
     parts.push(h("p", { class: "caption" }, toOutput ? "It pushes the outputs (weights):" : "Strongest outgoing weights:"), signedBars(entries, "strongest outgoing weights"));
   }
   container.replaceChildren(...parts);
+}
+
+/** Conductance: the neuron's share of the move from the baseline's answer to this one, in points of the explained label's probability. */
+function shareOfAnswer(network: Network, analysis: Analysis, layer: number, neuron: number): Node[] {
+  const label = analysis.explanation?.labelIndex ?? analysis.cam?.labelIndex;
+  try {
+    const { baseline } = baselineFor(network);
+    const c = conductance(network, analysis.features, { layer, ...(label === undefined ? {} : { label }), ...(baseline ? { baseline } : {}) });
+    const linear = network.spec.output === "linear";
+    const amount = (v: number): string => {
+      if (linear) return number(v);
+      const points = Math.abs(100 * v).toFixed(1);
+      return points === "0.0" ? "0.0 points" : `${v >= 0 ? "+" : "−"}${points} points`;
+    };
+    const rank = 1 + Array.from(c.values).filter((v) => Math.abs(v) > Math.abs(c.values[neuron])).length;
+    return [
+      h(
+        "p",
+        { id: "neuron-share" },
+        `Its share of “${c.label}” against ${baselineInWords(network)}: ${amount(c.values[neuron])} of the ${amount(c.output - c.baselineOutput)} move, all of which this layer carries (conductance; ${ordinal(rank)} largest of ${c.values.length}).`,
+      ),
+    ];
+  } catch (error) {
+    return [h("p", { class: "hint" }, `No conductance: ${error instanceof Error ? error.message : String(error)}`)];
+  }
+}
+
+/** The model's kept examples (one per label) that excite the neuron most. */
+function strongestExamples(network: Network, layer: number, neuron: number): Node[] {
+  const examples = network.examples;
+  if (!examples) return [];
+  const { values } = unitActivations(network, examples.features, examples.rows, layer, neuron);
+  const order = Array.from(values, (v, r) => ({ v, r }))
+    .sort((a, b) => b.v - a.v)
+    .slice(0, 3);
+  const text = order.map(({ v, r }) => `${network.labels[examples.labels[r]]} (${number(v)})`).join(", ");
+  return [h("p", { id: "neuron-examples" }, `Of the model's ${examples.rows} kept examples, it fires most for: ${text}.`)];
+}
+
+/** A button that draws what the neuron wants to see: its feature visualisation. */
+function featureVisualisation(network: Network, layer: number, neuron: number, width: number, height: number, channels: number): HTMLElement {
+  const figure = h("figure", { class: "weight-figure", id: "neuron-visualisation" });
+  const button = h("button", { type: "button", id: "neuron-visualise" }, "Picture what it looks for");
+  button.addEventListener("click", () => {
+    const image = visualizeUnit(network, layer, neuron);
+    const gray = Array.from({ length: width * height }, (_, p) => {
+      let sum = 0;
+      for (let c = 0; c < channels; c++) sum += image[p * channels + c];
+      return sum / channels;
+    });
+    const picture = h("img", {
+      src: grayDataUrl(gray, width, height),
+      class: "weight-picture",
+      alt: `what neuron ${neuron} of this layer responds to most: a picture made by gradient ascent on its activation`,
+    });
+    figure.replaceChildren(picture, h("figcaption", {}, "What it wants to see: 256 steps of gradient ascent on its activation, with jitter and blur."));
+  });
+  figure.append(button);
+  return figure;
 }
 
 /** Weights into unit j of a [inputs, units] matrix. */

@@ -251,6 +251,13 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     await page.keyboard.press("Enter");
     await page.waitForSelector("#weight-picture", { timeout: 5_000 });
     assert.match((await page.textContent("#neuron-detail")) ?? "", /Layer 1, neuron \d+.*Activation/s);
+    assert.match(
+      (await page.textContent("#neuron-share")) ?? "",
+      /^Its share of “[^”]+” against a black image: ([+−]\d+\.\d|0\.0) points of the [+−]\d+\.\d points move, all of which this layer carries \(conductance; \d+(st|nd|rd|th) largest of 64\)\.$/,
+    );
+    assert.match((await page.textContent("#neuron-examples")) ?? "", /^Of the model's 10 kept examples, it fires most for: .+ \(.+\)\.$/);
+    await page.click("#neuron-visualise");
+    await page.waitForSelector("#neuron-visualisation img", { timeout: 10_000 });
     await noHorizontalOverflow(page, "See inside at 1280x800");
 
     // Tab reaches the view buttons, the file input and the drawing pad's controls.
