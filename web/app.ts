@@ -21,6 +21,7 @@ import { renderAnswer } from "./answer.js";
 import { byId, grayDataUrl, h } from "./dom.js";
 import { ExplanationView } from "./explanation.js";
 import { renderFeatureMaps } from "./feature-maps.js";
+import { CounterfactualView } from "./counterfactual-view.js";
 import { loadFashion } from "./fashion.js";
 import { featurizerOf, InputPanel, inputNames, type InputSource } from "./inputs.js";
 import { NetworkView, type InputColumn, type NeuronRef } from "./network-view.js";
@@ -64,6 +65,12 @@ const inputs = new InputPanel(byId("input-controls"), {
   example: fashionExample,
 });
 
+const counterfactualView = new CounterfactualView(
+  byId("counterfactuals"),
+  () => inputs.tableCellsNow(),
+  (changes) => inputs.setCells(changes),
+);
+
 function note(text: string | null, isError = false): void {
   message.textContent = text ?? "";
   message.classList.toggle("error", isError);
@@ -105,6 +112,7 @@ function setModel(network: Network, source: string): void {
   select.replaceChildren(h("option", { value: "" }, "the answer"), ...network.labels.map((label, k) => h("option", { value: String(k) }, label)));
   note(null);
   inputs.setModel(network);
+  counterfactualView.setModel(network);
   if (inputs.hasExamples) {
     // The first screen answers a real input: the model's first kept example.
     inputs.showExample(0);

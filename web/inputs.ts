@@ -92,15 +92,26 @@ export class InputPanel {
     if (picker) picker.value = String(k);
     this.events.onNote(null, false);
     if (this.state?.kind === "table") {
-      for (const [name, value] of tableCells(this.state, features)) {
-        const field = this.fields.get(name);
-        if (field) field.value = value;
-      }
-      this.container.querySelector("#input-form")?.dispatchEvent(new Event("change"));
+      this.setCells(Array.from(tableCells(this.state, features), ([feature, to]) => ({ feature, to })));
       return;
     }
     this.pad?.set(features, false);
     this.events.onFeatures(features, { text: null });
+  }
+
+  /** The table form's cells now, by column name (null for other models). */
+  tableCellsNow(): Map<string, string> | null {
+    if (this.state?.kind !== "table") return null;
+    return new Map(Array.from(this.fields, ([name, input]) => [name, input.value]));
+  }
+
+  /** Puts new values in the table form's fields, and answers for them. */
+  setCells(values: { feature: string; to: string }[]): void {
+    for (const { feature, to } of values) {
+      const field = this.fields.get(feature);
+      if (field) field.value = to;
+    }
+    this.container.querySelector("#input-form")?.dispatchEvent(new Event("change"));
   }
 
   private examplePicker(network: Network): HTMLElement {

@@ -342,7 +342,7 @@ test("the web app loads a CNN model, predicts an uploaded image and explains it 
   }
 });
 
-test("the web app opens a table model at its first kept example: the form holds a real row, the answer and every method's bars show", {
+test("the web app opens a table model at its first kept example: the form holds a real row, every method's bars show, and a proposed change flips the answer", {
   skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
 }, async () => {
   assert.ok(existsSync(join(WEB, "index.html")), "dist/web is missing: run `npm run build` first");
@@ -370,6 +370,20 @@ test("the web app opens a table model at its first kept example: the form holds 
       await page.waitForSelector(`#explanation[data-method="${method}"] .signed-bars li`, { timeout: 10_000 });
       assert.equal(await page.$("#explanation .error"), null, `${method}: no error`);
     }
+    // What would change the decision: each set the panel proposes, applied, flips the answer; a kept column never changes.
+    const answered = ((await page.textContent("#answer")) ?? "").split(":")[0];
+    await page.check("#keep-1"); // purpose stays as it is
+    await page.click("#counterfactual-find");
+    await page.waitForSelector("#counterfactual-list li", { timeout: 10_000 });
+    const proposals = await page.$$eval("#counterfactual-list li", (items) => items.map((li) => li.textContent ?? ""));
+    assert.ok(proposals.length >= 1 && proposals.every((p) => /^income /.test(p) && !/purpose/.test(p)), `only income changes: ${proposals.join(" | ")}`);
+    await page.click("#counterfactual-apply-0");
+    await page
+      .waitForFunction((before) => !(document.querySelector("#answer")?.textContent ?? "").startsWith(`${before}:`), answered, { timeout: 5_000 })
+      .catch(async () => assert.fail(`applying "${proposals[0]}" left the answer at "${await page.textContent("#answer")}"`));
+    assert.equal(await page.inputValue("#column-1"), "car", "the kept column is unchanged");
+    await page.screenshot({ path: join(ARTIFACTS, "web-table-counterfactual-1280.png"), fullPage: true });
+
     await page.selectOption("#example-pick", "1");
     await page.waitForFunction(() => (document.querySelector<HTMLInputElement>("#column-0")?.value ?? "") !== "20", undefined, { timeout: 5_000 });
     await page.screenshot({ path: join(ARTIFACTS, "web-table-1280.png"), fullPage: true });
