@@ -58,6 +58,7 @@ export { labelIndexOf, labelIndexOfText } from "./model/labels.js";
 export type { Dataset, FeatureArray, InputDescription } from "./data/dataset.js";
 export { featureRows, selectRows } from "./data/dataset.js";
 export { parseCsvDataset, type CsvDatasetOptions } from "./data/csv.js";
+export { parseCsvTable, csvText, type CsvTable } from "./featurizers/table/csv.js";
 export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";
 export { encodeModel, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
 export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from "./io/safetensors.js";

@@ -4,7 +4,18 @@
  * models; a form with one field per column for table models. Every input becomes one row of
  * features with the library's own featurizers, exactly as in training.
  */
-import { featureNames, featurizeFile, featurizerOf as modelFeaturizer, tableCells, tableFeatures, type FeaturizerState, type Network, type TableState } from "glassbox";
+import {
+  csvText,
+  featureNames,
+  featurizeFile,
+  featurizerOf as modelFeaturizer,
+  parseCsvTable,
+  tableCells,
+  tableFeatures,
+  type FeaturizerState,
+  type Network,
+  type TableState,
+} from "glassbox";
 import { DrawPad } from "./drawpad.js";
 import { h } from "./dom.js";
 
@@ -36,7 +47,7 @@ export class InputPanel {
   private pad: DrawPad | null = null;
   private audioUrl: string | null = null;
   /** The table form's fields by column name, to fill them with an example. */
-  private fields = new Map<string, HTMLInputElement>();
+  private fields = new Map<string, HTMLInputElement | HTMLSelectElement>();
 
   constructor(
     private readonly container: HTMLElement,
@@ -69,7 +80,7 @@ export class InputPanel {
     } else if (state?.kind === "text") {
       parts.push(...this.textBox(), this.filePicker("…or choose a text file or e-mail", ".txt,.eml,.text,text/plain,message/rfc822"));
     } else if (state?.kind === "table") {
-      parts.push(this.tableForm(state));
+      parts.push(this.tableForm(state), this.filePicker("…or choose a CSV file: its first row fills the form", ".csv,text/csv"));
     } else {
       parts.push(this.numberForm(network));
     }
@@ -130,8 +141,12 @@ export class InputPanel {
     const network = this.network;
     const state = this.state;
     if (!network) return;
-    if (!state || state.kind === "table") {
-      this.events.onNote(`This model reads ${state ? "table rows: fill in the form" : "numbers: fill in the form"}; it does not read ${file.name}.`, true);
+    if (state?.kind === "table") {
+      await this.readCsvRow(state, file);
+      return;
+    }
+    if (!state) {
+      this.events.onNote(`This model reads numbers: fill in the form; it does not read ${file.name}.`, true);
       return;
     }
     try {
@@ -146,6 +161,32 @@ export class InputPanel {
       this.pad?.set(featurized.features, false);
       this.events.onNote(featurized.note ?? `Read ${file.name}.`, false);
       this.events.onFeatures(featurized.features, { text });
+    } catch (error) {
+      this.events.onNote(error instanceof Error ? error.message : String(error), true);
+    }
+  }
+
+  /**
+   * A CSV's first row into the table form. Its header must name the model's columns; a category
+   * the model never saw is flagged (the model reads it as "other"), as is a missing column.
+   */
+  private async readCsvRow(state: TableState, file: File): Promise<void> {
+    try {
+      const { text } = csvText(new Uint8Array(await file.arrayBuffer()), file.name);
+      const table = parseCsvTable(text, file.name);
+      const row = table.rows[0];
+      const cells = state.columns.map((column) => {
+        const at = table.header.indexOf(column.name);
+        if (at < 0) throw new Error(`${file.name} has no column "${column.name}", which the model reads (its columns: ${table.header.join(", ")})`);
+        return { column, value: row[at].trim() };
+      });
+      const unknown = cells.filter(({ column, value }) => column.type === "categorical" && value !== "" && !column.categories.includes(value));
+      this.setCells(cells.map(({ column, value }) => ({ feature: column.name, to: column.type === "categorical" && !column.categories.includes(value) ? "other" : value })));
+      const flagged = unknown.map(({ column, value }) => `“${value}” is not a ${column.name} the model knows (it reads it as other)`);
+      this.events.onNote(
+        `Read row 1 of ${file.name}${table.rows.length > 1 ? ` (of ${table.rows.length})` : ""}.${flagged.length > 0 ? ` ${flagged.join("; ")}.` : ""}`,
+        flagged.length > 0,
+      );
     } catch (error) {
       this.events.onNote(error instanceof Error ? error.message : String(error), true);
     }
@@ -204,16 +245,20 @@ export class InputPanel {
 
   private tableForm(state: TableState): HTMLElement {
     const form = h("form", { class: "table-form", id: "input-form" });
-    const fields: { name: string; input: HTMLInputElement }[] = [];
+    const fields: { name: string; input: HTMLInputElement | HTMLSelectElement }[] = [];
     state.columns.forEach((column, c) => {
       const id = `column-${c}`;
-      let input: HTMLInputElement;
+      let input: HTMLInputElement | HTMLSelectElement;
       if (column.type === "numeric") {
         input = h("input", { id, type: "text", inputmode: "decimal", value: String(Number(column.mean.toPrecision(4))), autocomplete: "off" });
       } else {
-        const listId = `${id}-choices`;
-        input = h("input", { id, type: "text", list: listId, value: column.categories[0] ?? "", autocomplete: "off" });
-        form.append(h("datalist", { id: listId }, ...column.categories.map((category) => h("option", { value: category }))));
+        // The categories the model knows, and "other" for any it never saw (what it reads them as).
+        input = h(
+          "select",
+          { id },
+          ...column.categories.map((category) => h("option", { value: category }, category === "" ? "(empty)" : category)),
+          ...(column.categories.includes("other") ? [] : [h("option", { value: "other" }, "other (not seen in training)")]),
+        );
       }
       fields.push({ name: column.name, input });
       this.fields.set(column.name, input);

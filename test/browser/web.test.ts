@@ -384,6 +384,13 @@ test("the web app opens a table model at its first kept example: the form holds 
     assert.equal(await page.inputValue("#column-1"), "car", "the kept column is unchanged");
     await page.screenshot({ path: join(ARTIFACTS, "web-table-counterfactual-1280.png"), fullPage: true });
 
+    // Categories come from a dropdown; a CSV row fills the form, and a category the model never saw is flagged.
+    assert.deepEqual(await page.$$eval("#column-1 option", (options) => options.map((o) => (o as HTMLOptionElement).value)), ["car", "holiday", "house", "other"]);
+    await page.setInputFiles("#input-file", { name: "applicant.csv", mimeType: "text/csv", buffer: Buffer.from("purpose,income\nyacht,90\n") });
+    await page.waitForFunction(() => /yacht/.test(document.querySelector("#message")?.textContent ?? ""), undefined, { timeout: 5_000 });
+    assert.match((await page.textContent("#message")) ?? "", /^Read row 1 of applicant.csv\. “yacht” is not a purpose the model knows \(it reads it as other\)\.$/);
+    assert.deepEqual([await page.inputValue("#column-0"), await page.inputValue("#column-1")], ["90", "other"]);
+
     await page.selectOption("#example-pick", "1");
     await page.waitForFunction(() => (document.querySelector<HTMLInputElement>("#column-0")?.value ?? "") !== "20", undefined, { timeout: 5_000 });
     await page.screenshot({ path: join(ARTIFACTS, "web-table-1280.png"), fullPage: true });
