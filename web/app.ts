@@ -129,7 +129,7 @@ function refresh(animate = false): void {
   const { network } = current;
   let analysis: Analysis;
   try {
-    analysis = analyse(network, current.features, current.explainLabel, current.method);
+    analysis = analyse(network, current.features, current.explainLabel, current.method, current.source.live === true);
   } catch (error) {
     note(error instanceof Error ? error.message : String(error), true);
     return;

@@ -65,14 +65,21 @@ export const NEGATIVE = "#2864dc";
 
 /** Gray pixels (0..1, row-major) -> a PNG data URL, for pictures inside SVG and img elements. */
 export function grayDataUrl(values: ArrayLike<number>, width: number, height: number): string {
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    const v = Math.round(255 * Math.min(1, Math.max(0, values[i])));
+    rgba.set([v, v, v, 255], i * 4);
+  }
+  return rgbaDataUrl(rgba, width, height);
+}
+
+/** RGBA pixels (row-major) -> a PNG data URL, encoded by the browser. */
+export function rgbaDataUrl(rgba: Uint8ClampedArray, width: number, height: number): string {
   const canvas = h("canvas", { width, height });
   const context = canvas.getContext("2d");
   if (!context) return "";
   const image = context.createImageData(width, height);
-  for (let i = 0; i < width * height; i++) {
-    const v = Math.round(255 * Math.min(1, Math.max(0, values[i])));
-    image.data.set([v, v, v, 255], i * 4);
-  }
+  image.data.set(rgba);
   context.putImageData(image, 0, 0);
   return canvas.toDataURL("image/png");
 }

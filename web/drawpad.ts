@@ -29,7 +29,8 @@ export class DrawPad {
   constructor(
     readonly width: number,
     readonly height: number,
-    private readonly onChange: (grid: Float32Array) => void,
+    /** `stroking`: a stroke is in progress (the page answers roughly, and exactly when the pen lifts). */
+    private readonly onChange: (grid: Float32Array, stroking: boolean) => void,
     options: DrawPadOptions = {},
   ) {
     this.grid = new Float32Array(width * height);
@@ -107,6 +108,7 @@ export class DrawPad {
       this.last = point;
     });
     const end = (): void => {
+      if (this.last) requestAnimationFrame(() => this.onChange(this.grid, false)); // the stroke's final answer
       this.last = null;
     };
     c.addEventListener("pointerup", end);
@@ -198,7 +200,7 @@ export class DrawPad {
     this.scheduled = true;
     requestAnimationFrame(() => {
       this.scheduled = false;
-      this.onChange(this.grid);
+      this.onChange(this.grid, this.last !== null);
     });
   }
 }

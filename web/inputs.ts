@@ -22,7 +22,7 @@ import { h } from "./dom.js";
 export interface InputSource {
   /** A text model's raw text, to highlight its words in the explanation. */
   text: string | null;
-  /** A change in progress (a stroke on the pad, typing): redrawn at once, not animated. */
+  /** A change in progress (a stroke on the pad): answered roughly (fewer integrated-gradient steps), not animated. */
   live?: boolean;
 }
 
@@ -70,7 +70,7 @@ export class InputPanel {
         this.pad = new DrawPad(
           state.width,
           state.height,
-          (grid) => this.events.onFeatures(Float32Array.from(grid), { text: null, live: true }),
+          (grid, stroking) => this.events.onFeatures(Float32Array.from(grid), { text: null, live: stroking }),
           fashion ? { example: this.events.example } : {},
         );
         parts.push(h("h4", {}, "…or draw one"), this.pad.element);
@@ -230,7 +230,7 @@ export class InputPanel {
       try {
         const { features } = featurizeFile(state, new TextEncoder().encode(box.value), "the text box");
         this.events.onNote(null, false);
-        this.events.onFeatures(features, { text: box.value, live: true });
+        this.events.onFeatures(features, { text: box.value });
       } catch (error) {
         this.events.onNote(error instanceof Error ? error.message : String(error), true);
       }

@@ -84,17 +84,35 @@ function pixelSums(attributions: FloatArray, channels: number): number[] {
  * band below it holds the title and the colour legend.
  */
 export function explanationPng(state: FeaturizerState | null | undefined, input: Float32Array, attributions: FloatArray, scale = 8, title?: string): Uint8Array | null {
+  const cells = explanationPixels(state, input, attributions);
+  if (!cells) return null;
+  const { width, height, rgba, max } = cells;
+  const cell = Math.max(scale, Math.ceil(256 / Math.max(width, height)));
+  const picture = canvas(width * cell, height * cell);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) fillRect(picture, x * cell, y * cell, cell, cell, Array.from(rgba.subarray((y * width + x) * 4, (y * width + x) * 4 + 3)));
+  }
+  const out = title === undefined ? picture : withLegend(picture, title, max);
+  return encodePng(out.width, out.height, out.rgba);
+}
+
+/**
+ * The picture of an explanation at one pixel per cell (an image's pixel, a spectrogram's frame
+ * and band), RGBA, or null for models that read neither: what explanationPng scales up, and what
+ * the web page draws itself and lets the browser scale. `max` is the largest |attribution|.
+ */
+export function explanationPixels(
+  state: FeaturizerState | null | undefined,
+  input: Float32Array,
+  attributions: FloatArray,
+): { width: number; height: number; rgba: Uint8ClampedArray; max: number } | null {
   const grid = gridOf(state, input, attributions);
   if (!grid) return null;
   const { width, height, base, heat } = grid;
   const max = Math.max(1e-12, maxAbs(heat));
-  const cell = Math.max(scale, Math.ceil(256 / Math.max(width, height)));
-  const picture = canvas(width * cell, height * cell);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) fillRect(picture, x * cell, y * cell, cell, cell, heatColor(255 * base[y * width + x] * 0.6, heat[y * width + x], max));
-  }
-  const out = title === undefined ? picture : withLegend(picture, title, max);
-  return encodePng(out.width, out.height, out.rgba);
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < width * height; p++) rgba.set([...heatColor(255 * base[p] * 0.6, heat[p], max), 255], p * 4);
+  return { width, height, rgba, max };
 }
 
 /** A method's name for a title: "Integrated gradients for "Sneaker"". */

@@ -1,0 +1,115 @@
+// npm run bench:web [-- --seconds 4]: the web glass box's speed in headless Chromium (Debian's
+// chromium, playwright-core), served as `glassbox serve` serves it (COOP/COEP, so wasm threads):
+// - time to first answer: from the start of navigation to the first answer on the page (the
+//   model's first kept example), with the model file served;
+// - drawing: a pen moved over the pad for --seconds; the pad answers (probabilities, explanation,
+//   network, feature maps) once per animation frame at most, so answers per second is the frame
+//   rate the page keeps up with while drawing.
+// For the Fashion-MNIST MLP (784-256-128-10) and the canonical Fashion-MNIST CNN, each trained
+// for one epoch on the embedded subset. Prints one JSON object on stdout.
+import { createServer } from "node:http";
+import { existsSync, readFileSync } from "node:fs";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
+import { createWasmBackend, encodeModel, loadIdxDirectory, trainModel } from "../src/node.js";
+
+const args = process.argv.slice(2);
+const secondsAt = args.indexOf("--seconds");
+const seconds = secondsAt >= 0 ? Number(args[secondsAt + 1]) : 4;
+if (!(seconds > 0)) throw new Error(`--seconds expects a positive number, got ${args[secondsAt + 1]}`);
+const CHROMIUM = "/usr/bin/chromium";
+if (!existsSync(CHROMIUM)) throw new Error(`bench:web needs ${CHROMIUM} (apt-get install -y chromium)`);
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WEB = join(ROOT, "dist/web");
+if (!existsSync(join(WEB, "index.html"))) throw new Error("dist/web is missing: run `npm run build` first");
+const log = (text: string): void => void process.stderr.write(`${text}\n`);
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".txt": "text/plain",
+  ".gz": "application/octet-stream",
+};
+
+function serve(model: Uint8Array): ReturnType<typeof createServer> {
+  return createServer((request, response) => {
+    const headers = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    if (path === "/model.safetensors") return void response.writeHead(200, { ...headers, "Content-Type": "application/octet-stream" }).end(model);
+    const file = normalize(join(WEB, path === "/" ? "index.html" : path));
+    if (!file.startsWith(WEB) || !existsSync(file)) return void response.writeHead(404, headers).end();
+    response.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+}
+
+const dir = join(ROOT, "data/fashion-mnist-small");
+const train = await loadIdxDirectory(dir, "train");
+const backend = await createWasmBackend();
+if (!backend) throw new Error("the wasm backend did not load");
+const image = { kind: "image" as const, height: 28, width: 28, channels: 1 as const };
+const { chromium } = await import("playwright-core");
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+const results: Record<string, unknown>[] = [];
+const models: [string, { hidden?: number[] }][] = [
+  ["Fashion-MNIST MLP 784-256-128-10", { hidden: [256, 128] }],
+  ["canonical Fashion-MNIST CNN", {}],
+];
+for (const [name, shape] of models) {
+  log(`bench web: training the ${name} for one epoch on ${train.rows} images`);
+  const { network } = await trainModel({ data: train, featurizer: image }, { ...shape, epochs: 1, backend });
+  const server = serve(encodeModel(network));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const started = performance.now();
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  await page.waitForFunction(() => /%$/.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 60_000 });
+  const firstAnswerMs = performance.now() - started;
+  const inPage = await page.evaluate(() => performance.now());
+
+  results.push({
+    model: name,
+    first_answer_ms: Math.round(firstAnswerMs),
+    first_answer_in_page_ms: Math.round(inPage),
+    drawing_answers_per_second: Number((await answersPerSecond(page, seconds)).toFixed(1)),
+  });
+  await page.close();
+  server.close();
+}
+await browser.close();
+backend.close();
+process.stdout.write(`${JSON.stringify({ bench: "web", browser: "chromium headless", results })}\n`);
+
+/**
+ * Answers per second while the pen draws: the pen moves as fast as the browser takes mouse
+ * events, the pad asks for an answer once per animation frame, and each animation frame in
+ * which the answer bars changed counts as one answer.
+ */
+async function answersPerSecond(page: import("playwright-core").Page, seconds: number): Promise<number> {
+  const pad = (await page.locator("#draw-pad").boundingBox())!;
+  await page.mouse.move(pad.x + pad.width * 0.3, pad.y + pad.height * 0.3);
+  await page.mouse.down();
+  // A string, so that the bundler's helpers never reach the page.
+  const counted = page.evaluate(`new Promise((resolve) => {
+    const bars = document.querySelector("#probabilities");
+    let changed = false;
+    new MutationObserver(() => (changed = true)).observe(bars, { childList: true, subtree: true, attributes: true });
+    let frames = 0;
+    const started = performance.now();
+    const tick = () => {
+      if (changed) frames++;
+      changed = false;
+      if (performance.now() - started < ${seconds * 1000}) requestAnimationFrame(tick);
+      else resolve(frames / ((performance.now() - started) / 1000));
+    };
+    requestAnimationFrame(tick);
+  })`) as Promise<number>;
+  const end = performance.now() + seconds * 1000;
+  let k = 0;
+  while (performance.now() < end) {
+    k++;
+    await page.mouse.move(pad.x + pad.width * (0.5 + 0.35 * Math.cos(k / 30)), pad.y + pad.height * (0.5 + 0.35 * Math.sin(k / 15)));
+  }
+  await page.mouse.up();
+  return counted;
+}
