@@ -1,5 +1,6 @@
 // npm run bench:web [-- --seconds 4]: the web glass box's speed in headless Chromium (Debian's
-// chromium, playwright-core), served as `glassbox serve` serves it (COOP/COEP, so wasm threads):
+// chromium, playwright-core), served by Glassbox's own server (as `glassbox serve` does, with
+// COOP/COEP, so the page gets wasm threads):
 // - time to first answer: from the start of navigation to the first answer on the page (the
 //   model's first kept example), with the model file served;
 // - drawing: a pen moved over the pad for --seconds; the pad answers (probabilities, explanation,
@@ -7,12 +8,11 @@
 //   rate the page keeps up with while drawing.
 // For the Fashion-MNIST MLP (784-256-128-10) and the canonical Fashion-MNIST CNN, each trained
 // for one epoch on the embedded subset. Prints one JSON object on stdout.
-import { createServer } from "node:http";
-import { existsSync, readFileSync } from "node:fs";
-import { extname, join, normalize } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AddressInfo } from "node:net";
-import { createWasmBackend, encodeModel, loadIdxDirectory, trainModel } from "../src/node.js";
+import { createWasmBackend, loadIdxDirectory, trainModel } from "../src/node.js";
+import { createServer } from "../src/server/index.js";
 
 const args = process.argv.slice(2);
 const secondsAt = args.indexOf("--seconds");
@@ -24,24 +24,6 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WEB = join(ROOT, "dist/web");
 if (!existsSync(join(WEB, "index.html"))) throw new Error("dist/web is missing: run `npm run build` first");
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".txt": "text/plain",
-  ".gz": "application/octet-stream",
-};
-
-function serve(model: Uint8Array): ReturnType<typeof createServer> {
-  return createServer((request, response) => {
-    const headers = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    if (path === "/model.safetensors") return void response.writeHead(200, { ...headers, "Content-Type": "application/octet-stream" }).end(model);
-    const file = normalize(join(WEB, path === "/" ? "index.html" : path));
-    if (!file.startsWith(WEB) || !existsSync(file)) return void response.writeHead(404, headers).end();
-    response.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-}
 
 const dir = join(ROOT, "data/fashion-mnist-small");
 const train = await loadIdxDirectory(dir, "train");
@@ -58,11 +40,11 @@ const models: [string, { hidden?: number[] }][] = [
 for (const [name, shape] of models) {
   log(`bench web: training the ${name} for one epoch on ${train.rows} images`);
   const { network } = await trainModel({ data: train, featurizer: image }, { ...shape, epochs: 1, backend });
-  const server = serve(encodeModel(network));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const server = createServer(network, { workers: 0, webRoot: WEB });
+  const url = await server.listen(0, "127.0.0.1");
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const started = performance.now();
-  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  await page.goto(`${url}/`);
   await page.waitForFunction(() => /%$/.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 60_000 });
   const firstAnswerMs = performance.now() - started;
   const inPage = await page.evaluate(() => performance.now());
@@ -74,7 +56,7 @@ for (const [name, shape] of models) {
     drawing_answers_per_second: Number((await answersPerSecond(page, seconds)).toFixed(1)),
   });
   await page.close();
-  server.close();
+  await server.close();
 }
 await browser.close();
 backend.close();
