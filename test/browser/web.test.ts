@@ -128,6 +128,23 @@ async function everyMethodDraws(page: Page): Promise<string[]> {
   return methods;
 }
 
+/** axe-core's serious and critical accessibility violations on the page as it is now, one line each. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: join(ROOT, "node_modules/axe-core/axe.min.js") });
+  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as {
+    violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+  };
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}: ${v.nodes
+          .map((n) => n.target.join(" "))
+          .slice(0, 3)
+          .join(", ")}`,
+    );
+}
+
 /** The drawn neurons (keys and fills, in drawing order), how many signal lines, and the lines that leave a neuron whose activation is 0. */
 async function drawnNetwork(page: Page): Promise<{ keys: string[]; fills: string[]; lines: number; silentSources: string[] }> {
   return page.evaluate(() => {
@@ -171,6 +188,7 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     assert.match((await page.textContent("#answer")) ?? "", /^[^:]+: \d+(\.\d)?%$/, "an answer without any user action");
     assert.equal(await page.getAttribute("#probabilities li:first-child", "data-label"), firstLabel, "the example is a training row the model gets right");
     await page.waitForSelector("#heatmap");
+    assert.deepEqual(await seriousViolations(page), [], "axe-core: no serious or critical violations on the first screen");
 
     // Upload a test image: the right label on top, and a coloured heat map.
     await page.setInputFiles("#input-file", { name: "item.png", mimeType: "image/png", buffer: Buffer.from(png) });
@@ -335,6 +353,7 @@ test("the web app loads a CNN model, predicts an uploaded image and explains it 
     assert.ok(other.filter((src, k) => src !== lit[k]).length >= 12, "most tiles change with the input");
     assert.deepEqual(await everyMethodDraws(page), ["ig", "shap", "occlusion", "saliency", "smoothgrad", "gradxinput", "gradcam"]);
     assert.match((await page.textContent("#explanation-summary")) ?? "", /^Where layer 4 \(14×14\) saw evidence for/, "Grad-CAM reads the last convolution block");
+    assert.deepEqual(await seriousViolations(page), [], "axe-core: no serious or critical violations with feature maps and Grad-CAM");
     assert.deepEqual(problems, [], "no console errors or warnings");
   } finally {
     await browser.close();
@@ -382,6 +401,7 @@ test("the web app opens a table model at its first kept example: the form holds 
       .catch(async () => assert.fail(`applying "${proposals[0]}" left the answer at "${await page.textContent("#answer")}"`));
     assert.equal(await page.inputValue("#column-1"), "car", "the kept column is unchanged");
     await page.screenshot({ path: join(ARTIFACTS, "web-table-counterfactual-1280.png"), fullPage: true });
+    assert.deepEqual(await seriousViolations(page), [], "axe-core: no serious or critical violations with the form and the counterfactuals");
 
     // Categories come from a dropdown; a CSV row fills the form, and a category the model never saw is flagged.
     assert.deepEqual(await page.$$eval("#column-1 option", (options) => options.map((o) => (o as HTMLOptionElement).value)), ["car", "holiday", "house", "other"]);
