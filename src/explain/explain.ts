@@ -114,13 +114,13 @@ function run(method: ExplainMethod, job: Job, network: Network, options: Explain
       return { result: occlusion(job, players), players };
     }
     case "shap": {
-      const players = playersFromGroups(options.groups ?? [], features, image);
       const exactLimit = options.exactLimit ?? 12;
       check(
         Number.isInteger(exactLimit) && exactLimit >= 0 && exactLimit <= MAX_EXACT_PLAYERS,
         `exactLimit must be a whole number from 0 to ${MAX_EXACT_PLAYERS} (2^${MAX_EXACT_PLAYERS} coalitions), got ${exactLimit}`,
       );
       const samples = count(options.samples, 2048, "samples");
+      const players = options.groups ? playersFromGroups(options.groups, features, image) : shapPlayers(network.inputShape, samples);
       const n = players.members.length;
       if (n > exactLimit) {
         check(samples >= 2 * n, `KernelSHAP over ${n} players needs at least ${2 * n} samples (2 per player), got ${samples}; raise samples or group features`);
@@ -139,6 +139,24 @@ function run(method: ExplainMethod, job: Job, network: Network, options: Explain
       });
       return { result, players };
     }
+  }
+}
+
+/**
+ * SHAP's players when no groups are given: every feature alone, unless the input is a grid (an
+ * image, or a spectrogram's frames x bands) with more cells than `samples` coalitions can
+ * estimate (2 per player). Then square patches, as occlusion uses, of the smallest side (2, 4,
+ * 8...) that leaves few enough: at the default 2048 samples a 32x32 colour image and a 98x40
+ * spectrogram both get 2x2 patches (256 and 980 players). Each patch's value is spread over its
+ * cells, so the attributions still add up to the change.
+ */
+function shapPlayers(shape: readonly number[], samples: number): Players {
+  const features = shape.reduce((a, b) => a * b, 1);
+  const grid = shape.length === 3 ? shape : shape.length === 2 ? [...shape, 1] : null;
+  if (!grid || features <= samples / 2) return playersFromGroups([], features, shape.length === 3);
+  for (let side = 2; ; side *= 2) {
+    const players = occlusionWindows(grid, side, side);
+    if (players.members.length <= samples / 2 || side >= Math.max(grid[0], grid[1])) return players;
   }
 }
 

@@ -12,7 +12,7 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
-import { createReferenceBackend, createWasmBackend, encodeModel, encodePng, loadIdxDirectory, loadTrainingData, trainModel } from "../../src/node.js";
+import { createReferenceBackend, createWasmBackend, encodeModel, encodePng, encodeWav, loadIdxDirectory, loadTrainingData, trainModel } from "../../src/node.js";
 import { CHROMIUM, haveChromium, launchChromium } from "../helpers/chromium.js";
 import { featureRows } from "../../src/data/dataset.js";
 
@@ -416,5 +416,58 @@ test("the web app opens a table model at its first kept example: the form holds 
     assert.deepEqual(problems, [], "no console errors or warnings");
   } finally {
     await browser.close();
+  }
+});
+
+test("the web app opens sound and text models at their first kept example, with an answer and every method's explanation", {
+  skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
+}, async () => {
+  assert.ok(existsSync(join(WEB, "index.html")), "dist/web is missing: run `npm run build` first");
+  const dir = mkdtempSync(join(tmpdir(), "glassbox-web-kinds-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  // Sounds: a steady tone against a rising chirp, 0.5 s at 8 kHz in a 1 s clip.
+  for (const [kind, k] of [
+    ["tone", 0],
+    ["chirp", 1],
+  ] as const) {
+    mkdirSync(join(dir, "sounds", kind), { recursive: true });
+    for (let i = 0; i < 12; i++) {
+      const samples = new Float32Array(8000);
+      for (let t = 0; t < 4000; t++) {
+        const time = t / 8000;
+        samples[1000 + i * 100 + t] = 0.5 * Math.sin(2 * Math.PI * (k === 0 ? (400 + 20 * i) * time : 300 * time + 2000 * time * time));
+      }
+      writeFileSync(join(dir, "sounds", kind, `${i}.wav`), encodeWav({ rate: 8000, samples }));
+    }
+  }
+  // Texts: two topics.
+  for (const [label, words] of Object.entries({ sport: ["match", "goal", "team", "score"], cooking: ["oven", "flour", "butter", "bake"] })) {
+    mkdirSync(join(dir, "texts", label), { recursive: true });
+    for (let i = 0; i < 12; i++) writeFileSync(join(dir, "texts", label, `${i}.txt`), Array.from({ length: 10 }, (_, w) => words[(i + w * 3) % 4]).join(" "));
+  }
+  for (const [folder, options, picture] of [
+    ["sounds", { sound: { rate: 8000 } }, true],
+    ["texts", {}, false],
+  ] as const) {
+    const loaded = await loadTrainingData(join(dir, folder), options);
+    const { network } = await trainModel({ data: loaded.data, featurizer: loaded.featurizer }, { hidden: [16], epochs: 20, lr: 0.01, validation: 0 });
+    const { browser, page, problems } = await openApp(encodeModel(network), "reduce");
+    try {
+      assert.equal(await page.inputValue("#example-pick"), "0", `${folder}: the first screen starts from the first kept example`);
+      await page.waitForFunction(() => /^[a-z]+: \d/.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 5_000 });
+      for (const method of await page.$$eval("#explain-method option", (options) => options.map((o) => (o as HTMLOptionElement).value))) {
+        await page.selectOption("#explain-method", method);
+        // A sound is explained over its spectrogram; a text's words as bars (its example has features, not the raw text).
+        await page
+          .waitForSelector(`#explanation[data-method="${method}"] ${picture ? "#heatmap" : ".signed-bars li"}`, { timeout: 20_000 })
+          .catch(async () => assert.fail(`${folder} ${method}: no explanation drawn; the panel says "${await page.textContent("#explanation")}"`));
+        assert.equal(await page.$("#explanation .error"), null, `${folder} ${method}: no error`);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, `web-${folder}-1280.png`), fullPage: true });
+      assert.deepEqual(await seriousViolations(page), [], `${folder}: axe-core finds no serious or critical violations`);
+      assert.deepEqual(problems, [], `${folder}: no console errors or warnings`);
+    } finally {
+      await browser.close();
+    }
   }
 });

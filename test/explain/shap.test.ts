@@ -87,3 +87,27 @@ test("shap groups on a linear model: a group's value is the sum of its members' 
   assert.ok(e.delta < 1e-12);
   assert.throws(() => explain(network, x, { method: "shap", groups: [[0, 1], [1]] }), /feature 1 is in groups\[0\] and groups\[1\]/);
 });
+
+test("shap on a grid with more cells than its samples can estimate takes square patches: a 32x32x3 image and a 98x40 spectrogram-shaped input add up and share each patch", () => {
+  for (const inputs of [
+    [32, 32, 3],
+    [98, 40],
+  ]) {
+    const network = createMlp({ inputs, hidden: [6], labels: ["a", "b"], seed: 3, backend: float64 });
+    const features = inputs.reduce((a, b) => a * b, 1);
+    const x = Float32Array.from(randomRows(1, features, 4), (v) => Math.abs(v));
+    const e = explain(network, x, { method: "shap", samples: 2048 });
+    // 2x2 patches: 256 players for the image, 49 x 20 = 980 for the spectrogram, each at most 1024 (2 samples a player).
+    const total = sum(e.attributions);
+    assert.ok(Math.abs(total - (e.output - e.baselineOutput)) <= 1e-6, `${inputs.join("x")}: the values add up (${total} vs ${e.output - e.baselineOutput})`);
+    const channels = inputs[2] ?? 1;
+    const width = inputs[1];
+    const cell = (y: number, x0: number, c = 0) => e.attributions[(y * width + x0) * channels + c];
+    assert.equal(cell(0, 0), cell(1, 1), `${inputs.join("x")}: one patch, one share per cell`);
+    assert.equal(cell(0, 0, channels - 1), cell(1, 0, channels - 1));
+    assert.notEqual(cell(0, 0), cell(0, 2), "the next patch has its own value");
+  }
+  // A plain row with too many features still asks for groups or more samples.
+  const wide = createMlp({ inputs: 3000, hidden: [4], labels: ["a", "b"], seed: 3, backend: float64 });
+  assert.throws(() => explain(wide, new Float32Array(3000).fill(1), { method: "shap" }), /KernelSHAP over 3000 players needs at least 6000 samples/);
+});
