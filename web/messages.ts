@@ -28,6 +28,8 @@ export type TrainMessage =
       validationLoss: number | null;
       validationAccuracy: number | null;
       seconds: number;
+      /** The model file as it stands at the end of this epoch: what Stop keeps. */
+      model: Uint8Array;
     }
   | { type: "done"; model: Uint8Array; testAccuracy: number; seconds: number; epochs: number }
   | { type: "error"; message: string };

@@ -27,6 +27,8 @@ export function parseHidden(text: string): number[] {
 export class TrainView {
   private worker: Worker | null = null;
   private model: Uint8Array | null = null;
+  /** The best epoch's model so far (by validation accuracy, else the latest): what Stop keeps. */
+  private best: { model: Uint8Array; epoch: number; accuracy: number | null } | null = null;
   private readonly loss: LineChart;
   private readonly accuracy: LineChart;
   private readonly form = byId<HTMLFormElement>("train-form");
@@ -39,13 +41,28 @@ export class TrainView {
   constructor(private readonly onUse: (bytes: Uint8Array, source: string) => void) {
     this.loss = new LineChart(byId<HTMLCanvasElement>("loss-chart"), { yLabel: "Loss" });
     this.accuracy = new LineChart(byId<HTMLCanvasElement>("accuracy-chart"), { yLabel: "Accuracy", percent: true });
+    // A field once marked invalid would block every later submit: editing it clears the mark.
+    const hiddenInput = byId<HTMLInputElement>("hidden-layers");
+    hiddenInput.addEventListener("input", () => {
+      hiddenInput.setCustomValidity("");
+      hiddenInput.removeAttribute("aria-invalid");
+    });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.train();
     });
     this.stop.addEventListener("click", () => {
       this.finish();
-      this.status.textContent = "Stopped. Train again to get a model.";
+      const best = this.best;
+      if (!best) {
+        this.status.textContent = "Stopped before the first epoch ended: there is no model yet. Train again to get one.";
+        return;
+      }
+      this.model = best.model;
+      this.use.disabled = false;
+      this.download.disabled = false;
+      const accuracy = best.accuracy === null ? "" : ` (validation accuracy ${percent(best.accuracy)})`;
+      this.status.textContent = `Stopped. Kept the model after epoch ${best.epoch}${accuracy}: use it or download it.`;
     });
     this.use.addEventListener("click", () => {
       if (this.model) this.onUse(this.model.slice(), "the model trained in this page");
@@ -59,15 +76,19 @@ export class TrainView {
     try {
       hidden = parseHidden(hiddenInput.value);
       hiddenInput.setCustomValidity("");
+      hiddenInput.removeAttribute("aria-invalid");
     } catch (error) {
       hiddenInput.setCustomValidity((error as Error).message);
+      hiddenInput.setAttribute("aria-invalid", "true");
       hiddenInput.reportValidity();
+      this.status.textContent = (error as Error).message; // the browser's bubble fades; the status stays
       return;
     }
     const epochs = Number(byId<HTMLInputElement>("epochs").value);
     const rows = Number(byId<HTMLSelectElement>("train-rows").value);
     this.finish();
     this.model = null;
+    this.best = null;
     this.use.disabled = true;
     this.download.disabled = true;
     this.start.disabled = true;
@@ -109,6 +130,8 @@ export class TrainView {
         break;
       }
       case "epoch": {
+        const better = this.best === null || message.validationAccuracy === null || this.best.accuracy === null || message.validationAccuracy >= this.best.accuracy;
+        if (better) this.best = { model: message.model, epoch: message.epoch, accuracy: message.validationAccuracy };
         this.loss.add("validation", message.epoch, message.validationLoss ?? NaN);
         this.accuracy.add("validation", message.epoch, message.validationAccuracy ?? NaN);
         const validation = message.validationAccuracy === null ? "" : `, validation accuracy ${percent(message.validationAccuracy)}`;

@@ -1,9 +1,10 @@
 /**
  * The training worker: trains an MLP on the embedded Fashion-MNIST subset through trainModel, on the
  * wasm backend (one thread: the worker itself is the page's second thread), reporting each step
- * and epoch. At the end it sends the model file bytes, which the page can load or download.
+ * and epoch, with the model file as it stands after each epoch (what Stop keeps). At the end it
+ * sends the model file bytes, which the page can load or download.
  */
-import { createReferenceBackend, createWasmBackend, encodeModel, evaluate, trainModel, type Backend } from "glassbox";
+import { createReferenceBackend, createWasmBackend, encodeModel, evaluate, trainModel, type Backend, type Network } from "glassbox";
 import { loadFashion } from "./fashion.js";
 import type { TrainMessage, TrainRequest } from "./messages.js";
 
@@ -29,24 +30,33 @@ async function train(request: TrainRequest): Promise<void> {
   const architecture = [data.columns, ...request.hidden, data.labelNames.length].join("-");
   post({ type: "status", text: `Training ${architecture} on ${data.rows} images (${backend.name} backend)…` });
 
+  let training: Network | null = null;
   const { network, result, summary } = await trainModel(
     { data, featurizer },
     {
       hidden: request.hidden,
       backend,
       epochs: request.epochs,
+      onStart: (n) => (training = n),
       onBatch: (e) => post({ type: "batch", epoch: e.epoch, step: e.step, steps: e.steps, loss: e.loss, accuracy: e.accuracy }),
-      onEpoch: (e) =>
-        post({
-          type: "epoch",
-          epoch: e.epoch,
-          epochs: e.epochs,
-          loss: e.loss,
-          accuracy: e.accuracy,
-          validationLoss: e.validationLoss,
-          validationAccuracy: e.validationAccuracy,
-          seconds: e.seconds,
-        }),
+      onEpoch: (e) => {
+        if (!training) return;
+        const model = encodeModel(training);
+        post(
+          {
+            type: "epoch",
+            epoch: e.epoch,
+            epochs: e.epochs,
+            loss: e.loss,
+            accuracy: e.accuracy,
+            validationLoss: e.validationLoss,
+            validationAccuracy: e.validationAccuracy,
+            seconds: e.seconds,
+            model,
+          },
+          [model.buffer],
+        );
+      },
     },
   );
   const seconds = Number(summary.total_seconds);
