@@ -75,10 +75,21 @@ export class LineChart {
       bottom = 26;
     const plotWidth = cssWidth - left - right;
     const plotHeight = cssHeight - top - bottom;
-    const all = this.series.flatMap((s) => s.points.map((p) => p[1]));
-    let yMin = this.options.percent ? 0 : Math.min(0, ...all);
-    let yMax = this.options.percent ? 1 : Math.max(1e-9, ...all) * 1.05;
-    if (yMax - yMin < 1e-9) [yMin, yMax] = [0, 1];
+    let low = 0;
+    let high = -Infinity;
+    for (const series of this.series) {
+      for (const [, y] of series.points) {
+        if (!Number.isFinite(y)) continue;
+        low = Math.min(low, y);
+        high = Math.max(high, y);
+      }
+    }
+    // No points yet, or all zero: a 0..1 axis rather than five ticks that all read 0.00.
+    let yMin = this.options.percent ? 0 : low;
+    let yMax = this.options.percent ? 1 : high * 1.05;
+    if (!(yMax - yMin > 1e-9)) [yMin, yMax] = [0, 1];
+    // Enough decimals that neighbouring ticks read differently (a loss of 0.004 is not "0.00").
+    const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10((yMax - yMin) / 4)) + 1));
     const px = (x: number): number => left + (x / this.xMax) * plotWidth;
     const py = (y: number): number => top + (1 - (y - yMin) / (yMax - yMin)) * plotHeight;
 
@@ -91,7 +102,7 @@ export class LineChart {
       context.moveTo(left, py(y));
       context.lineTo(left + plotWidth, py(y));
       context.stroke();
-      context.fillText(this.options.percent ? `${Math.round(y * 100)}%` : y.toFixed(2), 4, py(y) + 4);
+      context.fillText(this.options.percent ? `${Math.round(y * 100)}%` : y.toFixed(decimals), 4, py(y) + 4);
     }
     const epochStep = Math.max(1, Math.ceil(this.xMax / 10));
     for (let e = 0; e <= this.xMax; e += epochStep) context.fillText(String(e), px(e) - 3, top + plotHeight + 16);
