@@ -119,7 +119,7 @@ export { levels, accuracyByLevel, type Hierarchy, type Level } from "./model/hie
 export { labelsFromPaths } from "./data/labels.js";
 export { explain, explainBatch, baselineFor, baselineInWords, EXPLAIN_METHODS, type ExplainMethod, type ExplainOptions, type Explanation } from "./explain/index.js";
 export { featureAttributions, explanationPng, explanationPixels, explanationTitle, METHOD_TITLES, soundStretches, type FeatureAttribution } from "./explain/present.js";
-export { conductance, gradCam, gradCamPng, type Conductance, type GradCam, type LayerOptions } from "./explain/layers.js";
+export { conductance, convolutionBlocks, gradCam, gradCamPng, type Conductance, type GradCam, type LayerOptions } from "./explain/layers.js";
 export { checkExplanations, spearman, type CheckedMethod, type MethodCheck } from "./explain/checks.js";
 export { counterfactuals, counterfactualsOfCsv, type Change, type Counterfactual, type CounterfactualOptions, type Counterfactuals } from "./explain/counterfactual.js";
 export { inspectUnit, receptiveField, unitActivations, visualizeUnit, type Patch, type UnitExample, type UnitReport, type VisualizeOptions } from "./explain/units.js";

@@ -5,24 +5,10 @@
  * convolution's filters as pictures (mid-gray 0, lighter positive, darker negative; in colour for
  * colour images), so a learner sees what each detector looks for and where it lights up.
  */
-import type { Network } from "glassbox";
-import { grayDataUrl, h } from "./dom.js";
+import { convolutionBlocks, type Network } from "glassbox";
+import { grayDataUrl, h, rgbaDataUrl } from "./dom.js";
 
 const MAPS = 16;
-
-/** The convolution blocks: the layer whose output is the block's (after its batch norm and activation), with the convolution's index. */
-export function convolutionBlocks(network: Network): { conv: number; end: number }[] {
-  const layers = network.describe();
-  const blocks: { conv: number; end: number }[] = [];
-  layers.forEach((d, i) => {
-    if (d.type !== "conv2d") return;
-    let end = i;
-    if (layers[end + 1]?.type === "batchnorm") end++;
-    if (layers[end + 1]?.type === "activation") end++;
-    blocks.push({ conv: i, end });
-  });
-  return blocks;
-}
 
 export function renderFeatureMaps(container: HTMLElement, network: Network, features: Float32Array): void {
   const blocks = convolutionBlocks(network);
@@ -66,7 +52,11 @@ function filterRow(network: Network, conv: number): HTMLElement {
   const tiles = Array.from({ length: Math.min(MAPS * 2, filters) }, (_, f) => {
     const url =
       channels === 3
-        ? rgbDataUrl(sizeX, sizeY, (y, x) => [at(y, x, 0, f), at(y, x, 1, f), at(y, x, 2, f)])
+        ? rgbaDataUrl(
+            Uint8ClampedArray.from({ length: sizeY * sizeX * 4 }, (_, i) => (i % 4 === 3 ? 255 : 255 * at(Math.floor(i / 4 / sizeX), Math.floor(i / 4) % sizeX, i % 4, f))),
+            sizeX,
+            sizeY,
+          )
         : grayDataUrl(
             Array.from({ length: sizeY * sizeX }, (_, p) => {
               let sum = 0;
@@ -84,20 +74,4 @@ function filterRow(network: Network, conv: number): HTMLElement {
     h("figcaption", {}, `Layer ${conv}'s filters (${sizeY}×${sizeX}): what each first detector looks for`),
     h("div", { class: "tiles" }, ...tiles),
   );
-}
-
-/** A colour picture from an (y, x) -> [r, g, b] in 0..1 function, as a PNG data URL. */
-function rgbDataUrl(width: number, height: number, rgb: (y: number, x: number) => number[]): string {
-  const canvas = h("canvas", { width, height });
-  const context = canvas.getContext("2d");
-  if (!context) return "";
-  const image = context.createImageData(width, height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const [r, g, b] = rgb(y, x).map((v) => Math.round(255 * Math.min(1, Math.max(0, v))));
-      image.data.set([r, g, b, 255], (y * width + x) * 4);
-    }
-  }
-  context.putImageData(image, 0, 0);
-  return canvas.toDataURL("image/png");
 }

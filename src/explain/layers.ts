@@ -74,12 +74,23 @@ export function gradCam(network: Network, input: Float32Array, options: LayerOpt
 
 /** The layer Grad-CAM reads by default: the last convolution, past the batch norm and activation right after it. */
 export function lastConvolutionBlock(network: Network): number {
+  const blocks = convolutionBlocks(network);
+  if (blocks.length === 0) throw new GlassboxError("BAD_ARGUMENT", "Grad-CAM needs a convolutional network; this one has no conv layer (try --method ig)");
+  return blocks[blocks.length - 1].end;
+}
+
+/** Each convolution (its layer index) and the layer that ends its block: past the batch norm and activation right after it. */
+export function convolutionBlocks(network: Network): { conv: number; end: number }[] {
   const types = network.describe().map((d) => d.type);
-  let at = types.lastIndexOf("conv2d");
-  if (at < 0) throw new GlassboxError("BAD_ARGUMENT", "Grad-CAM needs a convolutional network; this one has no conv layer (try --method ig)");
-  if (types[at + 1] === "batchnorm") at++;
-  if (types[at + 1] === "activation") at++;
-  return at;
+  const blocks: { conv: number; end: number }[] = [];
+  types.forEach((type, conv) => {
+    if (type !== "conv2d") return;
+    let end = conv;
+    if (types[end + 1] === "batchnorm") end++;
+    if (types[end + 1] === "activation") end++;
+    blocks.push({ conv, end });
+  });
+  return blocks;
 }
 
 /**
