@@ -1,176 +1,29 @@
 // The web app (dist/web, built by `npm run build`) in Chromium, driven by playwright-core: served
 // with COOP/COEP like `glassbox serve`, with a model trained here on the embedded Fashion-MNIST
-// subset. It reads an uploaded and a dropped PNG, explains with a heat map, follows drawing by
-// mouse and keyboard, opens a neuron, trains in a worker, fits 1280x800 and 390x844 screens and is
-// keyboard-reachable, all without console errors. Screenshots go to test-artifacts/.
-import { test, after } from "node:test";
+// subset. It opens at the top on the model's first kept example, reads an uploaded and a dropped
+// PNG, explains by every method with a heat map, lights fixed neurons with the signal for each
+// input, follows drawing by mouse and keyboard, opens a neuron, trains in a worker (Stop keeps a
+// model), shows a CNN's feature maps, fits 1280x800 and 390x844 screens, is keyboard-reachable and
+// passes axe-core's serious and critical rules, all without console errors. Screenshots go to
+// test-artifacts/.
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { AddressInfo } from "node:net";
-import type { Page } from "playwright-core";
-import { createReferenceBackend, createWasmBackend, encodeModel, encodePng, encodeWav, loadIdxDirectory, loadTrainingData, trainModel } from "../../src/node.js";
-import { CHROMIUM, haveChromium, launchChromium } from "../helpers/chromium.js";
-import { featureRows } from "../../src/data/dataset.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const WEB = join(ROOT, "dist/web");
-const ARTIFACTS = join(ROOT, "test-artifacts");
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".map": "application/json",
-  ".txt": "text/plain; charset=utf-8",
-  ".gz": "application/octet-stream",
-  ".md": "text/markdown",
-};
-
-/** A 784-64-10 model (or one of `layers`) trained for 3 epochs, and a test image it classifies right and confidently. */
-async function trainedModel(layers?: string): Promise<{ model: Uint8Array; png: Uint8Array; label: string }> {
-  const dir = join(ROOT, "data/fashion-mnist-small");
-  const [train, testSet] = await Promise.all([loadIdxDirectory(dir, "train"), loadIdxDirectory(dir, "test")]);
-  const backend = (await createWasmBackend({ threads: 1 })) ?? createReferenceBackend();
-  const image = { kind: "image" as const, height: 28, width: 28, channels: 1 as const };
-  const shape = layers ? { layers } : { hidden: [64] };
-  const { network } = await trainModel({ data: train, featurizer: image }, { ...shape, epochs: 3, backend });
-  const answers = network.predict(featureRows(testSet), testSet.rows);
-  for (let i = 0; i < testSet.rows; i++) {
-    const row = answers.subarray(i * 10, (i + 1) * 10);
-    const best = row.indexOf(Math.max(...row));
-    if (best !== testSet.labels![i] || row[best] < 0.9) continue;
-    const rgba = new Uint8Array(784 * 4);
-    for (let p = 0; p < 784; p++) rgba.set([...Array(3).fill(testSet.features[i * 784 + p]), 255], p * 4);
-    return { model: encodeModel(network), png: encodePng(28, 28, rgba), label: train.labelNames[best] };
-  }
-  throw new Error("no test image is classified right with 90% confidence: the model did not train");
-}
-
-function serve(model: Uint8Array): ReturnType<typeof createServer> {
-  return createServer((request, response) => {
-    const headers = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    if (path === "/model.safetensors") {
-      response.writeHead(200, { ...headers, "Content-Type": "application/octet-stream" }).end(model);
-      return;
-    }
-    const file = normalize(join(WEB, path === "/" ? "index.html" : path));
-    if (!file.startsWith(WEB) || !existsSync(file)) {
-      response.writeHead(404, headers).end();
-      return;
-    }
-    response.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-}
-
-/** The app served with `model`, open in Chromium at 1280x800 once it says it is ready; console errors and warnings are collected. */
-async function openApp(
-  model: Uint8Array,
-  reducedMotion: "reduce" | "no-preference" = "no-preference",
-): Promise<{ browser: Awaited<ReturnType<typeof launchChromium>>; page: Page; problems: string[] }> {
-  const server = serve(model);
-  after(() => server.close());
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, reducedMotion });
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warning") problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
-  return { browser, page, problems };
-}
-
-/** Probability per label as shown in the bars. */
-async function shownProbabilities(page: Page): Promise<Record<string, number>> {
-  return page.$$eval("#probabilities li[data-label]", (items) =>
-    Object.fromEntries(items.map((li) => [li.getAttribute("data-label"), Number(li.getAttribute("data-probability"))])),
-  );
-}
-
-async function waitForChange(page: Page, before: Record<string, number>, what: string): Promise<void> {
-  await page
-    .waitForFunction(
-      (old) => {
-        const items = Array.from(document.querySelectorAll("#probabilities li[data-label]"));
-        return items.some((li) => Math.abs(Number(li.getAttribute("data-probability")) - (old[li.getAttribute("data-label") ?? ""] ?? -1)) > 1e-4);
-      },
-      before,
-      { timeout: 5_000 },
-    )
-    .catch(() => assert.fail(`${what}: the probabilities did not change`));
-}
-
-async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  assert.ok(scroll <= client, `${where}: the page is ${scroll}px wide in a ${client}px window (horizontal overflow)`);
-}
-
-/**
- * Chooses each method of the Why panel's selector in turn; each must draw its heat map (the
- * panel names the method it drew), with no error. Returns the methods offered.
- */
-async function everyMethodDraws(page: Page): Promise<string[]> {
-  const methods = await page.$$eval("#explain-method option", (options) => options.map((o) => (o as HTMLOptionElement).value));
-  for (const method of methods) {
-    await page.selectOption("#explain-method", method);
-    await page
-      .waitForSelector(`#explanation[data-method="${method}"] #heatmap`, { timeout: 20_000 })
-      .catch(async () => assert.fail(`--method ${method}: no new heat map; the panel says "${await page.textContent("#explanation")}"`));
-    assert.equal(await page.$("#explanation .error"), null, `${method}: no error`);
-  }
-  return methods;
-}
-
-/** axe-core's serious and critical accessibility violations on the page as it is now, one line each. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: join(ROOT, "node_modules/axe-core/axe.min.js") });
-  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as {
-    violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-  };
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help}: ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(", ")}`,
-    );
-}
-
-/** The drawn neurons (keys and fills, in drawing order), how many signal lines, and the lines that leave a neuron whose activation is 0. */
-async function drawnNetwork(page: Page): Promise<{ keys: string[]; fills: string[]; lines: number; silentSources: string[] }> {
-  return page.evaluate(() => {
-    const circles = Array.from(document.querySelectorAll("#network circle.neuron"));
-    const activation = new Map(circles.map((c) => [c.getAttribute("data-key"), c.getAttribute("aria-label") ?? ""]));
-    const lines = Array.from(document.querySelectorAll("#network .weights line[data-from]"));
-    const silentSources = lines
-      .map((line) => {
-        const layer = Number(line.closest("g[data-layer]")?.getAttribute("data-layer"));
-        return `${layer - 1}:${line.getAttribute("data-from")}`;
-      })
-      .filter((key) => /activation 0$/.test(activation.get(key) ?? ""));
-    return { keys: circles.map((c) => c.getAttribute("data-key") ?? ""), fills: circles.map((c) => c.getAttribute("fill") ?? ""), lines: lines.length, silentSources };
-  });
-}
-
-/** Ids (or tags) of the elements Tab reaches, in order, starting from the top of the page. */
-async function tabStops(page: Page, count: number): Promise<string[]> {
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  const stops: string[] = [];
-  for (let i = 0; i < count; i++) {
-    await page.keyboard.press("Tab");
-    stops.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName.toLowerCase() || ""));
-  }
-  return stops;
-}
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { CHROMIUM, haveChromium } from "../helpers/chromium.js";
+import {
+  WEB,
+  ARTIFACTS,
+  trainedModel,
+  openApp,
+  shownProbabilities,
+  waitForChange,
+  noHorizontalOverflow,
+  everyMethodDraws,
+  seriousViolations,
+  drawnNetwork,
+  tabStops,
+} from "../helpers/webapp.js";
 
 test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a desktop and a phone screen", {
   skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
@@ -372,117 +225,5 @@ test("the web app loads a CNN model, predicts an uploaded image and explains it 
     assert.deepEqual(problems, [], "no console errors or warnings");
   } finally {
     await browser.close();
-  }
-});
-
-test("the web app opens a table model at its first kept example: the form holds a real row, every method's bars show, and a proposed change flips the answer", {
-  skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
-}, async () => {
-  assert.ok(existsSync(join(WEB, "index.html")), "dist/web is missing: run `npm run build` first");
-  // Loans: approved when income is high and the purpose is not "holiday".
-  const dir = mkdtempSync(join(tmpdir(), "glassbox-web-table-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  const lines = ["income,purpose,decision"];
-  for (let i = 0; i < 120; i++) {
-    const income = 20 + ((i * 37) % 80);
-    const purpose = ["car", "house", "holiday"][i % 3];
-    lines.push(`${income},${purpose},${income > 55 && purpose !== "holiday" ? "yes" : "no"}`);
-  }
-  writeFileSync(join(dir, "loans.csv"), `${lines.join("\n")}\n`);
-  const loaded = await loadTrainingData(join(dir, "loans.csv"), { label: "decision" });
-  const { network } = await trainModel({ data: loaded.data, featurizer: loaded.featurizer }, { hidden: [16], epochs: 30, lr: 0.01, validation: 0 });
-  const { browser, page, problems } = await openApp(encodeModel(network), "reduce");
-  try {
-    assert.equal(await page.isChecked("#animate-flow"), false, "a reader who prefers reduced motion gets no animation");
-    // The first kept example is the first training row of label "no": row 1 (income 20, car).
-    assert.equal(await page.inputValue("#column-0"), "20");
-    assert.equal(await page.inputValue("#column-1"), "car");
-    await page.waitForFunction(() => /^(yes|no): /.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 5_000 });
-    for (const method of await page.$$eval("#explain-method option", (options) => options.map((o) => (o as HTMLOptionElement).value))) {
-      await page.selectOption("#explain-method", method);
-      await page.waitForSelector(`#explanation[data-method="${method}"] .signed-bars li`, { timeout: 10_000 });
-      assert.equal(await page.$("#explanation .error"), null, `${method}: no error`);
-    }
-    // What would change the decision: each set the panel proposes, applied, flips the answer; a kept column never changes.
-    const answered = ((await page.textContent("#answer")) ?? "").split(":")[0];
-    await page.check("#keep-1"); // purpose stays as it is
-    await page.click("#counterfactual-find");
-    await page.waitForSelector("#counterfactual-list li", { timeout: 10_000 });
-    const proposals = await page.$$eval("#counterfactual-list li", (items) => items.map((li) => li.textContent ?? ""));
-    assert.ok(proposals.length >= 1 && proposals.every((p) => /^income /.test(p) && !/purpose/.test(p)), `only income changes: ${proposals.join(" | ")}`);
-    await page.click("#counterfactual-apply-0");
-    await page
-      .waitForFunction((before) => !(document.querySelector("#answer")?.textContent ?? "").startsWith(`${before}:`), answered, { timeout: 5_000 })
-      .catch(async () => assert.fail(`applying "${proposals[0]}" left the answer at "${await page.textContent("#answer")}"`));
-    assert.equal(await page.inputValue("#column-1"), "car", "the kept column is unchanged");
-    await page.screenshot({ path: join(ARTIFACTS, "web-table-counterfactual-1280.png"), fullPage: true });
-    assert.deepEqual(await seriousViolations(page), [], "axe-core: no serious or critical violations with the form and the counterfactuals");
-
-    // Categories come from a dropdown; a CSV row fills the form, and a category the model never saw is flagged.
-    assert.deepEqual(await page.$$eval("#column-1 option", (options) => options.map((o) => (o as HTMLOptionElement).value)), ["car", "holiday", "house", "other"]);
-    await page.setInputFiles("#input-file", { name: "applicant.csv", mimeType: "text/csv", buffer: Buffer.from("purpose,income\nyacht,90\n") });
-    await page.waitForFunction(() => /yacht/.test(document.querySelector("#message")?.textContent ?? ""), undefined, { timeout: 5_000 });
-    assert.match((await page.textContent("#message")) ?? "", /^Read row 1 of applicant.csv\. “yacht” is not a purpose the model knows \(it reads it as other\)\.$/);
-    assert.deepEqual([await page.inputValue("#column-0"), await page.inputValue("#column-1")], ["90", "other"]);
-
-    await page.selectOption("#example-pick", "1");
-    await page.waitForFunction(() => (document.querySelector<HTMLInputElement>("#column-0")?.value ?? "") !== "20", undefined, { timeout: 5_000 });
-    await page.screenshot({ path: join(ARTIFACTS, "web-table-1280.png"), fullPage: true });
-    assert.deepEqual(problems, [], "no console errors or warnings");
-  } finally {
-    await browser.close();
-  }
-});
-
-test("the web app opens sound and text models at their first kept example, with an answer and every method's explanation", {
-  skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
-}, async () => {
-  assert.ok(existsSync(join(WEB, "index.html")), "dist/web is missing: run `npm run build` first");
-  const dir = mkdtempSync(join(tmpdir(), "glassbox-web-kinds-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  // Sounds: a steady tone against a rising chirp, 0.5 s at 8 kHz in a 1 s clip.
-  for (const [kind, k] of [
-    ["tone", 0],
-    ["chirp", 1],
-  ] as const) {
-    mkdirSync(join(dir, "sounds", kind), { recursive: true });
-    for (let i = 0; i < 12; i++) {
-      const samples = new Float32Array(8000);
-      for (let t = 0; t < 4000; t++) {
-        const time = t / 8000;
-        samples[1000 + i * 100 + t] = 0.5 * Math.sin(2 * Math.PI * (k === 0 ? (400 + 20 * i) * time : 300 * time + 2000 * time * time));
-      }
-      writeFileSync(join(dir, "sounds", kind, `${i}.wav`), encodeWav({ rate: 8000, samples }));
-    }
-  }
-  // Texts: two topics.
-  for (const [label, words] of Object.entries({ sport: ["match", "goal", "team", "score"], cooking: ["oven", "flour", "butter", "bake"] })) {
-    mkdirSync(join(dir, "texts", label), { recursive: true });
-    for (let i = 0; i < 12; i++) writeFileSync(join(dir, "texts", label, `${i}.txt`), Array.from({ length: 10 }, (_, w) => words[(i + w * 3) % 4]).join(" "));
-  }
-  for (const [folder, options, picture] of [
-    ["sounds", { sound: { rate: 8000 } }, true],
-    ["texts", {}, false],
-  ] as const) {
-    const loaded = await loadTrainingData(join(dir, folder), options);
-    const { network } = await trainModel({ data: loaded.data, featurizer: loaded.featurizer }, { hidden: [16], epochs: 20, lr: 0.01, validation: 0 });
-    const { browser, page, problems } = await openApp(encodeModel(network), "reduce");
-    try {
-      assert.equal(await page.inputValue("#example-pick"), "0", `${folder}: the first screen starts from the first kept example`);
-      await page.waitForFunction(() => /^[a-z]+: \d/.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 5_000 });
-      for (const method of await page.$$eval("#explain-method option", (options) => options.map((o) => (o as HTMLOptionElement).value))) {
-        await page.selectOption("#explain-method", method);
-        // A sound is explained over its spectrogram; a text's words as bars (its example has features, not the raw text).
-        await page
-          .waitForSelector(`#explanation[data-method="${method}"] ${picture ? "#heatmap" : ".signed-bars li"}`, { timeout: 20_000 })
-          .catch(async () => assert.fail(`${folder} ${method}: no explanation drawn; the panel says "${await page.textContent("#explanation")}"`));
-        assert.equal(await page.$("#explanation .error"), null, `${folder} ${method}: no error`);
-      }
-      await page.screenshot({ path: join(ARTIFACTS, `web-${folder}-1280.png`), fullPage: true });
-      assert.deepEqual(await seriousViolations(page), [], `${folder}: axe-core finds no serious or critical violations`);
-      assert.deepEqual(problems, [], `${folder}: no console errors or warnings`);
-    } finally {
-      await browser.close();
-    }
   }
 });
