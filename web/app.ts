@@ -138,7 +138,9 @@ function refresh(animate = false): void {
   renderAnswer(byId("answer"), byId("probabilities"), network, analysis.answer);
   explanation.render(network, analysis, current.source.text);
   networkView.render(network, analysis, inputColumn(network, analysis.features), current.selected, animate && animateFlow.checked);
-  renderFeatureMaps(byId("feature-maps"), network, analysis.features);
+  // The feature maps take two more forward passes and a picture per channel: during a stroke they
+  // wait for the pen to lift (26 of a CNN answer's 90 ms).
+  if (current.source.live !== true) renderFeatureMaps(byId("feature-maps"), network, analysis.features);
   const detail = byId("neuron-detail");
   if (current.selected) renderNeuron(detail, network, analysis, current.selected);
   else detail.replaceChildren(h("p", { class: "hint" }, "Choose a neuron (click it, or Tab to the network and use the arrow keys and Enter) to see its weights."));

@@ -222,6 +222,16 @@ test("the web app loads a CNN model, predicts an uploaded image and explains it 
     await page.waitForFunction((old) => document.querySelector("#feature-maps img.map")?.getAttribute("src") !== old, lit[0], { timeout: 5_000 });
     const other = await maps();
     assert.ok(other.filter((src, k) => src !== lit[k]).length >= 12, "most tiles change with the input");
+    // A stroke on the pad: the maps wait for the pen to lift, then follow the drawing.
+    await page.locator("#draw-pad").scrollIntoViewIfNeeded(); // the maps' screenshot scrolled it away
+    const pad = (await page.locator("#draw-pad").boundingBox())!;
+    await page.mouse.move(pad.x + pad.width * 0.1, pad.y + pad.height * 0.5);
+    await page.mouse.down();
+    for (let k = 1; k <= 10; k++) await page.mouse.move(pad.x + pad.width * (0.1 + 0.08 * k), pad.y + pad.height * 0.5);
+    await page.mouse.up();
+    await page
+      .waitForFunction((old) => Array.from(document.querySelectorAll("#feature-maps img.map")).some((img, k) => img.getAttribute("src") !== old[k]), other, { timeout: 5_000 })
+      .catch(() => assert.fail("the feature maps did not follow the stroke once the pen lifted"));
     assert.deepEqual(await everyMethodDraws(page), ["ig", "shap", "occlusion", "saliency", "smoothgrad", "gradxinput", "gradcam"]);
     assert.match((await page.textContent("#explanation-summary")) ?? "", /^Where layer 4 \(14×14\) saw evidence for/, "Grad-CAM reads the last convolution block");
     assert.deepEqual(await seriousViolations(page), [], "axe-core: no serious or critical violations with feature maps and Grad-CAM");
