@@ -64,6 +64,7 @@ export { encodeModel, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
 export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from "./io/safetensors.js";
 export {
   featurizeFile,
+  tableFeatureRows,
   featureCount,
   featureNames,
   featureShape,
@@ -108,6 +109,7 @@ export {
   fitTable,
   tableFeatures,
   tableCells,
+  unseenCategories,
   tableFeatureNames,
   tableFeatureGroups,
   MISSING,
@@ -121,6 +123,15 @@ export { explain, explainBatch, baselineFor, baselineInWords, EXPLAIN_METHODS, t
 export { featureAttributions, explanationPng, explanationPixels, explanationTitle, METHOD_TITLES, soundStretches, type FeatureAttribution } from "./explain/present.js";
 export { conductance, convolutionBlocks, gradCam, gradCamPng, type Conductance, type GradCam, type LayerOptions } from "./explain/layers.js";
 export { checkExplanations, spearman, type CheckedMethod, type MethodCheck } from "./explain/checks.js";
-export { counterfactuals, counterfactualsOfCsv, type Change, type Counterfactual, type CounterfactualOptions, type Counterfactuals } from "./explain/counterfactual.js";
+export {
+  MAX_CHANGES,
+  changesInWords,
+  counterfactuals,
+  counterfactualsOfCsv,
+  type Change,
+  type Counterfactual,
+  type CounterfactualOptions,
+  type Counterfactuals,
+} from "./explain/counterfactual.js";
 export { inspectUnit, receptiveField, unitActivations, visualizeUnit, type Patch, type UnitExample, type UnitReport, type VisualizeOptions } from "./explain/units.js";
 export { unitSheetPng } from "./explain/unitSheet.js";

@@ -4,7 +4,7 @@
  * counterfactuals, each checked by the model), columns the reader ticks kept as they are. Each
  * set has an Apply button that puts its values in the form, so the reader sees the answer flip.
  */
-import { counterfactuals, featurizerOf, type Change, type Network } from "glassbox";
+import { MAX_CHANGES, changesInWords, counterfactuals, featurizerOf, type Change, type Network } from "glassbox";
 import { h, percent } from "./dom.js";
 
 export class CounterfactualView {
@@ -48,12 +48,11 @@ export class CounterfactualView {
   }
 
   private list(label: string, probability: number, target: string, sets: { changes: Change[]; probability: number }[]): Node[] {
-    if (sets.length === 0) return [h("p", { id: "counterfactual-none" }, `No set of up to 4 changes within the training values makes the model say “${target}”.`)];
+    if (sets.length === 0) return [h("p", { id: "counterfactual-none" }, `No set of up to ${MAX_CHANGES} changes within the training values makes the model say “${target}”.`)];
     const items = sets.map((set, k) => {
       const apply = h("button", { type: "button", class: "apply", id: `counterfactual-apply-${k}` }, "Apply");
       apply.addEventListener("click", () => this.apply(set.changes));
-      const words = set.changes.map((c) => `${c.feature} ${c.from === "" ? "(empty)" : c.from} → ${c.to}`).join(", ");
-      return h("li", {}, `${words} (${target} ${percent(set.probability)}) `, apply);
+      return h("li", {}, `${changesInWords(set.changes, "→")} (${target} ${percent(set.probability)}) `, apply);
     });
     return [h("p", {}, `The model says “${label}” (${percent(probability)}). These would make it say “${target}”:`), h("ol", { id: "counterfactual-list" }, ...items)];
   }

@@ -11,7 +11,9 @@ import {
   featurizerOf as modelFeaturizer,
   parseCsvTable,
   tableCells,
+  tableFeatureRows,
   tableFeatures,
+  unseenCategories,
   type FeaturizerState,
   type Network,
   type TableState,
@@ -168,21 +170,17 @@ export class InputPanel {
 
   /**
    * A CSV's first row into the table form. Its header must name the model's columns; a category
-   * the model never saw is flagged (the model reads it as "other"), as is a missing column.
+   * the model never saw is flagged (the model reads it as "other").
    */
   private async readCsvRow(state: TableState, file: File): Promise<void> {
     try {
       const { text } = csvText(new Uint8Array(await file.arrayBuffer()), file.name);
       const table = parseCsvTable(text, file.name);
-      const row = table.rows[0];
-      const cells = state.columns.map((column) => {
-        const at = table.header.indexOf(column.name);
-        if (at < 0) throw new Error(`${file.name} has no column "${column.name}", which the model reads (its columns: ${table.header.join(", ")})`);
-        return { column, value: row[at].trim() };
-      });
-      const unknown = cells.filter(({ column, value }) => column.type === "categorical" && value !== "" && !column.categories.includes(value));
-      this.setCells(cells.map(({ column, value }) => ({ feature: column.name, to: column.type === "categorical" && !column.categories.includes(value) ? "other" : value })));
-      const flagged = unknown.map(({ column, value }) => `“${value}” is not a ${column.name} the model knows (it reads it as other)`);
+      // The library reads the row as predict does (every column found, numbers checked); the form shows it back.
+      const features = tableFeatureRows(state, { header: table.header, rows: table.rows.slice(0, 1), lines: table.lines.slice(0, 1) }, file.name);
+      const row = new Map(table.header.map((name, j) => [name, table.rows[0][j]]));
+      const flagged = unseenCategories(state, (name) => row.get(name)).map(({ column, value }) => `“${value}” is not a ${column} the model knows (it reads it as other)`);
+      this.setCells(Array.from(tableCells(state, features), ([feature, to]) => ({ feature, to })));
       this.events.onNote(
         `Read row 1 of ${file.name}${table.rows.length > 1 ? ` (of ${table.rows.length})` : ""}.${flagged.length > 0 ? ` ${flagged.join("; ")}.` : ""}`,
         flagged.length > 0,

@@ -1,6 +1,6 @@
 // glassbox explain ROW.csv --counterfactual [--immutable A,B] [--to LABEL]: what would change the decision.
 import { readBytes } from "../data/files.js";
-import { counterfactualsOfCsv } from "../explain/counterfactual.js";
+import { MAX_CHANGES, changesInWords, counterfactualsOfCsv } from "../explain/counterfactual.js";
 import { csvText } from "../featurizers/table/csv.js";
 import type { Network } from "../model/network.js";
 
@@ -25,11 +25,11 @@ export function counterfactualCommand(network: Network, request: CounterfactualR
   const percent = (p: number) => `${Math.round(p * 100)}%`;
   const lines = [`The model says ${result.label} (${percent(result.probability)}).`];
   if (result.counterfactuals.length === 0) {
-    lines.push(`No change of at most 4 columns, within the values seen in training, makes it say ${result.target}.`);
+    lines.push(`No change of at most ${MAX_CHANGES} columns, within the values seen in training, makes it say ${result.target}.`);
   } else {
     lines.push(`These changes would make it say ${result.target}:`);
     result.counterfactuals.forEach((cf, i) => {
-      lines.push(`  ${i + 1}. ${cf.changes.map((c) => `${c.feature} ${c.from === "" ? "(empty)" : c.from} -> ${c.to}`).join(", ")} (${result.target} ${percent(cf.probability)})`);
+      lines.push(`  ${i + 1}. ${changesInWords(cf.changes)} (${result.target} ${percent(cf.probability)})`);
     });
   }
   if (request.immutable.length > 0) lines.push(`Kept as they are: ${request.immutable.join(", ")}.`);

@@ -26,7 +26,7 @@ export interface CounterfactualOptions {
   target?: number | string;
   /** How many sets to look for. Default 3. */
   count?: number;
-  /** The most columns one set may change. Default 4. */
+  /** The most columns one set may change. Default MAX_CHANGES (4). */
   maxChanges?: number;
 }
 
@@ -35,6 +35,14 @@ export interface Counterfactuals {
   probability: number;
   target: string;
   counterfactuals: Counterfactual[];
+}
+
+/** The most columns one set changes unless the caller says (CounterfactualOptions.maxChanges). */
+export const MAX_CHANGES = 4;
+
+/** A set of changes in words: "income 20 -> 69, purpose (empty) -> car" (the arrow the caller's medium prefers). */
+export function changesInWords(changes: readonly Change[], arrow = "->"): string {
+  return changes.map((c) => `${c.feature} ${c.from === "" ? "(empty)" : c.from} ${arrow} ${c.to}`).join(", ");
 }
 
 /** Numbers tried per numeric column: evenly spaced over the training range. */
@@ -63,7 +71,7 @@ export function counterfactuals(network: Network, state: TableState, cells: Read
   for (const name of names) if (!cells.has(name)) throw new GlassboxError("BAD_DATA", `the row lacks the column "${name}" the model was trained on`);
   const immutable = new Set(options.immutable ?? []);
   const count = options.count ?? 3;
-  const maxChanges = options.maxChanges ?? 4;
+  const maxChanges = options.maxChanges ?? MAX_CHANGES;
   const answers = (rows: Map<string, string>[]): Float32Array => {
     const width = tableFeatureCount(state);
     const features = new Float32Array(rows.length * width);

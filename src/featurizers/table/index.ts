@@ -201,6 +201,19 @@ export function tableCells(state: TableState, features: ArrayLike<number>): Map<
   return cells;
 }
 
+/**
+ * The non-empty cells of a row that hold a category their column never had in training:
+ * tableFeatures reads them as "other", which a caller should say.
+ */
+export function unseenCategories(state: TableState, cell: (name: string) => string | undefined): { column: string; value: string }[] {
+  const unseen: { column: string; value: string }[] = [];
+  for (const column of state.columns) {
+    const value = cell(column.name)?.trim();
+    if (column.type === "categorical" && value !== undefined && value !== "" && !column.categories.includes(value)) unseen.push({ column: column.name, value });
+  }
+  return unseen;
+}
+
 /** Checks a state read from a model file. */
 export function checkTableState(state: unknown, source: string): TableState {
   const fail = (what: string): never => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fitTable, tableCells, tableFeatureGroups, tableFeatureNames, tableFeatures } from "./index.js";
+import { fitTable, tableCells, tableFeatureGroups, tableFeatureNames, tableFeatures, unseenCategories } from "./index.js";
 
 const NAMES = ["age", "city"];
 const ROWS = [
@@ -62,4 +62,11 @@ test("tableCells turns a feature row back into its cells, and tableFeatures of t
     );
     assert.deepEqual(Array.from(tableFeatures(state, (name) => cells.get(name))), Array.from(features));
   }
+});
+
+test("unseenCategories names the non-empty cells whose category the column never had", () => {
+  const cells = (age: string, city: string) => (name: string) => (name === "age" ? age : city);
+  assert.deepEqual(unseenCategories(state, cells("20", "Paris")), [{ column: "city", value: "Paris" }]);
+  assert.deepEqual(unseenCategories(state, cells("20", " Rome ")), []);
+  assert.deepEqual(unseenCategories(state, cells("nonsense", "")), [], "numbers and empty cells are not categories");
 });
