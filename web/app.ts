@@ -206,7 +206,8 @@ function listen(): void {
   });
   byId<HTMLSelectElement>("explain-method").addEventListener("change", (event) => {
     if (!current) return;
-    const chosen = methodsFor(current.network).find((m) => m.method === (event.target as HTMLSelectElement).value) ?? methodsFor(current.network)[0];
+    const methods = methodsFor(current.network);
+    const chosen = methods.find((m) => m.method === (event.target as HTMLSelectElement).value) ?? methods[0];
     current.method = chosen.method;
     byId("method-hint").textContent = chosen.hint;
     refresh();

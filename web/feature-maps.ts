@@ -16,9 +16,10 @@ export function renderFeatureMaps(container: HTMLElement, network: Network, feat
     container.replaceChildren();
     return;
   }
+  const layers = network.describe();
   const parts: Node[] = [h("h4", {}, "Feature maps: where each detector fires for this input")];
   for (const { conv, end } of blocks) {
-    const [height, width, channels] = network.describe()[end].outputShape;
+    const [height, width, channels] = layers[end].outputShape;
     const values = network.layerOutputOf(features, 1, end);
     let max = 1e-12;
     for (let i = 0; i < values.length; i++) max = Math.max(max, values[i]);
@@ -32,7 +33,7 @@ export function renderFeatureMaps(container: HTMLElement, network: Network, feat
       h(
         "figure",
         { class: "map-row", "data-layer": end },
-        h("figcaption", {}, `Layer ${end} (${network.describe()[conv].summary}) · ${height}×${width}`),
+        h("figcaption", {}, `Layer ${end} (${layers[conv].summary}) · ${height}×${width}`),
         h("div", { class: "tiles" }, ...tiles, ...more),
       ),
     );

@@ -4,8 +4,8 @@
  * label names, and the signal flowing for this input between drawn neurons as lines: activation x
  * weight, the strongest contributions only (red: excites the neuron it reaches, blue: inhibits).
  * Neurons keep their places from one input to the next (a layer too wide to draw shows a fixed
- * subset: see drawnUnits), so different inputs light different neurons; their colours change in
- * place, column after column, unless the reader prefers reduced motion. Neurons are buttons:
+ * subset: see drawnUnits), so different inputs light different neurons; a new input lights the
+ * columns one after another, unless the reader prefers reduced motion. Neurons are buttons:
  * click, or move with the arrow keys and press Enter or Space, to open a neuron's details.
  */
 import { maxAbs, type Network } from "glassbox";
