@@ -60,6 +60,8 @@ export { featureRows, selectRows } from "./data/dataset.js";
 export { parseCsvDataset, type CsvDatasetOptions } from "./data/csv.js";
 export { parseCsvTable, csvText, type CsvTable } from "./featurizers/table/csv.js";
 export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";
+export { csvTrainingData, type LabelledFile, type LoadedData, type Progress, type Skip, type TrainingDataOptions } from "./data/assemble.js";
+export { folderTrainingData, type FileBytes, type FolderData } from "./data/memory.js";
 export { encodeModel, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
 export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from "./io/safetensors.js";
 export {

@@ -2,5 +2,5 @@
 export * from "./index.js";
 export { loadDataset, loadIdxDirectory, readMaybeGzip, type LoadOptions } from "./data/files.js";
 export { saveModel, loadModel, writeFileAtomic } from "./io/disk.js";
-export { loadTrainingData, loadForModel, type LoadedData, type TrainingDataOptions } from "./data/load.js";
-export { scanFolder, type FolderScan, type LabelledFile, type Skip } from "./data/folders.js";
+export { loadTrainingData, loadForModel } from "./data/load.js";
+export { scanFolder, type FolderScan } from "./data/folders.js";
