@@ -48,7 +48,7 @@ export {
 } from "./optimizers/index.js";
 export { fit } from "./train/fit.js";
 export { trainModel, defaultImageLayers, type TrainingInput, type TrainModelOptions, type TrainedModel } from "./train/pipeline.js";
-export { augmentRows, type Augment } from "./train/augment.js";
+export { augmentRows, checkAugment, parseAugment, type Augment } from "./train/augment.js";
 export { parseLayers } from "./layers/parse.js";
 export type { FitOptions, FitResult, BatchEvent, EpochEvent, StopReason } from "./train/options.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
@@ -57,7 +57,7 @@ export { classify, type Prediction } from "./model/classify.js";
 export { labelIndexOf, labelIndexOfText } from "./model/labels.js";
 export type { Dataset, FeatureArray, InputDescription } from "./data/dataset.js";
 export { featureRows, selectRows } from "./data/dataset.js";
-export { parseCsvDataset, type CsvDatasetOptions } from "./data/csv.js";
+export { defaultLabelColumn, parseCsvDataset, type CsvDatasetOptions } from "./data/csv.js";
 export { parseCsvTable, csvText, type CsvTable } from "./featurizers/table/csv.js";
 export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";
 export { csvTrainingData, type LabelledFile, type LoadedData, type Progress, type Skip, type TrainingDataOptions } from "./data/assemble.js";

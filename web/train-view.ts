@@ -1,16 +1,23 @@
 /**
- * The Train view: choose the hidden layers and epochs, train on the embedded Fashion-MNIST
- * subset in a Web Worker (the page stays responsive), watch the loss and accuracy curves, then
- * use the model in the See-inside view or download its model file.
+ * The Train view: choose the data (the embedded Fashion-MNIST subset, your folder or your CSV),
+ * the layers, learning rate, epochs and augmentation; train in a Web Worker (the page stays
+ * responsive); watch the loss and accuracy curves and the weights change; then use the model in
+ * the See-inside view or download its model file.
  */
 import { LineChart } from "./chart.js";
 import { byId, percent } from "./dom.js";
-import type { TrainMessage, TrainRequest } from "./messages.js";
+import type { TrainField, TrainMessage, TrainRequest } from "./messages.js";
+import { TrainDataChoice } from "./train-data.js";
+import { renderLive } from "./train-live.js";
 
 const MAX_HIDDEN_LAYERS = 4;
+/** The weights and maps are redrawn every this many batches. */
+const SNAPSHOT_EVERY = 10;
+/** The form field each worker error is about. */
+const FIELD_IDS: Record<TrainField, string> = { layers: "hidden-layers", augment: "augment", data: "train-source" };
 const MAX_UNITS = 1024;
 
-/** "256, 128" -> [256, 128]; "" -> [] (no hidden layer); throws with a reason for anything else. */
+/** "256, 128" -> [256, 128]; throws with a reason for anything else. */
 export function parseHidden(text: string): number[] {
   const parts = text
     .split(",")
@@ -37,16 +44,23 @@ export class TrainView {
   private readonly status = byId("train-status");
   private readonly use = byId<HTMLButtonElement>("use-model");
   private readonly download = byId<HTMLButtonElement>("download-model");
+  private readonly data = new TrainDataChoice();
+  private readonly live = byId("train-live");
+  private readonly summary = byId("train-data");
 
   constructor(private readonly onUse: (bytes: Uint8Array, source: string) => void) {
     this.loss = new LineChart(byId<HTMLCanvasElement>("loss-chart"), { yLabel: "Loss" });
     this.accuracy = new LineChart(byId<HTMLCanvasElement>("accuracy-chart"), { yLabel: "Accuracy", percent: true });
     // A field once marked invalid would block every later submit: editing it clears the mark.
-    const hiddenInput = byId<HTMLInputElement>("hidden-layers");
-    hiddenInput.addEventListener("input", () => {
-      hiddenInput.setCustomValidity("");
-      hiddenInput.removeAttribute("aria-invalid");
-    });
+    for (const id of ["hidden-layers", "augment", "learning-rate", "epochs", "train-source"]) {
+      const field = byId<HTMLInputElement>(id);
+      const clear = (): void => {
+        field.setCustomValidity("");
+        field.removeAttribute("aria-invalid");
+      };
+      field.addEventListener("input", clear);
+      field.addEventListener("change", clear);
+    }
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.train();
@@ -70,25 +84,56 @@ export class TrainView {
     this.download.addEventListener("click", () => this.save());
   }
 
-  private train(): void {
-    let hidden: number[];
-    const hiddenInput = byId<HTMLInputElement>("hidden-layers");
-    try {
-      hidden = parseHidden(hiddenInput.value);
-      hiddenInput.setCustomValidity("");
-      hiddenInput.removeAttribute("aria-invalid");
-    } catch (error) {
-      hiddenInput.setCustomValidity((error as Error).message);
-      hiddenInput.setAttribute("aria-invalid", "true");
-      hiddenInput.reportValidity();
-      this.status.textContent = (error as Error).message; // the browser's bubble fades; the status stays
-      return;
+  /** Marks a field invalid with its message (kept in the status line too: the browser's bubble fades). */
+  private invalid(id: string, message: string): void {
+    const field = byId<HTMLInputElement>(id);
+    field.setCustomValidity(message);
+    field.setAttribute("aria-invalid", "true");
+    field.reportValidity();
+    this.status.textContent = message;
+  }
+
+  /** The form as a request, or null after marking the first bad field. */
+  private request(): TrainRequest | null {
+    const layersText = byId<HTMLInputElement>("hidden-layers").value.trim();
+    let hidden: number[] | null = null;
+    if (/^[\d\s,]+$/.test(layersText)) {
+      try {
+        hidden = parseHidden(layersText);
+      } catch (error) {
+        this.invalid("hidden-layers", (error as Error).message);
+        return null;
+      }
+    }
+    const lr = Number(byId<HTMLInputElement>("learning-rate").value);
+    if (!(lr > 0 && lr < 10)) {
+      this.invalid("learning-rate", `learning rate: expected a number above 0 and below 10, like 0.001; got "${byId<HTMLInputElement>("learning-rate").value}"`);
+      return null;
     }
     const epochs = Number(byId<HTMLInputElement>("epochs").value);
-    const rows = Number(byId<HTMLSelectElement>("train-rows").value);
+    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) {
+      this.invalid("epochs", `epochs: expected a whole number from 1 to 200; got "${byId<HTMLInputElement>("epochs").value}"`);
+      return null;
+    }
+    try {
+      const data = this.data.data();
+      const layers = hidden || layersText === "" ? null : layersText;
+      return { type: "train", data, hidden, layers, epochs, lr, augment: byId<HTMLInputElement>("augment").value, snapshotEvery: SNAPSHOT_EVERY };
+    } catch (error) {
+      this.invalid("train-source", (error as Error).message);
+      return null;
+    }
+  }
+
+  private train(): void {
+    const request = this.request();
+    if (!request) return;
+    const { epochs } = request;
     this.finish();
     this.model = null;
     this.best = null;
+    delete this.status.dataset.testAccuracy;
+    delete this.status.dataset.validationAccuracy;
     this.use.disabled = true;
     this.download.disabled = true;
     this.start.disabled = true;
@@ -114,7 +159,8 @@ export class TrainView {
       this.status.textContent = `Training failed: ${event.message || "the worker could not start"}`;
       this.finish();
     });
-    const request: TrainRequest = { type: "train", hidden, epochs, rows, dataUrl: new URL("data/", location.href).href };
+    this.live.replaceChildren();
+    this.status.textContent = "Starting…";
     worker.postMessage(request);
   }
 
@@ -122,6 +168,14 @@ export class TrainView {
     switch (message.type) {
       case "status":
         this.status.textContent = message.text;
+        break;
+      case "data":
+        this.summary.classList.remove("error");
+        this.summary.textContent = `${message.detected}. Network: ${message.network} (${message.backend}).`;
+        this.status.textContent = "Training…";
+        break;
+      case "snapshot":
+        renderLive(this.live, message.model, `epoch ${message.epoch}, step ${message.step}`);
         break;
       case "batch": {
         const x = message.epoch - 1 + message.step / message.steps;
@@ -138,16 +192,27 @@ export class TrainView {
         this.status.textContent = `Epoch ${message.epoch} of ${message.epochs}: loss ${message.loss.toFixed(3)}, training accuracy ${percent(message.accuracy)}${validation} (${message.seconds.toFixed(1)} s).`;
         break;
       }
-      case "done":
+      case "done": {
         this.model = message.model;
         this.finish();
         this.use.disabled = false;
         this.download.disabled = false;
-        this.status.textContent = `Done: ${message.epochs} epoch${message.epochs === 1 ? "" : "s"} in ${message.seconds.toFixed(1)} s; accuracy on 2,000 test images ${percent(message.testAccuracy)}. Use the model or download it.`;
+        renderLive(this.live, message.model, "trained");
+        const held =
+          message.testAccuracy !== null
+            ? `accuracy on ${message.testRows.toLocaleString("en")} test rows ${percent(message.testAccuracy)}`
+            : message.validationAccuracy !== null
+              ? `validation accuracy ${percent(message.validationAccuracy)}`
+              : "no rows were held out to measure accuracy on";
+        if (message.testAccuracy !== null) this.status.dataset.testAccuracy = String(message.testAccuracy);
+        if (message.validationAccuracy !== null) this.status.dataset.validationAccuracy = String(message.validationAccuracy);
+        this.status.textContent = `Done: ${message.epochs} epoch${message.epochs === 1 ? "" : "s"} in ${message.seconds.toFixed(1)} s; ${held}. Use the model or download it.`;
         break;
+      }
       case "error":
-        this.status.textContent = `Training failed: ${message.message}`;
         this.finish();
+        if (message.field) this.invalid(FIELD_IDS[message.field], message.message);
+        this.status.textContent = `Training failed: ${message.message}`;
         break;
     }
   }
@@ -165,7 +230,7 @@ export class TrainView {
     const url = URL.createObjectURL(new Blob([this.model as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }));
     const link = document.createElement("a");
     link.href = url;
-    link.download = "fashion-mnist.safetensors";
+    link.download = this.data.modelName();
     document.body.append(link);
     link.click();
     link.remove();

@@ -5,7 +5,7 @@ import { GlassboxError } from "../errors.js";
 import { loadTrainingData } from "../data/load.js";
 import { removeOrphans, saveModel } from "../io/disk.js";
 import { OPTIMIZERS, type OptimizerName, type Schedule } from "../optimizers/index.js";
-import type { Augment } from "../train/augment.js";
+import { parseAugment } from "../train/augment.js";
 import { trainModel } from "../train/pipeline.js";
 import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
 import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
@@ -87,7 +87,7 @@ export async function train(argv: string[]): Promise<number> {
     checkpointEvery: CHECKPOINT_EVERY_S,
     ...(values.hidden !== undefined ? { hidden: integerList(values, "hidden", [256, 128]) } : {}),
     ...(typeof values.layers === "string" ? { layers: values.layers } : {}),
-    ...(typeof values.augment === "string" ? { augment: augment(values.augment) } : {}),
+    ...(typeof values.augment === "string" ? { augment: parseAugment(values.augment) } : {}),
     activation: choice<Activation>(
       values,
       "activation",
@@ -174,18 +174,6 @@ function checkWritable(out: string): void {
 /** Where a failed run's last good weights go: m.safetensors -> m.diverged.safetensors. */
 export function divergedPath(out: string): string {
   return out.endsWith(".safetensors") ? `${out.slice(0, -".safetensors".length)}.diverged.safetensors` : `${out}.diverged.safetensors`;
-}
-
-/** "flip,shift:2" -> { flip: true, shift: 2 } */
-function augment(text: string): Augment {
-  const out: Augment = {};
-  for (const item of text.split(",").map((s) => s.trim())) {
-    const shift = /^shift:(\d+)$/.exec(item);
-    if (item === "flip") out.flip = true;
-    else if (shift) out.shift = Number(shift[1]);
-    else throw new GlassboxError("BAD_ARGUMENT", `--augment: expected flip and/or shift:N separated by commas (e.g. flip,shift:2), got "${item}"`);
-  }
-  return out;
 }
 
 function schedule(spec: string): Schedule {

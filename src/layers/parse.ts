@@ -102,5 +102,5 @@ function parseItem(item: string): LayerSpec {
 }
 
 function bad(message: string): GlassboxError {
-  return new GlassboxError("BAD_ARGUMENT", `--layers: ${message}`);
+  return new GlassboxError("BAD_ARGUMENT", `layers: ${message}`);
 }

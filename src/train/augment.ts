@@ -1,4 +1,4 @@
-import { check } from "../errors.js";
+import { GlassboxError, check } from "../errors.js";
 import type { Random } from "../tensor/random.js";
 import type { Shape } from "../tensor/tensor.js";
 
@@ -8,6 +8,26 @@ export interface Augment {
   flip?: boolean;
   /** Move by up to this many pixels up, down, left and right (each drawn uniformly), filling with 0. */
   shift?: number;
+}
+
+/**
+ * Augmentation in words, as `train --augment` and the web page take it: "flip,shift:2" ->
+ * { flip: true, shift: 2 }; "" or "none" -> none (null).
+ */
+export function parseAugment(text: string): Augment | null {
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (items.length === 0 || (items.length === 1 && items[0] === "none")) return null;
+  const out: Augment = {};
+  for (const item of items) {
+    const shift = /^shift:(\d+)$/.exec(item);
+    if (item === "flip") out.flip = true;
+    else if (shift) out.shift = Number(shift[1]);
+    else throw new GlassboxError("BAD_ARGUMENT", `augmentation: expected flip and/or shift:N separated by commas (e.g. flip,shift:2), got "${item}"`);
+  }
+  return out;
 }
 
 /** Throws unless `augment` fits the input: images only, a whole number of pixels smaller than the image. */

@@ -138,9 +138,20 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
 
     // A bad hidden-layer field says why; Stop after the first of twenty epochs keeps the best epoch's model so far.
     await page.click("#view-train");
-    await page.fill("#hidden-layers", "48,abc");
+    await page.fill("#hidden-layers", "48,0");
     await page.click("#train-start");
-    assert.match((await page.textContent("#train-status")) ?? "", /^hidden layers: expected whole numbers from 1 to 1024 separated by commas, like "256,128"; got "48,abc"$/);
+    assert.match((await page.textContent("#train-status")) ?? "", /^hidden layers: expected whole numbers from 1 to 1024 separated by commas, like "256,128"; got "48,0"$/);
+    // Layers in words are checked against the data by the worker, which names the field.
+    await page.fill("#hidden-layers", "48,abc");
+    await page.fill("#learning-rate", "0");
+    await page.click("#train-start");
+    assert.match((await page.textContent("#train-status")) ?? "", /^learning rate: expected a number above 0 and below 10, like 0.001; got "0"$/);
+    await page.fill("#learning-rate", "0.001");
+    await page.click("#train-start");
+    await page
+      .waitForFunction(() => /^Training failed: layers: unknown layer "48"/.test(document.querySelector("#train-status")?.textContent ?? ""), undefined, { timeout: 30_000 })
+      .catch(async () => assert.fail(`no message for the bad layers: the status says "${await page.textContent("#train-status")}"`));
+    assert.equal(await page.getAttribute("#hidden-layers", "aria-invalid"), "true", "the layers field is marked");
     await page.fill("#hidden-layers", "48");
     await page.fill("#epochs", "20");
     await page.selectOption("#train-rows", "10000");
