@@ -23,6 +23,8 @@ import {
   seriousViolations,
   drawnNetwork,
   tabStops,
+  allOnFirstScreen,
+  panelTops,
 } from "../helpers/webapp.js";
 
 test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a desktop and a phone screen", {
@@ -42,6 +44,7 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     assert.equal(await page.getAttribute("#probabilities li:first-child", "data-label"), firstLabel, "the example is a training row the model gets right");
     await page.waitForSelector("#heatmap");
     assert.deepEqual(await seriousViolations(page), [], "axe-core: no serious or critical violations on the first screen");
+    await allOnFirstScreen(page, "a dense model at 1280x800");
 
     // Upload a test image: the right label on top, and a coloured heat map.
     await page.setInputFiles("#input-file", { name: "item.png", mimeType: "image/png", buffer: Buffer.from(png) });
@@ -197,6 +200,11 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     await page.setInputFiles("#input-file", { name: "item.png", mimeType: "image/png", buffer: Buffer.from(png) });
     await page.waitForSelector("#heatmap");
     await noHorizontalOverflow(page, "See inside at 390x844");
+    const phone = await panelTops(page);
+    assert.ok(
+      phone.input < phone.answer && phone.answer < phone.why && phone.why < phone.network,
+      `on a phone the parts read input, answer, why, network: ${JSON.stringify(phone)}`,
+    );
     await page.screenshot({ path: join(ARTIFACTS, "web-see-390.png"), fullPage: true });
     await page.click("#view-train");
     await noHorizontalOverflow(page, "Train at 390x844");
@@ -222,6 +230,7 @@ test("the web app loads a CNN model, predicts an uploaded image and explains it 
       .waitForFunction((expected) => document.querySelector("#answer")?.textContent?.startsWith(`${expected}:`), label, { timeout: 5_000 })
       .catch(async () => assert.fail(`expected the answer "${label}: ..", got "${await page.textContent("#answer")}"`));
     await page.waitForSelector("#heatmap", { timeout: 5_000 });
+    await allOnFirstScreen(page, "a CNN at 1280x800");
     await page.screenshot({ path: join(ARTIFACTS, "web-cnn-1280.png"), fullPage: true });
     // Feature maps: 8 and 16 channel tiles of the two blocks, and the first layer's 8 filters; another input lights them differently.
     const maps = async () => page.$$eval("#feature-maps img.map", (images) => images.map((i) => i.getAttribute("src") ?? ""));

@@ -167,3 +167,26 @@ export async function tabStops(page: Page, count: number): Promise<string[]> {
   }
   return stops;
 }
+
+/** Where the See view's four parts start on the screen (px from the top of the viewport), in reading order. */
+export async function panelTops(page: Page): Promise<{ input: number; answer: number; why: number; network: number; diagram: number }> {
+  const top = async (selector: string): Promise<number> => (await page.locator(selector).boundingBox())?.y ?? Infinity;
+  return {
+    input: await top("#input-panel"),
+    answer: await top("#answer-panel"),
+    why: await top("#explain-panel"),
+    network: await top("#network-panel"),
+    diagram: await top("#network"),
+  };
+}
+
+/** At 1280x800 the input, the answer, the why and at least 100 px of the network diagram are on the first screen. */
+export async function allOnFirstScreen(page: Page, what: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const tops = await panelTops(page);
+  const height = page.viewportSize()?.height ?? 800;
+  assert.ok(
+    tops.input < height && tops.answer < height && tops.why < height && tops.diagram + 100 <= height,
+    `${what}: every part starts on the first screen: ${JSON.stringify(tops)}`,
+  );
+}
