@@ -79,11 +79,14 @@ export const LIVE_STEPS = 16;
 /**
  * Runs the network on one raw feature row and explains the answer (or `label`, an index) by
  * `method`, against the library's baseline; `live` (the input is still changing) takes
- * integrated gradients at LIVE_STEPS steps instead of the library's 64.
+ * integrated gradients at LIVE_STEPS steps instead of the library's 64. With `keep`
+ * it only runs the network and keeps that analysis's explanation (the frames of a stroke
+ * between two explanations).
  */
-export function analyse(network: Network, features: Float32Array, label: number | null, method: PageMethod = "ig", live = false): Analysis {
+export function analyse(network: Network, features: Float32Array, label: number | null, method: PageMethod = "ig", live = false, keep: Analysis | null = null): Analysis {
   const { layers, answer } = network.layerOutputs(features);
   const values = network.spec.output === "sigmoid" ? [1 - answer[0], answer[0]] : Array.from(answer);
+  if (keep) return { features, layers, answer: values, explanation: keep.explanation, cam: keep.cam, explanationError: keep.explanationError };
   let explanation: Explanation | null = null;
   let cam: GradCam | null = null;
   let explanationError: string | null = null;

@@ -123,24 +123,35 @@ function setModel(network: Network, source: string): void {
   document.body.classList.add("has-model");
 }
 
+/**
+ * During a stroke the answer and the network follow every frame, the why panel (and a chosen
+ * neuron's share of the answer) at most this often: an explanation costs several passes.
+ */
+const LIVE_EXPLAIN_MS = 100;
+let lastLiveExplanation = 0;
+
 /** Runs the network on the current input and redraws everything that depends on it; `animate`: a new input, shown flowing through the layers. */
 function refresh(animate = false): void {
   if (!current?.features) return;
   const { network } = current;
+  const live = current.source.live === true;
+  const keep = live && current.analysis && performance.now() - lastLiveExplanation < LIVE_EXPLAIN_MS ? current.analysis : null;
   let analysis: Analysis;
   try {
-    analysis = analyse(network, current.features, current.explainLabel, current.method, current.source.live === true);
+    analysis = analyse(network, current.features, current.explainLabel, current.method, live, keep);
   } catch (error) {
     note(error instanceof Error ? error.message : String(error), true);
     return;
   }
   current.analysis = analysis;
   renderAnswer(byId("answer"), byId("probabilities"), network, analysis.answer);
+  networkView.render(network, analysis, inputColumn(network, analysis.features), current.selected, animate && animateFlow.checked, live);
+  if (keep) return;
+  if (live) lastLiveExplanation = performance.now();
   explanation.render(network, analysis, current.source.text);
-  networkView.render(network, analysis, inputColumn(network, analysis.features), current.selected, animate && animateFlow.checked);
   // The feature maps take two more forward passes and a picture per channel: during a stroke they
   // wait for the pen to lift (26 of a CNN answer's 90 ms).
-  if (current.source.live !== true) renderFeatureMaps(byId("feature-maps"), network, analysis.features);
+  if (!live) renderFeatureMaps(byId("feature-maps"), network, analysis.features);
   const detail = byId("neuron-detail");
   if (current.selected) renderNeuron(detail, network, analysis, current.selected);
   else detail.replaceChildren(h("p", { class: "hint" }, "Choose a neuron (click it, or Tab to the network and use the arrow keys and Enter) to see its weights."));

@@ -25,6 +25,8 @@ export class DrawPad {
   private penDown = false;
   private last: { x: number; y: number } | null = null;
   private scheduled = false;
+  /** The pad's place on the screen during a stroke. */
+  private box: DOMRect | null = null;
 
   constructor(
     readonly width: number,
@@ -98,6 +100,8 @@ export class DrawPad {
       event.preventDefault();
       c.setPointerCapture(event.pointerId);
       c.focus({ preventScroll: true });
+      // Measured once per stroke: measuring on every move would lay the page out again mid-frame.
+      this.box = c.getBoundingClientRect();
       this.last = this.cellAt(event);
       this.stroke(this.last, this.last);
     });
@@ -110,6 +114,7 @@ export class DrawPad {
     const end = (): void => {
       if (this.last) requestAnimationFrame(() => this.onChange(this.grid, false)); // the stroke's final answer
       this.last = null;
+      this.box = null;
     };
     c.addEventListener("pointerup", end);
     c.addEventListener("pointercancel", end);
@@ -145,7 +150,7 @@ export class DrawPad {
   }
 
   private cellAt(event: PointerEvent): { x: number; y: number } {
-    const rect = this.canvas.getBoundingClientRect();
+    const rect = this.box ?? this.canvas.getBoundingClientRect();
     return {
       x: ((event.clientX - rect.left) / rect.width) * this.width,
       y: ((event.clientY - rect.top) / rect.height) * this.height,

@@ -104,11 +104,31 @@ test("the web app: upload, drop, draw, explain, inspect a neuron and train, on a
     // Draw with the mouse, then with the keyboard: the probabilities follow.
     before = await shownProbabilities(page);
     const pad = (await page.locator("#draw-pad").boundingBox())!;
+    const beforeStroke = await drawnNetwork(page);
     await page.mouse.move(pad.x + pad.width * 0.2, pad.y + pad.height * 0.2);
     await page.mouse.down();
     for (let k = 1; k <= 10; k++) await page.mouse.move(pad.x + pad.width * (0.2 + 0.06 * k), pad.y + pad.height * (0.2 + 0.06 * k));
+    // While the pen is down the colours follow in place; the words follow when it lifts.
+    const during = await drawnNetwork(page);
+    assert.deepEqual(during.keys, beforeStroke.keys, "a stroke keeps the neurons in their places");
+    assert.ok(
+      during.fills.some((fill, i) => fill !== beforeStroke.fills[i]),
+      "the neurons' colours follow the stroke before the pen lifts",
+    );
     await page.mouse.up();
     await waitForChange(page, before, "drawing with the mouse");
+    await page
+      .waitForFunction(
+        (old) => {
+          const labels = Array.from(document.querySelectorAll("#network circle.neuron"), (c) => c.getAttribute("aria-label"));
+          return labels.filter((label, i) => label !== old[i]).length >= labels.length / 4;
+        },
+        beforeStroke.labels,
+        { timeout: 5_000 },
+      )
+      .catch(() => assert.fail("once the pen lifts, the neurons' words say their new activations"));
+    const lifted = await drawnNetwork(page);
+    assert.deepEqual(lifted.silentSources, [], "and every line leaves a neuron whose activation is not 0");
     before = await shownProbabilities(page);
     await page.focus("#draw-pad");
     await page.keyboard.press("Space");

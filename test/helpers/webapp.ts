@@ -142,7 +142,7 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 /** The drawn neurons (keys and fills, in drawing order), how many signal lines, and the lines that leave a neuron whose activation is 0. */
-export async function drawnNetwork(page: Page): Promise<{ keys: string[]; fills: string[]; lines: number; silentSources: string[] }> {
+export async function drawnNetwork(page: Page): Promise<{ keys: string[]; fills: string[]; labels: string[]; lines: number; silentSources: string[] }> {
   return page.evaluate(() => {
     const circles = Array.from(document.querySelectorAll("#network circle.neuron"));
     const activation = new Map(circles.map((c) => [c.getAttribute("data-key"), c.getAttribute("aria-label") ?? ""]));
@@ -153,7 +153,13 @@ export async function drawnNetwork(page: Page): Promise<{ keys: string[]; fills:
         return `${layer - 1}:${line.getAttribute("data-from")}`;
       })
       .filter((key) => /activation 0$/.test(activation.get(key) ?? ""));
-    return { keys: circles.map((c) => c.getAttribute("data-key") ?? ""), fills: circles.map((c) => c.getAttribute("fill") ?? ""), lines: lines.length, silentSources };
+    return {
+      keys: circles.map((c) => c.getAttribute("data-key") ?? ""),
+      fills: circles.map((c) => c.getAttribute("fill") ?? ""),
+      labels: circles.map((c) => c.getAttribute("aria-label") ?? ""),
+      lines: lines.length,
+      silentSources,
+    };
   });
 }
 
