@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { encodeModel, encodeWav, loadTrainingData, trainModel } from "../../src/node.js";
 import { CHROMIUM, haveChromium } from "../helpers/chromium.js";
-import { WEB, ARTIFACTS, openApp, seriousViolations } from "../helpers/webapp.js";
+import { WEB, ARTIFACTS, allOnFirstScreen, drawnNetwork, noHorizontalOverflow, openApp, seriousViolations } from "../helpers/webapp.js";
 
 test("the web app opens a table model at its first kept example: the form holds a real row, every method's bars show, and a proposed change flips the answer", {
   skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
@@ -33,6 +34,8 @@ test("the web app opens a table model at its first kept example: the form holds 
     assert.equal(await page.inputValue("#column-0"), "20");
     assert.equal(await page.inputValue("#column-1"), "car");
     await page.waitForFunction(() => /^(yes|no): /.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 5_000 });
+    await allOnFirstScreen(page, "a table model at 1280x800");
+    const firstRow = await drawnNetwork(page);
     for (const method of await page.$$eval("#explain-method option", (options) => options.map((o) => (o as HTMLOptionElement).value))) {
       await page.selectOption("#explain-method", method);
       await page.waitForSelector(`#explanation[data-method="${method}"] .signed-bars li`, { timeout: 10_000 });
@@ -62,7 +65,11 @@ test("the web app opens a table model at its first kept example: the form holds 
 
     await page.selectOption("#example-pick", "1");
     await page.waitForFunction(() => (document.querySelector<HTMLInputElement>("#column-0")?.value ?? "") !== "20", undefined, { timeout: 5_000 });
+    await litDifferently(page, firstRow, "the table's two examples");
     await page.screenshot({ path: join(ARTIFACTS, "web-table-1280.png"), fullPage: true });
+    await noHorizontalOverflow(page, "a table model at 1280x800");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await noHorizontalOverflow(page, "a table model at 390x844");
     assert.deepEqual(problems, [], "no console errors or warnings");
   } finally {
     await browser.close();
@@ -105,6 +112,8 @@ test("the web app opens sound and text models at their first kept example, with 
     try {
       assert.equal(await page.inputValue("#example-pick"), "0", `${folder}: the first screen starts from the first kept example`);
       await page.waitForFunction(() => /^[a-z]+: \d/.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 5_000 });
+      await allOnFirstScreen(page, `${folder} at 1280x800`);
+      const first = await drawnNetwork(page);
       for (const method of await page.$$eval("#explain-method option", (options) => options.map((o) => (o as HTMLOptionElement).value))) {
         await page.selectOption("#explain-method", method);
         // A sound is explained over its spectrogram; a text's words as bars (its example has features, not the raw text).
@@ -115,9 +124,27 @@ test("the web app opens sound and text models at their first kept example, with 
       }
       await page.screenshot({ path: join(ARTIFACTS, `web-${folder}-1280.png`), fullPage: true });
       assert.deepEqual(await seriousViolations(page), [], `${folder}: axe-core finds no serious or critical violations`);
+      await page.selectOption("#example-pick", "1");
+      await litDifferently(page, first, `${folder}: the two examples`);
+      await noHorizontalOverflow(page, `${folder} at 1280x800`);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await noHorizontalOverflow(page, `${folder} at 390x844`);
       assert.deepEqual(problems, [], `${folder}: no console errors or warnings`);
     } finally {
       await browser.close();
     }
   }
 });
+
+/** Waits until the drawn neurons, in the same places as in `before`, have changed colour: another input lights others. */
+async function litDifferently(page: Page, before: Awaited<ReturnType<typeof drawnNetwork>>, what: string): Promise<void> {
+  await page
+    .waitForFunction((fills) => Array.from(document.querySelectorAll("#network circle.neuron"), (c) => c.getAttribute("fill")).some((fill, i) => fill !== fills[i]), before.fills, {
+      timeout: 5_000,
+    })
+    .catch(() => assert.fail(`${what} light the same neurons`));
+  const after = await drawnNetwork(page);
+  assert.deepEqual(after.keys, before.keys, `${what}: the neurons keep their places`);
+  const changed = after.fills.filter((fill, i) => fill !== before.fills[i]).length;
+  assert.ok(changed >= before.fills.length / 4, `${what}: ${changed} of ${before.fills.length} neurons changed colour`);
+}
