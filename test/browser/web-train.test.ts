@@ -5,9 +5,9 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Page } from "playwright-core";
 import { encodeModel, encodePng, loadIdxDirectory, trainModel } from "../../src/node.js";
 import type { Dataset } from "../../src/data/dataset.js";
@@ -35,6 +35,19 @@ function writePngs(set: Dataset, count: number, folder: string): void {
     mkdirSync(join(folder, label), { recursive: true });
     writeFileSync(join(folder, label, `${i}.png`), encodePng(28, 28, rgba));
   }
+}
+
+/** Every file under `root`, by its path from root's parent ("garments/train/Bag/3.png"), as base64. */
+function walkFolder(root: string): { path: string; base64: string }[] {
+  const out: { path: string; base64: string }[] = [];
+  const walk = (dir: string, path: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name), `${path}/${entry.name}`);
+      else out.push({ path: `${path}/${entry.name}`, base64: readFileSync(join(dir, entry.name)).toString("base64") });
+    }
+  };
+  walk(root, basename(root));
+  return out;
 }
 
 /** A table made from the images: the mean brightness of each 7x7 block (16 numbers), a shade category, and the garment. */
@@ -129,6 +142,38 @@ test("training in the browser on a chosen folder of PNGs and a dropped CSV reach
     await page.screenshot({ path: join(ARTIFACTS, "web-train-folder-1280.png"), fullPage: true });
     await noHorizontalOverflow(page, "Train on a folder at 1280x800");
     assert.deepEqual(await seriousViolations(page), []);
+
+    // The same folder dropped on the drop zone (its entries walked as the browser gives them, in
+    // batches, here of at most 25 per read) trains the same model.
+    const entries = walkFolder(folder);
+    await page.evaluate(
+      `(() => {
+        const files = ${JSON.stringify(entries)};
+        const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const entryOf = (path) => {
+          const name = path.split("/").pop();
+          const file = files.find((f) => f.path === path);
+          if (file) return { isFile: true, isDirectory: false, name, fullPath: "/" + path, file: (ok) => ok(new File([bytes(file.base64)], name)) };
+          const children = [...new Set(files.filter((f) => f.path.startsWith(path + "/")).map((f) => path + "/" + f.path.slice(path.length + 1).split("/")[0]))];
+          return { isFile: false, isDirectory: true, name, fullPath: "/" + path, createReader: () => {
+            let at = 0;
+            return { readEntries: (ok) => { const batch = children.slice(at, at + 25).map(entryOf); at += batch.length; ok(batch); } };
+          } };
+        };
+        const drop = new Event("drop", { bubbles: true, cancelable: true });
+        Object.defineProperty(drop, "dataTransfer", { value: { items: [{ webkitGetAsEntry: () => entryOf("garments") }], files: [] } });
+        document.querySelector("#train-source").value = "fashion";
+        document.querySelector("#train-drop").dispatchEvent(drop);
+      })()`,
+    );
+    await page
+      .waitForFunction(() => /^garments: 1100 files in \d+ folders, ready to train\.$/.test(document.querySelector("#train-data")?.textContent ?? ""), undefined, {
+        timeout: 10_000,
+      })
+      .catch(async () => assert.fail(`the dropped folder was read as: "${await page.textContent("#train-data")}"`));
+    assert.equal(await page.inputValue("#train-source"), "folder");
+    const dropped = await trainOnPage(page, { layers: LAYERS, epochs: EPOCHS });
+    assert.equal(dropped.test, onPage.test, "the dropped folder trains the model the chosen one did");
 
     // A CSV dropped on the drop zone, its label column picked.
     const bytes = [...readFileSync(csv)];
