@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { Dataset } from "../src/data/dataset.js";
 import { createMlp } from "../src/model/mlp.js";
 import { Random } from "../src/tensor/random.js";
-import { augmentRows } from "../src/train/augment.js";
+import { augmentRows, parseAugment } from "../src/train/augment.js";
 import { fit } from "../src/train/fit.js";
 
 /** A 3x4 image with 2 channels whose values say where they are: 100 y + 10 x + c + 1. */
@@ -59,4 +59,13 @@ test("fit with augmentation is seeded (same weights twice) and changes what the 
     fit(createMlp({ inputs: 16, labels: ["a", "b"] }), data, { augment: { flip: true } }),
     /augmentation moves and mirrors images; this network reads inputs of shape \[16\]/,
   );
+});
+
+test("parseAugment reads augmentation in words, as train --augment and the web page take it", () => {
+  assert.deepEqual(parseAugment("flip,shift:2"), { flip: true, shift: 2 });
+  assert.deepEqual(parseAugment(" shift:3 "), { shift: 3 });
+  assert.equal(parseAugment(""), null);
+  assert.equal(parseAugment("none"), null);
+  assert.throws(() => parseAugment("flip,rotate"), /augmentation: expected flip and\/or shift:N separated by commas \(e\.g\. flip,shift:2\), got "rotate"/);
+  assert.throws(() => parseAugment("shift:-1"), /got "shift:-1"/);
 });

@@ -27,10 +27,10 @@ test("--layers in words: items become specs, an activation after dense joins it,
   assert.deepEqual(parseLayers("gap", [8, 8, 3]), [{ type: "globalavgpool" }]);
 });
 
-test("--layers errors name the item, the one before it and the shapes", () => {
+test("layers errors name the item, the one before it and the shapes", () => {
   assert.match(
     errorCode(() => parseLayers("conv:32,maxpool:2,maxpool:2,maxpool:2", [4, 4, 1])),
-    /BAD_ARGUMENT: --layers: maxpool:2 after maxpool:2 gets a 1x1x32 input; a 2x2 window with padding valid needs at least 2x2/,
+    /BAD_ARGUMENT: layers: maxpool:2 after maxpool:2 gets a 1x1x32 input; a 2x2 window with padding valid needs at least 2x2/,
   );
   assert.match(
     errorCode(() => parseLayers("conv:32,pool:2", [8, 8, 1])),
