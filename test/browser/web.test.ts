@@ -275,6 +275,9 @@ test("the web app loads a CNN model, predicts an uploaded image and explains it 
     assert.deepEqual(await everyMethodDraws(page), ["ig", "shap", "occlusion", "saliency", "smoothgrad", "gradxinput", "gradcam"]);
     assert.match((await page.textContent("#explanation-summary")) ?? "", /^Where layer 4 \(14×14\) saw evidence for/, "Grad-CAM reads the last convolution block");
     assert.deepEqual(await seriousViolations(page), [], "axe-core: no serious or critical violations with feature maps and Grad-CAM");
+    await noHorizontalOverflow(page, "a CNN at 1280x800");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await noHorizontalOverflow(page, "a CNN at 390x844");
     assert.deepEqual(problems, [], "no console errors or warnings");
   } finally {
     await browser.close();
