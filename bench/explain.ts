@@ -30,7 +30,7 @@ const trainSet = selectRows(
 );
 const testSet = await loadIdxDirectory(dir, "test");
 const network = createMlp({ inputs: 784, hidden: [256, 128], labels: trainSet.labelNames, seed: 1, backend: wasm });
-log(`bench explain: training 784-256-128-10 for one epoch on ${trainSet.rows} images (${wasm.threads} threads)`);
+log(`bench explain: training 784-256-128-10 for one epoch on ${trainSet.rows} images (${wasm.threads} thread${wasm.threads === 1 ? "" : "s"})`);
 await fit(network, trainSet, { epochs: 1, lr: 0.001, seed: 1, validation: 0 });
 const image = featureRows(testSet, 0, 1).slice();
 

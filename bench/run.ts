@@ -92,7 +92,7 @@ function classifySeconds(backend: Backend): { best: number; median: number } {
   return { best: times[0], median: (times[4] + times[5]) / 2 };
 }
 
-log(`wasm: ${wasm.threads} thread(s), relaxed SIMD ${wasm.relaxedSimd}`);
+log(`wasm: ${wasm.threads} thread${wasm.threads === 1 ? "" : "s"}, relaxed SIMD ${wasm.relaxedSimd}`);
 const gemm: Record<string, number> = {};
 for (const [m, k, n] of [
   [64, 784, 256],

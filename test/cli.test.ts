@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodePng } from "../src/featurizers/image/index.js";
-import { expectOneLineError, lastJson, scratch, SMALL } from "./helpers/glassbox.js";
+import { expectOneLineError, lastJson, ROOT, scratch, SMALL } from "./helpers/glassbox.js";
 
 const { dir, glassbox } = scratch("glassbox-cli-");
 
@@ -152,14 +152,38 @@ test("--input-limit NAME=N changes a limit for the command: lowered, a table is 
   assert.match(badName.stderr, /--input-limit: expected NAME=NUMBER with NAME one of image-pixels, .*csv-columns, csv-line-chars, model-layers, got "columns=3"/);
 });
 
+test("--version and help <command>", () => {
+  const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
+  assert.equal(glassbox("--version").stdout, `glassbox ${version}\n`);
+  const help = glassbox("help", "train");
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^usage: glassbox train <data> --out model\.safetensors/);
+  const unknown = glassbox("help", "trian");
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stdout, /^glassbox help: unknown command "trian"; did you mean train\?\n\nglassbox \d+\.\d+\.\d+: /);
+});
+
 test("usage errors exit 2 and say what was expected", () => {
   const r = glassbox("train", "fit.csv", "--epochs", "ten", "--out", "x.safetensors");
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--epochs: expected an integer >= 1, got "ten"/);
   const unknownOption = glassbox("train", "fit.csv", "--epoch", "3");
   assert.equal(unknownOption.code, 2);
-  assert.match(unknownOption.stderr, /Unknown option '--epoch'/);
+  assert.match(unknownOption.stderr, /^glassbox train: unknown option --epoch; did you mean --epochs\?\nusage: glassbox train /);
+  assert.match(glassbox("train", "fit.csv", "--out").stderr, /^glassbox train: --out needs a value\n/);
   assert.equal(glassbox("fly").code, 2);
+  const misspelt = glassbox("evalute", "m.safetensors");
+  assert.equal(misspelt.code, 2);
+  assert.match(misspelt.stderr, /^glassbox: unknown command "evalute"; expected one of train, evaluate, .*; did you mean evaluate\?\n$/);
+  // A bad value is refused before any data is read: here the data does not even exist.
+  const early = glassbox("train", "no-such-data.csv", "--activation", "leaky-rel", "--out", "x.safetensors");
+  assert.equal(early.code, 2);
+  assert.match(early.stderr, /--activation: expected one of relu, leaky_relu, .*got "leaky-rel"; did you mean leaky_relu\?/);
+  assert.match(
+    glassbox("train", "no-such-data.csv", "--activation", "leaky-relu", "--out", "x.safetensors").stderr,
+    /no such file or directory: no-such-data\.csv/,
+    "leaky-relu is leaky_relu",
+  );
   assert.equal(glassbox("train", "fit.csv").code, 2, "missing --out");
   const schedule = glassbox("train", "fit.csv", "--schedule", "step:2:1.2.3", "--out", "x.safetensors");
   assert.equal(schedule.code, 2);

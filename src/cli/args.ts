@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GlassboxError } from "../errors.js";
+import { didYouMean } from "../suggest.js";
 import { DEFAULT_INPUT_LIMITS, parseInputLimit, setInputLimits } from "../limits.js";
 
 /** Command-line parsing on node:util's parseArgs, with errors that say what was expected. */
@@ -27,14 +28,23 @@ export function parse(argv: string[], options: Options, usage: string): Parsed {
   try {
     parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
   } catch (error) {
-    // node's messages are several sentences on separate lines: keep them on one.
-    throw new UsageError(`${(error as Error).message.split("\n").join(" ")}\nusage: ${usage}`);
+    throw new UsageError(`${parseProblem(error as Error & { code?: string }, Object.keys({ ...COMMON_OPTIONS, ...options }))}\nusage: ${usage}`);
   }
   // Every command takes --input-limit NAME=VALUE: the defaults, changed by these, hold for the
   // whole command (its decoders and the server's workers).
   const limits = (parsed.values["input-limit"] ?? []) as string[];
   setInputLimits(Object.assign({ ...DEFAULT_INPUT_LIMITS }, ...limits.map(parseInputLimit)));
   return { values: parsed.values as Parsed["values"], positionals: parsed.positionals };
+}
+
+/** node's parseArgs error in Glassbox's words: an unknown option with the nearest known one, or a missing value. */
+function parseProblem(error: Error & { code?: string }, known: string[]): string {
+  const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec(error.message);
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) return `unknown option ${unknown[1]}${unknown[2]}${didYouMean(unknown[2], known, "--")}`;
+  const missing = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(error.message);
+  if (missing) return `${missing[1]} needs a value`;
+  // Other messages are several sentences on separate lines: keep them on one.
+  return error.message.split("\n").join(" ");
 }
 
 export function text(values: Parsed["values"], name: string, fallback: string): string {
@@ -75,10 +85,12 @@ export function integerList(values: Parsed["values"], name: string, fallback: nu
 export function choice<T extends string>(values: Parsed["values"], name: string, fallback: T, allowed: readonly T[]): T {
   const v = values[name];
   if (v === undefined) return fallback;
-  if (!(allowed as readonly unknown[]).includes(v)) {
-    throw new GlassboxError("BAD_ARGUMENT", `--${name}: expected one of ${allowed.join(", ")}, got "${v}"`);
+  // Words joined by "-" or "_" alike: "leaky-relu" is "leaky_relu".
+  const found = allowed.find((a) => a === v || (typeof v === "string" && a === v.replace(/-/g, "_")));
+  if (found === undefined) {
+    throw new GlassboxError("BAD_ARGUMENT", `--${name}: expected one of ${allowed.join(", ")}, got "${v}"${typeof v === "string" ? didYouMean(v, allowed) : ""}`);
   }
-  return v as T;
+  return found;
 }
 
 export function onePositional(parsed: Parsed, what: string, usage: string): string {

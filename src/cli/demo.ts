@@ -8,6 +8,7 @@ import { evaluate } from "../train/evaluate.js";
 import { trainModel } from "../train/pipeline.js";
 import { integer, parse } from "./args.js";
 import { backendFrom } from "./data.js";
+import { count } from "./format.js";
 import { predictionInWords } from "./format.js";
 import { EpochProgress } from "./progress.js";
 import { featureRows } from "../data/dataset.js";
@@ -25,7 +26,7 @@ export async function demo(argv: string[]): Promise<number> {
   process.stderr.write(`Fashion-MNIST subset: ${trainSet.rows} training and ${testSet.rows} test images of ${trainSet.columns} pixels, ${trainSet.labelNames.length} labels\n`);
   const backend = await backendFrom(parsed.values);
   process.stderr.write(
-    `network: ${trainSet.columns} -> 256 relu -> 128 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001 (cosine), batch 64, ${epochs} epochs, ${backend.name} backend\n`,
+    `network: ${trainSet.columns} -> 256 relu -> 128 relu -> ${trainSet.labelNames.length} softmax, Adam lr 0.001 (cosine), batch 64, ${count(epochs, "epoch")}, ${backend.name} backend\n`,
   );
 
   // The image featurizer lets the saved model read PNG and JPEG files as well as IDX rows.

@@ -19,6 +19,11 @@ export function predictionInWords(p: Prediction): string {
   return `${above}${p.label} ${percent(p.probability)}${others.length > 0 ? ` (${others.join(", ")})` : ""}`;
 }
 
+/** "1 epoch", "2 epochs", "2000 rows". */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
 export function seconds(s: number): string {
   if (s < 60) return `${s.toFixed(1)}s`;
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
@@ -28,7 +33,7 @@ export function seconds(s: number): string {
 export function evaluationTable(e: Evaluation): string {
   const width = Math.max(5, ...e.perClass.map((c) => c.label.length));
   const lines = [
-    `accuracy ${(e.accuracy * 100).toFixed(2)}% on ${e.count} rows (loss ${e.loss.toFixed(4)})`,
+    `accuracy ${(e.accuracy * 100).toFixed(2)}% on ${count(e.count, "row")} (loss ${e.loss.toFixed(4)})`,
     "",
     `${"label".padEnd(width)}  precision  recall     f1  support`,
     ...e.perClass.map(
@@ -36,9 +41,13 @@ export function evaluationTable(e: Evaluation): string {
         `${c.label.padEnd(width)}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3).padStart(5)}  ${String(c.support).padStart(7)}`,
     ),
     "",
-    "confusion matrix (rows: true label, columns: predicted, in label order)",
+    "confusion matrix (rows: true label, columns: predicted label, numbered as the rows)",
   ];
-  const cell = Math.max(4, ...e.confusion.flat().map((n) => String(n).length + 1));
-  e.confusion.forEach((row, k) => lines.push(`${e.perClass[k].label.padEnd(width)} ${row.map((n) => String(n).padStart(cell)).join("")}`));
+  const labels = e.confusion.length;
+  const cell = Math.max(4, String(labels).length + 1, ...e.confusion.flat().map((n) => String(n).length + 1));
+  const number = String(labels).length;
+  const name = (k: number): string => `${String(k + 1).padStart(number)} ${e.perClass[k].label.padEnd(width)}`;
+  lines.push(`${" ".repeat(number + 1 + width)} ${Array.from({ length: labels }, (_, k) => String(k + 1).padStart(cell)).join("")}`);
+  e.confusion.forEach((row, k) => lines.push(`${name(k)} ${row.map((n) => String(n).padStart(cell)).join("")}`));
   return lines.join("\n");
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { GlassboxError } from "../errors.js";
+import { didYouMean } from "../suggest.js";
 import { DEFAULT_INPUT_LIMITS, limitOption, type InputLimits } from "../limits.js";
 import { UsageError } from "./args.js";
 import { demo, DEMO_USAGE } from "./demo.js";
@@ -20,8 +22,20 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   demo: { run: demo, usage: DEMO_USAGE, about: "train on the embedded Fashion-MNIST subset (npm start)" },
 };
 
+/** The version in package.json, beside dist/ and src/ alike. */
+function version(): string {
+  const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return version;
+}
+
 function help(): string {
-  const lines = ["glassbox: neural networks you can see inside", "", "commands:"];
+  const lines = [
+    `glassbox ${version()}: neural networks you can see inside`,
+    "",
+    "usage: glassbox <command> [options]   glassbox help <command>   glassbox --version",
+    "",
+    "commands:",
+  ];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${c.about}`);
   lines.push(
     "",
@@ -36,13 +50,22 @@ function help(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const verbose = rest.includes("--verbose");
+  if (name === "--version" || name === "-v") {
+    process.stdout.write(`glassbox ${version()}\n`);
+    return 0;
+  }
+  if (name === "help" && rest[0] && COMMANDS[rest[0]]) {
+    process.stdout.write(`usage: ${COMMANDS[rest[0]].usage}\n`);
+    return 0;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(`${help()}\n`);
-    return name ? 0 : 2;
+    const unknown = name === "help" && rest[0] ? `glassbox help: unknown command "${rest[0]}"${didYouMean(rest[0], Object.keys(COMMANDS))}\n\n` : "";
+    process.stdout.write(`${unknown}${help()}\n`);
+    return name && !unknown ? 0 : 2;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`glassbox: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(", ")}\n`);
+    process.stderr.write(`glassbox: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(", ")}${didYouMean(name, Object.keys(COMMANDS))}\n`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

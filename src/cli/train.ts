@@ -68,23 +68,8 @@ export async function train(argv: string[]): Promise<number> {
   const backend = await backendFrom(values);
 
   const standardize = values["no-standardize"] ? false : values.standardize ? true : undefined;
-  const loaded = await loadTrainingData(dataPath, { ...trainingDataOptions(values, standardize), onProgress: fileProgress() });
-  reportLoaded(loaded, Boolean(values.json));
-  const progress = new EpochProgress();
-  // Ctrl-C stops after the batch in flight and saves the model so far; a second one quits at once.
-  const interrupt = new AbortController();
-  const onInterrupt = (): void => {
-    process.stderr.write("\ninterrupted: stopping after this batch (Ctrl-C again to quit now)\n");
-    interrupt.abort();
-    process.off("SIGINT", onInterrupt);
-  };
-  process.on("SIGINT", onInterrupt);
-  if (resume && !values.json) process.stderr.write(`resuming from ${checkpointPath}: epoch ${resume.epoch} was the last completed\n`);
-  const { result, network, summary } = await trainModel(loaded, {
-    resume,
-    signal: interrupt.signal,
-    checkpoint: (state) => saveCheckpoint(checkpointPath, state),
-    checkpointEvery: CHECKPOINT_EVERY_S,
+  // Every option is read, and refused if wrong, before any data is.
+  const settings = {
     ...(values.hidden !== undefined ? { hidden: integerList(values, "hidden", [256, 128]) } : {}),
     ...(typeof values.layers === "string" ? { layers: values.layers } : {}),
     ...(typeof values.augment === "string" ? { augment: parseAugment(values.augment) } : {}),
@@ -112,6 +97,25 @@ export async function train(argv: string[]): Promise<number> {
     validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
     patience: values.patience === undefined ? null : integer(values, "patience", 3),
     classWeights: classWeights(values["class-weights"]),
+  };
+  const loaded = await loadTrainingData(dataPath, { ...trainingDataOptions(values, standardize), onProgress: fileProgress() });
+  reportLoaded(loaded, Boolean(values.json));
+  const progress = new EpochProgress();
+  // Ctrl-C stops after the batch in flight and saves the model so far; a second one quits at once.
+  const interrupt = new AbortController();
+  const onInterrupt = (): void => {
+    process.stderr.write("\ninterrupted: stopping after this batch (Ctrl-C again to quit now)\n");
+    interrupt.abort();
+    process.off("SIGINT", onInterrupt);
+  };
+  process.on("SIGINT", onInterrupt);
+  if (resume && !values.json) process.stderr.write(`resuming from ${checkpointPath}: epoch ${resume.epoch} was the last completed\n`);
+  const { result, network, summary } = await trainModel(loaded, {
+    resume,
+    signal: interrupt.signal,
+    checkpoint: (state) => saveCheckpoint(checkpointPath, state),
+    checkpointEvery: CHECKPOINT_EVERY_S,
+    ...settings,
     onStart: (network) => {
       const chosen = values.layers === undefined && values.hidden === undefined ? " (the default for this data; --layers or --hidden to choose)" : "";
       if (!values.json) process.stderr.write(`network: ${network.summary()}${chosen}\n`);

@@ -56,7 +56,8 @@ export function parseLayers(text: string, inputShape: Shape): LayerSpec[] {
 const ACTIVATION_ITEMS = ACTIVATIONS.filter((a) => a !== "softmax" && a !== "linear");
 
 function parseItem(item: string): LayerSpec {
-  const [name, ...args] = item.toLowerCase().split(":");
+  // "leaky-relu" is read as "leaky_relu".
+  const [name, ...args] = item.toLowerCase().replace(/-/g, "_").split(":");
   const numbers = args.map(Number);
   const whole = (i: number, what: string, fallback?: number): number => {
     const n = args[i] === undefined ? fallback : numbers[i];
