@@ -50,7 +50,13 @@ test("CSV: train with --label, evaluate on a second CSV, predict in words and JS
 
   const human = glassbox("evaluate", "flowers.safetensors", "test.csv");
   assert.match(human.stdout, /^accuracy \d+\.\d\d% on 90 rows/);
-  assert.match(human.stdout, /confusion matrix/);
+  assert.match(human.stdout, /confusion matrix \(rows: true label, columns: predicted label, numbered as the rows\)\n {16}1   2   3\n1 setosa +30   0   0\n2 versicolor +0  30   0\n/);
+  // --label, as train takes it, is checked against the column the model was trained on.
+  assert.match(glassbox("evaluate", "flowers.safetensors", "test.csv", "--label", "species").stdout, /^accuracy \d+\.\d\d% on 90 rows/);
+  const wrongLabel = glassbox("evaluate", "flowers.safetensors", "test.csv", "--label", "petal");
+  assert.equal(wrongLabel.code, 2);
+  assert.match(wrongLabel.stderr, /^glassbox evaluate: error: --label petal: this model was trained on the label column "species"; evaluate reads that one\n$/);
+  assert.match(glassbox("evaluate", "flowers.safetensors", "test.csv", "--labl", "x").stderr, /unknown option --labl; did you mean --label\?/);
 
   writeFileSync(join(dir, "new.csv"), "petal,sepal\n1.4,5.1\n5.6,6.3\n");
   const predicted = glassbox("predict", "flowers.safetensors", "new.csv", "--top", "2");

@@ -1,3 +1,4 @@
+import { GlassboxError } from "../errors.js";
 import { loadForModel } from "../data/load.js";
 import { loadModel } from "../io/disk.js";
 import { evaluate as evaluateNetwork } from "../train/evaluate.js";
@@ -6,13 +7,22 @@ import { backendFrom, reportLoaded } from "./data.js";
 import { evaluationTable } from "./format.js";
 import { fileProgress } from "./progress.js";
 
-export const EVALUATE_USAGE = "glassbox evaluate model.safetensors <data> [--json]";
+export const EVALUATE_USAGE = `glassbox evaluate model.safetensors <data> [--label COLUMN] [--json]
+  data: labelled inputs of the kind the model was trained on: a folder per label of images / WAVs / texts
+  (its test/ half when it has train/ and test/), an IDX directory (its t10k files), or a CSV with the label column
+  --label: the CSV's label column; it must be the one the model was trained on (default: that one)`;
 
 export async function evaluate(argv: string[]): Promise<number> {
-  const parsed = parse(argv, {}, EVALUATE_USAGE);
+  const parsed = parse(argv, { label: { type: "string" } }, EVALUATE_USAGE);
   if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${parsed.positionals.length} arguments\nusage: ${EVALUATE_USAGE}`);
   const [modelPath, dataPath] = parsed.positionals;
   const network = loadModel(modelPath, await backendFrom(parsed.values));
+  const label = parsed.values.label;
+  if (typeof label === "string") {
+    const trained = network.about.labelColumn;
+    if (trained === null) throw new GlassboxError("BAD_ARGUMENT", `--label ${label}: this model was not trained on a CSV column; its labels come from ${network.about.featurizer ? "folder names" : "the data's labels"}`);
+    if (trained !== label) throw new GlassboxError("BAD_ARGUMENT", `--label ${label}: this model was trained on the label column "${trained}"; evaluate reads that one`);
+  }
   const loaded = await loadForModel(network, [dataPath], true, fileProgress());
   reportLoaded({ ...loaded, detected: "" }, Boolean(parsed.values.json));
   const { data } = loaded;
