@@ -4,7 +4,7 @@
 
 /** Folders and files of src/, as path patterns relative to the repository root. */
 const P = {
-  errors: "^src/(errors|limits)\\.ts$",
+  errors: "^src/(errors|limits|suggest|words)\\.ts$", // the leaves every layer may use: errors, limits, "did you mean", counts in words
   tensor: "^src/tensor/",
   backends: "^src/backends/",
   layers: "^src/layers/",

@@ -55,8 +55,8 @@ test("a table model's neuron: the column values that drive it among its top rows
 });
 
 test("bad layer and neuron numbers, and a sheet for a model without images, are one-line errors", () => {
-  badArgument(glassbox("inspect", "cnn.safetensors", "--layer", "4", "--neuron", "9", "--data", SMALL), /--neuron 9: layer 4 \(relu\) has channels 1 to 8/);
-  badArgument(glassbox("inspect", "cnn.safetensors", "--layer", "40", "--neuron", "1", "--data", SMALL), /--layer 40: this network has layers 0 to \d+/);
+  badArgument(glassbox("inspect", "cnn.safetensors", "--layer", "4", "--neuron", "9", "--data", SMALL), /neuron 9: layer 4 \(relu\) has channels 1 to 8/);
+  badArgument(glassbox("inspect", "cnn.safetensors", "--layer", "40", "--neuron", "1", "--data", SMALL), /layer 40: this network has layers 0 to \d+/);
   badArgument(glassbox("inspect", "cnn.safetensors", "--layer", "4"), /--layer and --neuron go together/);
   const table = join(ROOT, "test/fixtures/format2-table.safetensors");
   badArgument(glassbox("inspect", table, "--layer", "1", "--neuron", "1", "--out", "sheet-table.png"), /--out: a contact sheet needs an image model; this one reads table/);

@@ -20,7 +20,11 @@ export async function evaluate(argv: string[]): Promise<number> {
   const label = parsed.values.label;
   if (typeof label === "string") {
     const trained = network.about.labelColumn;
-    if (trained === null) throw new GlassboxError("BAD_ARGUMENT", `--label ${label}: this model was not trained on a CSV column; its labels come from ${network.about.featurizer ? "folder names" : "the data's labels"}`);
+    if (trained === null)
+      throw new GlassboxError(
+        "BAD_ARGUMENT",
+        `--label ${label}: this model was not trained on a CSV column; its labels come from ${network.about.featurizer ? "folder names" : "the data's labels"}`,
+      );
     if (trained !== label) throw new GlassboxError("BAD_ARGUMENT", `--label ${label}: this model was trained on the label column "${trained}"; evaluate reads that one`);
   }
   const loaded = await loadForModel(network, [dataPath], true, fileProgress());

@@ -1,5 +1,8 @@
 import type { Prediction } from "../model/classify.js";
 import type { Evaluation } from "../train/evaluate.js";
+import { count } from "../words.js";
+
+export { count };
 
 /** Text for people: percentages, predictions in words, metric tables. */
 
@@ -17,11 +20,6 @@ export function predictionInWords(p: Prediction): string {
     .map((l) => `${l.label} ${percent(l.probability)} > `)
     .join("");
   return `${above}${p.label} ${percent(p.probability)}${others.length > 0 ? ` (${others.join(", ")})` : ""}`;
-}
-
-/** "1 epoch", "2 epochs", "2000 rows". */
-export function count(n: number, noun: string, plural = `${noun}s`): string {
-  return `${n} ${n === 1 ? noun : plural}`;
 }
 
 export function seconds(s: number): string {

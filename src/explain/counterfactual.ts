@@ -66,7 +66,8 @@ export function counterfactuals(network: Network, state: TableState, cells: Read
   if (network.spec.output === "linear") throw new GlassboxError("BAD_ARGUMENT", "counterfactuals change a classifier's answer; this model is a regression model");
   const names = state.columns.map((c) => c.name);
   for (const name of options.immutable ?? []) {
-    if (!names.includes(name)) throw new GlassboxError("BAD_ARGUMENT", `--immutable ${name.slice(0, 100)}: no such column; the columns are: ${names.slice(0, 20).join(", ")}`);
+    if (!names.includes(name))
+      throw new GlassboxError("BAD_ARGUMENT", `immutable column "${name.slice(0, 100)}": no such column; the columns are: ${names.slice(0, 20).join(", ")}`);
   }
   for (const name of names) if (!cells.has(name)) throw new GlassboxError("BAD_DATA", `the row lacks the column "${name}" the model was trained on`);
   const immutable = new Set(options.immutable ?? []);

@@ -14,12 +14,12 @@ import { featureAttributions } from "./present.js";
 /** The unit of `layer` that `unit` (counting from 0) names: a neuron or a channel, and how many the layer has. */
 export function unitOf(network: Network, layer: number, unit: number): { kind: "neuron" | "channel"; count: number } {
   const d = network.describe()[layer];
-  if (!d) throw new GlassboxError("BAD_ARGUMENT", `--layer ${layer}: this network has layers 0 to ${network.describe().length - 1}`);
+  if (!d) throw new GlassboxError("BAD_ARGUMENT", `layer ${layer}: this network has layers 0 to ${network.describe().length - 1}`);
   const shape = d.outputShape;
   const kind = shape.length === 3 ? "channel" : "neuron";
   const count = shape[shape.length - 1];
   if (!(Number.isInteger(unit) && unit >= 0 && unit < count)) {
-    throw new GlassboxError("BAD_ARGUMENT", `--neuron ${unit + 1}: layer ${layer} (${d.summary}) has ${kind}s 1 to ${count}`);
+    throw new GlassboxError("BAD_ARGUMENT", `neuron ${unit + 1}: layer ${layer} (${d.summary}) has ${kind}s 1 to ${count}`);
   }
   return { kind, count };
 }

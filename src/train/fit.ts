@@ -9,7 +9,7 @@ import { Random, permutation, type RandomState } from "../tensor/random.js";
 import { checkLabels, measureAsync } from "./evaluate.js";
 import { type Augment, augmentRows, checkAugment } from "./augment.js";
 import { BatchReader, allRows } from "./batches.js";
-import type { BatchEvent, Checkpoint, EpochEvent, FitOptions, FitResult, StopReason } from "./options.js";
+import { checkOptionNames, FIT_OPTIONS, type BatchEvent, type Checkpoint, type EpochEvent, type FitOptions, type FitResult, type StopReason } from "./options.js";
 import { runSettings, takeUp } from "./resume.js";
 import { snapshot, restore, type Snapshot } from "./snapshot.js";
 
@@ -31,6 +31,7 @@ const STATS = 3;
  * result.history.at(-1)?.validationAccuracy // e.g. 0.86
  */
 export async function fit(network: Network, data: Dataset, options: FitOptions = {}): Promise<FitResult> {
+  checkOptionNames(options, FIT_OPTIONS, "fit");
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 64;
   const lr = options.lr ?? 0.001;
@@ -360,7 +361,7 @@ function nonFinite(epoch: number, step: number, loss: number, lr: number, inputS
   const what = Number.isFinite(loss) ? "a gradient" : `the loss (${loss})`;
   const cause =
     !Number.isFinite(inputScale) || inputScale > 50
-      ? `unnormalised input: features reach ${inputScale.toExponential(2)}; standardise them (--standardize) or scale them to about -1..1`
+      ? `unnormalised input: features reach ${inputScale.toExponential(2)}; standardise them (the standardize option; train --standardize) or scale them to about -1..1`
       : `learning rate too high (lr ${lr}); try one 10 times smaller`;
   const message = `training stopped at epoch ${epoch}, step ${step}: ${what} became non-finite; ${keptWeights(lastRead)}. Likely cause: ${cause}`;
   return { reason: "non_finite", epoch, step, cause, message };

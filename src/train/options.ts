@@ -1,3 +1,5 @@
+import { GlassboxError } from "../errors.js";
+import { didYouMean } from "../suggest.js";
 import type { Augment } from "./augment.js";
 import type { OptimizerOptions } from "../optimizers/optimizer.js";
 import type { Schedule } from "../optimizers/schedule.js";
@@ -139,4 +141,39 @@ export interface FitResult {
   /** Training loss and validation accuracy of the kept epoch. */
   finalLoss: number;
   validationAccuracy: number | null;
+}
+
+/** Every option of `fit` by name, to refuse a misspelt one (the compiler keeps the list whole). */
+export const FIT_OPTIONS = [
+  "epochs",
+  "batchSize",
+  "lr",
+  "optimizer",
+  "schedule",
+  "clipNorm",
+  "validation",
+  "patience",
+  "classWeights",
+  "readEvery",
+  "augment",
+  "seed",
+  "onBatch",
+  "onEpoch",
+  "checkpoint",
+  "checkpointEvery",
+  "resume",
+  "signal",
+] as const satisfies readonly (keyof FitOptions)[];
+type Unlisted = Exclude<keyof FitOptions, (typeof FIT_OPTIONS)[number]>;
+const everyFitOption: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyFitOption;
+
+/**
+ * Throws for an option name that is not in `known`, naming the nearest one: a misspelt option
+ * (`epoch: 3`) would otherwise be ignored in plain JavaScript.
+ */
+export function checkOptionNames(options: object, known: readonly string[], what: string): void {
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) throw new GlassboxError("BAD_ARGUMENT", `${what}: unknown option "${name}"${didYouMean(name, known)}`);
+  }
 }

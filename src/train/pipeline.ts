@@ -10,7 +10,7 @@ import { parseLayers } from "../layers/parse.js";
 import { Random, permutation } from "../tensor/random.js";
 import type { Augment } from "./augment.js";
 import { fit } from "./fit.js";
-import type { FitOptions, FitResult } from "./options.js";
+import { checkOptionNames, FIT_OPTIONS, type FitOptions, type FitResult } from "./options.js";
 
 /** What `trainModel` learns from: a dataset and how its rows were made from raw inputs. */
 export interface TrainingInput {
@@ -55,6 +55,24 @@ export interface TrainModelOptions extends FitOptions {
   onStart?: (network: Network) => void;
 }
 
+/** The options of `trainModel` that are not `fit`'s (the compiler keeps the list whole). */
+const MODEL_OPTIONS = [
+  "hidden",
+  "layers",
+  "activation",
+  "output",
+  "dropout",
+  "init",
+  "standardize",
+  "backgroundRows",
+  "exampleRows",
+  "backend",
+  "onStart",
+] as const satisfies readonly (keyof TrainModelOptions)[];
+type Unlisted = Exclude<keyof TrainModelOptions, (typeof MODEL_OPTIONS)[number] | (typeof FIT_OPTIONS)[number]>;
+const everyModelOption: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyModelOption;
+
 export interface TrainedModel {
   network: Network;
   result: FitResult;
@@ -72,6 +90,7 @@ export interface TrainedModel {
  * network.spec.output // "sigmoid" for two labels
  */
 export async function trainModel(input: TrainingInput, options: TrainModelOptions = {}): Promise<TrainedModel> {
+  checkOptionNames(options, [...FIT_OPTIONS, ...MODEL_OPTIONS], "trainModel");
   const { data, featurizer } = input;
   if (data.labelNames.length < 2) {
     throw new GlassboxError("BAD_DATA", `${data.source}: expected at least 2 different labels to learn from, found ${data.labelNames.length} (${data.labelNames.join(", ")})`);
@@ -105,7 +124,8 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   });
   options.onStart?.(network);
   const started = performance.now();
-  const result = await fit(network, data, options);
+  const fitOptions = Object.fromEntries(Object.entries(options).filter(([name]) => (FIT_OPTIONS as readonly string[]).includes(name))) as FitOptions;
+  const result = await fit(network, data, fitOptions);
   const summary = trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment);
   network.recordTraining(summary);
   return { network, result, summary };

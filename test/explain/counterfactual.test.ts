@@ -125,6 +125,6 @@ test("counterfactuals: 20 declined rows each get a change set the model approves
   const cellsOfFirst = new Map(table.header.map((name, j) => [name, table.rows[0][j]]));
   assert.match(
     failure(() => counterfactuals(network, state, cellsOfFirst, { immutable: ["salary"] })).message,
-    /--immutable salary: no such column; the columns are: income, debt/,
+    /immutable column "salary": no such column; the columns are: income, debt/,
   );
 });

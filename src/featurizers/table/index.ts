@@ -60,7 +60,7 @@ export function isMissing(cell: string): boolean {
 export function fitTable(names: string[], rows: string[][], options: TableOptions = {}, where = (i: number) => `row ${i + 1}`): TableState {
   const categorical = new Set(options.categorical ?? []);
   for (const name of categorical) {
-    if (!names.includes(name)) throw new GlassboxError("BAD_ARGUMENT", `--categorical ${name}: no such column; the columns are: ${names.join(", ")}`);
+    if (!names.includes(name)) throw new GlassboxError("BAD_ARGUMENT", `categorical column "${name}": no such column; the columns are: ${names.join(", ")}`);
   }
   const standardize = options.standardize ?? true;
   const maxCategories = options.maxCategories ?? 100;

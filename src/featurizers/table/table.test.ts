@@ -33,7 +33,7 @@ test("a stray word in a column of numbers is an error that names it; --categoric
   assert.throws(() => fitTable(["n"], [["1"], ["2"], ["x"]]), /row 3, column "n": expected a finite number, got "x" \(most of this column is numbers; pass --categorical n/);
   assert.equal(fitTable(["n"], [["1"], ["2"], ["x"]], { categorical: ["n"] }).columns[0].type, "categorical");
   assert.equal(fitTable(["n"], [["a"], ["b"], ["1"]]).columns[0].type, "categorical", "mostly words: categories");
-  assert.throws(() => fitTable(["n"], [["1"]], { categorical: ["m"] }), /--categorical m: no such column/);
+  assert.throws(() => fitTable(["n"], [["1"]], { categorical: ["m"] }), /categorical column "m": no such column/);
   assert.throws(() => row("abc", "Oslo"), /column "age": expected a number or an empty cell, got "abc"/);
   assert.throws(() => tableFeatures(state, () => undefined, "row 4"), /row 4 lacks the column "age"/);
 });
