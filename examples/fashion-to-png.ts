@@ -5,8 +5,8 @@
  *
  *   node --import tsx examples/fashion-to-png.ts [--idx DIR] [--out DIR] [--nested] [--limit N] [--test-share 0.2]
  *
- * It reads the t10k (test) images of --idx (default ../shared/data/fashion-mnist when present,
- * else the embedded data/fashion-mnist-small) and splits them into train/ and test/ halves.
+ * It reads the t10k (test) images of --idx (default: the embedded data/fashion-mnist-small, 2,000
+ * images, so the README's figures hold on any machine) and splits them into train/ and test/ halves.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -38,7 +38,7 @@ const { values } = parseArgs({
     "test-share": { type: "string", default: "0.2" },
   },
 });
-const idx = values.idx ?? (existsSync("../shared/data/fashion-mnist") ? "../shared/data/fashion-mnist" : "data/fashion-mnist-small");
+const idx = values.idx ?? "data/fashion-mnist-small";
 // The class names of Fashion-MNIST, for copies of the dataset that come without labels.txt.
 const names = readFileSync("data/fashion-mnist-small/labels.txt", "utf8")
   .split("\n")
