@@ -20,12 +20,23 @@ import { pytorch, tfjs, type PeerOutcome } from "./peers.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const dataDir = resolve(args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--cifar") ?? "../shared/data/fashion-mnist");
+/** Where Debian's dataset-fashion-mnist package puts the IDX files. */
+const DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist";
+const dataDir = resolve(
+  args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--cifar") ?? (existsSync("../shared/data/fashion-mnist") ? "../shared/data/fashion-mnist" : DEBIAN_FASHION),
+);
 const peersDir = resolve("../shared/peers");
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 
 if (!existsSync(dataDir)) {
-  log(`bench: no Fashion-MNIST at ${dataDir}; pass its directory as the first argument`);
+  log(
+    [
+      `bench: no Fashion-MNIST at ${dataDir}: the benchmark trains on the full dataset (60,000 + 10,000 images), which is not in the repository.`,
+      `Get it with Debian's package (apt-get install dataset-fashion-mnist puts it in ${DEBIAN_FASHION}, read by default), or download the`,
+      "four IDX files (train-images-idx3-ubyte.gz, ...), then pass their directory: npm run bench -- /path/to/fashion-mnist",
+      "(data/fashion-mnist-small, embedded, is a 10,000-image subset: npm run bench -- data/fashion-mnist-small times that)",
+    ].join("\n"),
+  );
   process.exit(1);
 }
 
