@@ -22,6 +22,9 @@ test("the label column defaults to 'label', else the last column; numeric labels
   const data = parseCsvDataset("label,a\n10,1\n2,2\n", { source: "x.csv" });
   assert.deepEqual(data.featureNames, ["a"]);
   assert.deepEqual(data.labelNames, ["2", "10"]);
+  // By value, signs and decimals too; mixed with words, in natural text order.
+  assert.deepEqual(parseCsvDataset("a,label\n1,-0.004\n2,-0.005\n3,1e-3\n4,0.5\n", { source: "x.csv" }).labelNames, ["-0.005", "-0.004", "1e-3", "0.5"]);
+  assert.deepEqual(parseCsvDataset("a,label\n1,10\n2,2\n3,b\n", { source: "x.csv" }).labelNames, ["2", "10", "b"]);
   assert.deepEqual(parseCsvDataset(PETS, { source: "pets.csv" }).featureNames, ["weight", "height"]);
 });
 

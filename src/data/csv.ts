@@ -84,7 +84,7 @@ export function indexLabels(texts: string[], known: string[] | undefined, where:
       }
     });
   }
-  const labelNames = known ?? [...new Set(texts)].sort(naturalOrder);
+  const labelNames = known ?? labelOrder([...new Set(texts)]);
   const index = new Map(labelNames.map((name, k) => [name, k]));
   const labels = new Int32Array(texts.length);
   texts.forEach((text, i) => {
@@ -95,6 +95,12 @@ export function indexLabels(texts: string[], known: string[] | undefined, where:
     labels[i] = k;
   });
   return { labels, labelNames };
+}
+
+/** Label names in the order a person expects: by value when every one is a number ("-0.005" before "-0.004", "2" before "10"), else naturalOrder. */
+export function labelOrder(names: string[]): string[] {
+  const numeric = names.every((name) => name.trim() !== "" && Number.isFinite(Number(name)));
+  return numeric ? [...names].sort((a, b) => Number(a) - Number(b) || naturalOrder(a, b)) : [...names].sort(naturalOrder);
 }
 
 /** Sorts "2" before "10" and text alphabetically. */
