@@ -248,3 +248,23 @@ test("temporary files that killed saves left beside --out are removed at the nex
   assert.match(r.stderr, /removed 2 temporary files left by killed saves: \.orphans\.safetensors\.2147483646\.1700000000000\.tmp, \.orphans\.safetensors\.checkpoint\.2147483646/);
   assert.deepEqual([existsSync(dead), existsSync(checkpointTmp), existsSync(live)], [false, false, true]);
 });
+
+test("a CSV column that looks like free text is named, with how to read it as text; a CSV's encoding note is said as such", () => {
+  const words = ["great", "product", "arrived", "late", "broken", "box", "love", "it", "would", "buy", "again", "never"];
+  const lines = ["stars,review,label"];
+  for (let i = 0; i < 60; i++)
+    lines.push(`${i % 5},${Array.from({ length: 4 + (i % 3) }, (_, w) => words[(i * 7 + w * 5) % words.length]).join(" ")} ${i},${i % 2 ? "good" : "bad"}`);
+  writeFileSync(join(dir, "reviews.csv"), `${lines.join("\n")}\n`);
+  const r = glassbox("train", "reviews.csv", "--hidden", "4", "--epochs", "1", "--out", "reviews.safetensors");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /note: column "review" looks like free text \(60 different values, most of three words or more\): it is read as categories; to read its words, make it the text column \(the text option; train --text review\)/,
+  );
+  assert.doesNotMatch(r.stderr, /column "stars" looks like free text/);
+  writeFileSync(join(dir, "latin1.csv"), Buffer.from("a,label\n1,caf\xe9\n2,th\xe9\n3,caf\xe9\n4,th\xe9\n", "latin1"));
+  const latin = glassbox("train", "latin1.csv", "--hidden", "4", "--epochs", "1", "--out", "latin1.safetensors");
+  assert.equal(latin.code, 0, latin.stderr);
+  assert.match(latin.stderr, /^note: .*Windows-1252/m);
+  assert.doesNotMatch(latin.stderr, /resized/);
+});

@@ -64,7 +64,8 @@ async function read(data: TrainData): Promise<{ input: TrainingInput; test: Data
   try {
     if (data.kind === "csv") {
       const loaded = csvTrainingData(data.bytes, data.name, { label: data.label });
-      return { input: loaded, test: null, detected: `${loaded.detected}: ${loaded.data.labelNames.length} labels, ${loaded.data.rows} rows` };
+      const advice = loaded.advice.map((a) => `. Note: ${a}`).join("");
+      return { input: loaded, test: null, detected: `${loaded.detected}: ${loaded.data.labelNames.length} labels, ${loaded.data.rows} rows${advice}` };
     }
     const { training, test } = folderTrainingData(data.files);
     const skipped = training.skipped.length > 0 ? `; ${training.skipped.length} left out (the first: ${training.skipped[0].file}: ${training.skipped[0].reason})` : "";

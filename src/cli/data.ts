@@ -93,6 +93,7 @@ export function reportLoaded(loaded: LoadedData, json: boolean): void {
   if (loaded.notes.length > 0) {
     lines.push(`note: ${loaded.notes.length} input${loaded.notes.length === 1 ? " was" : "s were"} resized; the first: ${loaded.notes[0]}`);
   }
+  for (const advice of loaded.advice) lines.push(`note: ${advice}`);
   for (const skip of loaded.skipped.slice(0, 10)) lines.push(`skipped ${skip.file}: ${skip.reason}`);
   if (loaded.skipped.length > 10) lines.push(`... and ${loaded.skipped.length - 10} more`);
   if (loaded.skipped.length > 0) lines.push(`skipped ${loaded.skipped.length} file${loaded.skipped.length === 1 ? "" : "s"} in all; used ${loaded.data.rows}`);

@@ -3,7 +3,7 @@ import { featureCount, featureNames, featurizeFile, readableText, tableFeatureRo
 import { decodeImage, fitImage, type ImageOptions, type RgbaImage } from "../featurizers/image/index.js";
 import { fitSound, type SoundOptions } from "../featurizers/sound/index.js";
 import { fitText, textFeatures, type TextOptions } from "../featurizers/text/index.js";
-import { fitTable, type TableOptions } from "../featurizers/table/index.js";
+import { fitTable, type TableOptions, type TableState } from "../featurizers/table/index.js";
 import { columnList, csvText, parseCsvTable, rowName } from "../featurizers/table/csv.js";
 import { defaultLabelColumn, indexLabels } from "./csv.js";
 import { labelsFromPaths } from "./labels.js";
@@ -64,8 +64,10 @@ export interface LoadedData {
   /** "folder of images: 10 labels in 2 levels, 1000 files". */
   detected: string;
   skipped: Skip[];
-  /** Things adapted on the way (images resized). */
+  /** Things adapted on the way, one per file (images resized). */
   notes: string[];
+  /** What to tell a person about the dataset as a whole: its text encoding, columns that look like free text. */
+  advice: string[];
   /** The file each row came from, when rows are files. */
   files: string[] | null;
 }
@@ -90,7 +92,7 @@ export function csvTrainingData(bytes: Uint8Array, path: string, options: Traini
     undefined,
     (i) => `${where(i)}, column "${label}"`,
   );
-  const notes = decoded.note ? [decoded.note] : [];
+  const advice = decoded.note ? [decoded.note] : [];
   if (options.featurizer === "text" || options.text !== undefined) {
     const column = options.text ?? "text";
     const textAt = header.indexOf(column);
@@ -104,7 +106,7 @@ export function csvTrainingData(bytes: Uint8Array, path: string, options: Traini
       state.vocabulary.length,
     );
     const data = dataset(features, rows.length, featureNames(state), labels, labelNames, path, label);
-    return loaded(data, state, `CSV of texts (column "${column}")`, { textColumn: column, notes });
+    return loaded(data, state, `CSV of texts (column "${column}")`, { textColumn: column, advice });
   }
   const names = header.filter((_, j) => j !== labelAt);
   const state = fitTable(
@@ -114,7 +116,30 @@ export function csvTrainingData(bytes: Uint8Array, path: string, options: Traini
     where,
   );
   const data = dataset(tableFeatureRows(state, table, path), rows.length, featureNames(state), labels, labelNames, path, label);
-  return loaded(data, state, "CSV table", { notes });
+  return loaded(data, state, "CSV table", { advice: [...advice, ...freeTextColumns(names, rows, labelAt, state)] });
+}
+
+/**
+ * Columns read as categories that look like free text: many distinct values (over 20, and over
+ * a quarter of the rows), most of them of three words or more. As categories they give one
+ * feature per frequent value and learn little; as text (the `text` option) their words count.
+ */
+function freeTextColumns(names: string[], rows: string[][], labelAt: number, state: TableState): string[] {
+  const advice: string[] = [];
+  for (const column of state.columns) {
+    if (column.type !== "categorical") continue;
+    const j = names.indexOf(column.name);
+    const at = j < labelAt ? j : j + 1; // names leave the label column out
+    const values = rows.map((r) => (r[at] ?? "").trim()).filter((v) => v !== "");
+    const distinct = new Set(values).size;
+    const wordy = values.filter((v) => v.split(/\s+/).length >= 3).length;
+    if (distinct > 20 && distinct * 4 > rows.length && wordy * 2 > values.length) {
+      advice.push(
+        `column "${column.name}" looks like free text (${distinct} different values, most of three words or more): it is read as categories; to read its words, make it the text column (the text option; train --text ${column.name})`,
+      );
+    }
+  }
+  return advice;
 }
 
 /** The featurizer for a folder of files, fitted on them (texts: the vocabulary; images: size and colour). */
@@ -204,9 +229,9 @@ export function fromFiles(
   return loaded(data, state, detected, { hierarchy, skipped, notes, files: kept.map((f) => f.path) });
 }
 
-/** A LoadedData; what extra leaves out is empty: no hierarchy, text column, skips, notes or files. */
+/** A LoadedData; what extra leaves out is empty: no hierarchy, text column, skips, notes, advice or files. */
 export function loaded(data: Dataset, featurizer: FeaturizerState | null, detected: string, extra: Partial<LoadedData> = {}): LoadedData {
-  return { data, featurizer, hierarchy: null, textColumn: null, detected, skipped: [], notes: [], files: null, ...extra };
+  return { data, featurizer, hierarchy: null, textColumn: null, detected, skipped: [], notes: [], advice: [], files: null, ...extra };
 }
 
 export function dataset(
