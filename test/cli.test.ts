@@ -268,3 +268,24 @@ test("a CSV column that looks like free text is named, with how to read it as te
   assert.match(latin.stderr, /^note: .*Windows-1252/m);
   assert.doesNotMatch(latin.stderr, /resized/);
 });
+
+test("categories a table model never saw are reported by predict and evaluate (count and examples) and read as other", () => {
+  const lines = ["income,purpose,decision"];
+  for (let i = 0; i < 90; i++) {
+    const income = 20 + ((i * 37) % 80);
+    const purpose = ["car", "house", "holiday"][i % 3];
+    lines.push(`${income},${purpose},${income > 55 && purpose !== "holiday" ? "yes" : "no"}`);
+  }
+  writeFileSync(join(dir, "loans.csv"), `${lines.join("\n")}\n`);
+  assert.equal(glassbox("train", "loans.csv", "--label", "decision", "--hidden", "8", "--epochs", "2", "--out", "loans.safetensors").code, 0);
+  writeFileSync(join(dir, "new-loans.csv"), "income,purpose,decision\n80,yacht,no\n30,car,no\n90,yacht,yes\n60,Boat,yes\n");
+  const predicted = glassbox("predict", "loans.safetensors", "new-loans.csv");
+  assert.equal(predicted.code, 0, predicted.stderr);
+  assert.match(predicted.stderr, /^note: 2 values the model never saw, each read as "other": purpose = "yacht" \(2 rows\), purpose = "Boat" \(1 row\)$/m);
+  const json = lastJson(glassbox("evaluate", "loans.safetensors", "new-loans.csv", "--json").stdout);
+  assert.deepEqual(json.unseen_categories, [
+    { column: "purpose", value: "yacht", rows: 2 },
+    { column: "purpose", value: "Boat", rows: 1 },
+  ]);
+  assert.doesNotMatch(glassbox("predict", "loans.safetensors", "loans.csv").stderr, /never saw/, "known categories are not reported");
+});

@@ -45,6 +45,7 @@ export async function evaluate(argv: string[]): Promise<number> {
         backend: network.backend.name,
         ...(byLevel ? { accuracy_by_level: byLevel } : {}),
         skipped: loaded.skipped,
+        ...(loaded.unseen ? { unseen_categories: loaded.unseen } : {}),
       })}\n`,
     );
   } else {

@@ -23,7 +23,9 @@ export async function predict(argv: string[]): Promise<number> {
   const truth = (i: number): string | null => (data.labels ? network.labels[data.labels[i]] : null);
   if (parsed.values.json) {
     const rowsOut = predictions.map((p, i) => ({ ...(files ? { file: files[i] } : {}), ...p, ...(truth(i) !== null ? { true_label: truth(i) } : {}) }));
-    process.stdout.write(`${JSON.stringify({ command: "predict", count: rows, skipped: loaded.skipped, predictions: rowsOut })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ command: "predict", count: rows, skipped: loaded.skipped, ...(loaded.unseen ? { unseen_categories: loaded.unseen } : {}), predictions: rowsOut })}\n`,
+    );
     return 0;
   }
   const lines = predictions.map((p, i) => {

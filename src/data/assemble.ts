@@ -1,5 +1,5 @@
 import { GlassboxError } from "../errors.js";
-import { featureCount, featureNames, featurizeFile, readableText, tableFeatureRows, type FeaturizerKind, type FeaturizerState } from "../featurizers/index.js";
+import { featureCount, featureNames, featurizeFile, readableText, tableFeatureRows, type FeaturizerKind, type FeaturizerState, type UnseenValue } from "../featurizers/index.js";
 import { decodeImage, fitImage, type ImageOptions, type RgbaImage } from "../featurizers/image/index.js";
 import { fitSound, type SoundOptions } from "../featurizers/sound/index.js";
 import { fitText, textFeatures, type TextOptions } from "../featurizers/text/index.js";
@@ -66,8 +66,10 @@ export interface LoadedData {
   skipped: Skip[];
   /** Things adapted on the way, one per file (images resized). */
   notes: string[];
-  /** What to tell a person about the dataset as a whole: its text encoding, columns that look like free text. */
+  /** What to tell a person about the dataset as a whole: its text encoding, columns that look like free text, categories a model never saw. */
   advice: string[];
+  /** For a table read for a model: the category values it was not trained on (read as "other"). */
+  unseen?: UnseenValue[];
   /** The file each row came from, when rows are files. */
   files: string[] | null;
 }

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { GlassboxError } from "../errors.js";
-import { featureNames, featurizeFile, type FeaturizerState } from "../featurizers/index.js";
+import { featureNames, featurizeFile, type FeaturizerState, type UnseenValue } from "../featurizers/index.js";
 import { textFeatures } from "../featurizers/text/index.js";
 import { columnList, csvText, parseCsvTable, rowName } from "../featurizers/table/csv.js";
 import { concat, csvTrainingData, dataset, fitForFiles, fromFiles, loaded, type Hierarchy, type LoadedData, type Progress, type TrainingDataOptions } from "./assemble.js";
@@ -90,7 +90,8 @@ export async function loadForModel(network: ModelInputs, paths: string[], requir
       ? indexLabels(featurized.labelTexts, network.labels, (i) => `${rowName(i, featurized.lines ?? [], single)}, column "${labelColumn}"`)
       : null;
     const data = dataset(featurized.features, featurized.rows, featureNames(state), labelled?.labels ?? null, network.labels, single, labelColumn);
-    return loaded(data, state, "CSV table", { hierarchy: known.hierarchy });
+    const unseen = featurized.unseen ?? [];
+    return loaded(data, state, "CSV table", { hierarchy: known.hierarchy, unseen, advice: unseen.length > 0 ? [unseenInWords(unseen)] : [] });
   }
   if (single && /\.csv$/i.test(single) && state.kind === "text") return textCsvForModel(network, state, single, requireLabel);
   if (requireLabel) throw new GlassboxError("BAD_DATA", "evaluate needs labelled data: a folder per label, or a CSV with a label column");
@@ -151,4 +152,11 @@ function textCsvForModel(network: ModelInputs, state: Extract<FeaturizerState, {
     state.vocabulary.length,
   );
   return loaded(dataset(features, rows.length, null, labels, network.labels, path, label), state, "CSV of texts", { textColumn: column });
+}
+
+/** 'rows hold categories the model never saw, each read as "other": purpose = "yacht" (2 rows), ...' */
+function unseenInWords(unseen: UnseenValue[]): string {
+  const shown = unseen.slice(0, 5).map((u) => `${u.column} = "${u.value.slice(0, 40)}" (${u.rows} row${u.rows === 1 ? "" : "s"})`);
+  const more = unseen.length > 5 ? `, and ${unseen.length - 5} more` : "";
+  return `${unseen.length} value${unseen.length === 1 ? "" : "s"} the model never saw, each read as "other": ${shown.join(", ")}${more}`;
 }

@@ -4,7 +4,7 @@ import { FEATURIZER_KINDS, type FeaturizerKind, type FeaturizerState } from "./f
 import { checkImageState, decodeImage, imageFeatureNames, imageFeatures } from "./image/index.js";
 import { checkSoundState, decodeWav, resample, soundFeatureCount, soundFeatureNames, soundFeatures, spectrogramShape } from "./sound/index.js";
 import { checkTextState, emailText, textFeatureNames, textFeatures } from "./text/index.js";
-import { checkTableState, tableFeatureCount, tableFeatureNames, tableFeatures } from "./table/index.js";
+import { checkTableState, tableFeatureCount, tableFeatureNames, tableFeatures, unseenCategories } from "./table/index.js";
 
 export { FEATURIZER_KINDS, type FeaturizerKind, type FeaturizerState } from "./featurizer.js";
 
@@ -99,6 +99,15 @@ export interface Featurized {
   labelTexts: string[] | null;
   /** For a CSV, the line each row ends on, for messages. */
   lines?: number[];
+  /** For a table, the values of categorical columns the model never saw (each read as "other"), most rows first. */
+  unseen?: UnseenValue[];
+}
+
+/** A category value the model was not trained on, and how many rows hold it. */
+export interface UnseenValue {
+  column: string;
+  value: string;
+  rows: number;
 }
 
 /**
@@ -152,7 +161,19 @@ function tableRows(state: Extract<FeaturizerState, { kind: "table" }>, text: str
   const table = parseCsvTable(text, source);
   const { header, rows, lines } = table;
   const labelAt = labelColumn === null ? -1 : header.indexOf(labelColumn);
-  return { features: tableFeatureRows(state, table, source), rows: rows.length, note: null, labelTexts: labelAt >= 0 ? rows.map((r) => r[labelAt]) : null, lines };
+  const features = tableFeatureRows(state, table, source);
+  const position = new Map(header.map((name, j) => [name, j]));
+  const unseen = new Map<string, UnseenValue>();
+  for (const row of rows) {
+    for (const { column, value } of unseenCategories(state, (name) => row[position.get(name) ?? -1])) {
+      const key = JSON.stringify([column, value]);
+      const found = unseen.get(key) ?? { column, value, rows: 0 };
+      found.rows++;
+      unseen.set(key, found);
+    }
+  }
+  const sorted = [...unseen.values()].sort((a, b) => b.rows - a.rows || a.column.localeCompare(b.column) || a.value.localeCompare(b.value));
+  return { features, rows: rows.length, note: null, labelTexts: labelAt >= 0 ? rows.map((r) => r[labelAt]) : null, lines, unseen: sorted };
 }
 
 /** Parsed CSV rows -> features: [rows, featureCount], every column the model was trained on found by name. */
