@@ -289,3 +289,41 @@ test("categories a table model never saw are reported by predict and evaluate (c
   ]);
   assert.doesNotMatch(glassbox("predict", "loans.safetensors", "loans.csv").stderr, /never saw/, "known categories are not reported");
 });
+
+test("a binary model's evaluation ranks by ROC-AUC and PR-AUC, gives precision and recall at the threshold, and hints at class weights when one label's recall is low", () => {
+  // About 10% "bad", and only weakly told apart by the two columns.
+  const lines = ["debt,age,credit"];
+  let s = 7;
+  const noise = (): number => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+  for (let i = 0; i < 400; i++) {
+    const debt = noise();
+    const age = noise();
+    lines.push(`${debt.toFixed(3)},${age.toFixed(3)},${debt + 0.8 * noise() > 1.45 ? "bad" : "good"}`);
+  }
+  writeFileSync(join(dir, "credit.csv"), `${lines.join("\n")}\n`);
+  assert.equal(glassbox("train", "credit.csv", "--label", "credit", "--hidden", "8", "--epochs", "30", "--lr", "0.01", "--out", "credit.safetensors").code, 0);
+  const human = glassbox("evaluate", "credit.safetensors", "credit.csv");
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /^ranking "good" above the other label: ROC-AUC 0\.\d{3}, PR-AUC 0\.\d{3}; at threshold 0\.5: precision \d\.\d{3}, recall \d\.\d{3}$/m);
+  assert.match(human.stdout, /^hint: recall for "bad" is 0\.\d{3}, under half the other labels' \(\d\.\d{3}\); train with --class-weights balanced to weigh every label equally$/m);
+  // The reported ROC-AUC is the pairwise one of the model's own probabilities.
+  const json = lastJson(glassbox("evaluate", "credit.safetensors", "credit.csv", "--json").stdout) as { binary: { roc_auc: number; positive: string } };
+  const predictions = (lastJson(glassbox("predict", "credit.safetensors", "credit.csv", "--json").stdout) as { predictions: { top: { label: string; probability: number }[] }[] })
+    .predictions;
+  const truth = lines.slice(1).map((line) => line.endsWith(",good"));
+  const scores = predictions.map((p) => p.top.find((t) => t.label === "good")?.probability ?? Number.NaN);
+  let wins = 0;
+  let pairs = 0;
+  scores.forEach((p, i) =>
+    scores.forEach((n, j) => {
+      if (!truth[i] || truth[j]) return;
+      pairs++;
+      wins += p > n ? 1 : p === n ? 0.5 : 0;
+    }),
+  );
+  assert.equal(json.binary.positive, "good");
+  assert.ok(Math.abs(json.binary.roc_auc - wins / pairs) < 1e-3, `ROC-AUC ${json.binary.roc_auc} against ${wins / pairs} counted pair by pair`);
+});

@@ -44,6 +44,19 @@ export async function evaluate(argv: string[]): Promise<number> {
         confusion_matrix: result.confusion,
         backend: network.backend.name,
         ...(byLevel ? { accuracy_by_level: byLevel } : {}),
+        ...(result.binary
+          ? {
+              binary: {
+                positive: result.binary.positive,
+                roc_auc: result.binary.rocAuc,
+                pr_auc: result.binary.prAuc,
+                threshold: result.binary.threshold,
+                precision: result.binary.precision,
+                recall: result.binary.recall,
+              },
+            }
+          : {}),
+        ...(result.lowRecall ? { low_recall: result.lowRecall } : {}),
         skipped: loaded.skipped,
         ...(loaded.unseen ? { unseen_categories: loaded.unseen } : {}),
       })}\n`,

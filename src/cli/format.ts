@@ -32,6 +32,11 @@ export function evaluationTable(e: Evaluation): string {
   const width = Math.max(5, ...e.perClass.map((c) => c.label.length));
   const lines = [
     `accuracy ${(e.accuracy * 100).toFixed(2)}% on ${count(e.count, "row")} (loss ${e.loss.toFixed(4)})`,
+    ...(e.binary
+      ? [
+          `ranking "${e.binary.positive}" above the other label: ROC-AUC ${e.binary.rocAuc.toFixed(3)}, PR-AUC ${e.binary.prAuc.toFixed(3)}; at threshold ${e.binary.threshold}: precision ${e.binary.precision.toFixed(3)}, recall ${e.binary.recall.toFixed(3)}`,
+        ]
+      : []),
     "",
     `${"label".padEnd(width)}  precision  recall     f1  support`,
     ...e.perClass.map(
@@ -47,5 +52,12 @@ export function evaluationTable(e: Evaluation): string {
   const name = (k: number): string => `${String(k + 1).padStart(number)} ${e.perClass[k].label.padEnd(width)}`;
   lines.push(`${" ".repeat(number + 1 + width)} ${Array.from({ length: labels }, (_, k) => String(k + 1).padStart(cell)).join("")}`);
   e.confusion.forEach((row, k) => lines.push(`${name(k)} ${row.map((n) => String(n).padStart(cell)).join("")}`));
+  if (e.lowRecall) {
+    const { label, recall, others } = e.lowRecall;
+    lines.push(
+      "",
+      `hint: recall for "${label}" is ${recall.toFixed(3)}, under half the other labels' (${others.toFixed(3)}); train with --class-weights balanced to weigh every label equally`,
+    );
+  }
   return lines.join("\n");
 }

@@ -6,12 +6,17 @@ import type { Network } from "../model/network.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { classificationReport, predictedClasses, type ClassificationReport } from "./metrics.js";
 import { BatchReader, allRows } from "./batches.js";
+import { averagePrecision, rocAuc } from "./curves.js";
 
 export interface Evaluation extends ClassificationReport {
   /** Mean loss over the dataset (unweighted). */
   loss: number;
   /** For a model with label categories: the accuracy at each level (the last is the labels'), else null. */
   accuracyByLevel: { depth: number; accuracy: number }[] | null;
+  /** For two labels: how well the scores rank the second label (the positive) above the first, and precision and recall at the threshold used. */
+  binary: { positive: string; rocAuc: number; prAuc: number; threshold: number; precision: number; recall: number } | null;
+  /** A label whose recall is under half the mean of the others', with both, else null: a hint to weigh the classes. */
+  lowRecall: { label: string; recall: number; others: number } | null;
 }
 
 /**
@@ -28,7 +33,26 @@ export function evaluate(network: Network, data: Dataset): Evaluation {
   const loss = measure(network, data, allRows(data.rows), lossFor(network.spec.output)).loss;
   const hierarchy = network.about.hierarchy;
   const byLevel = hierarchy ? accuracyByLevel(answers, network.outputs, data.labels, hierarchy) : null;
-  return { ...report, loss, accuracyByLevel: byLevel };
+  return { ...report, loss, accuracyByLevel: byLevel, binary: binaryMetrics(network, answers, data.labels, report), lowRecall: lowRecall(report) };
+}
+
+/** Ranking metrics of a two-label model: its score is the probability of the second label. */
+function binaryMetrics(network: Network, answers: Float32Array, labels: Int32Array, report: ClassificationReport): Evaluation["binary"] {
+  if (network.labels.length !== 2) return null;
+  const outputs = network.outputs;
+  const scores = Float32Array.from({ length: labels.length }, (_, i) => answers[i * outputs + outputs - 1]);
+  const positive = Array.from(labels, (label) => label === 1);
+  const { precision, recall } = report.perClass[1];
+  return { positive: network.labels[1], rocAuc: rocAuc(scores, positive), prAuc: averagePrecision(scores, positive), threshold: 0.5, precision, recall };
+}
+
+/** The label with the lowest recall, when it is under half the mean recall of the other labels that have rows. */
+function lowRecall(report: ClassificationReport): Evaluation["lowRecall"] {
+  const present = report.perClass.filter((c) => c.support > 0);
+  if (present.length < 2) return null;
+  const worst = present.reduce((low, c) => (c.recall < low.recall ? c : low));
+  const others = present.filter((c) => c !== worst).reduce((sum, c) => sum + c.recall, 0) / (present.length - 1);
+  return worst.recall < others / 2 ? { label: worst.label, recall: worst.recall, others } : null;
 }
 
 /** The dataset's label names must be the model's, in the same order, for indices to mean the same. */
