@@ -67,6 +67,7 @@ export { encodeModel, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
 export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from "./io/safetensors.js";
 export {
   featurizeFile,
+  featurizeFor,
   tableFeatureRows,
   featureCount,
   featureNames,

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as library from "../src/node.js";
@@ -54,4 +54,20 @@ test("the README's quickstart is examples/quickstart.mjs, and it prints what the
     assert.ok(Math.abs(got - said) <= 0.005, `${what}: the README says ${said}, the example prints ${got}`);
   }
   assert.match(run.stdout, /label: 'Ankle boot', probability: 0\.6/);
+});
+
+test("the README's library examples compile as strict TypeScript against the package's types", () => {
+  const dir = mkdtempSync(join(tmpdir(), "glassbox-readme-types-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(ROOT, join(dir, "node_modules/glassbox"));
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  const files = blocks.map((block, k) => {
+    const file = join(dir, `block${k + 1}.ts`);
+    writeFileSync(file, `${block}\nexport {};\n`); // each block is a module of its own
+    return file;
+  });
+  const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
+  const options = ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck"];
+  const run = spawnSync(process.execPath, [tsc, ...options, "--types", "node", "--typeRoots", join(ROOT, "node_modules/@types"), ...files], { cwd: dir, encoding: "utf8" });
+  assert.equal(run.status, 0, `README blocks that do not type-check:\n${run.stdout}${run.stderr}`);
 });

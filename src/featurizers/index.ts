@@ -136,6 +136,18 @@ export function featurizeFile(state: FeaturizerState, bytes: Uint8Array, source:
 }
 
 /**
+ * featurizeFile through a model's own featurizer (and, for a table, its label column): the raw
+ * file read the way the model was trained. A model without a featurizer reads numbers as they
+ * are, and is refused here with that said.
+ * @example featurizeFor(loadModel("png.safetensors"), readFileSync("shoe.png"), "shoe.png").features.length // 784
+ */
+export function featurizeFor(model: { about: { featurizer: { readonly kind: string } | null; labelColumn?: string | null } }, bytes: Uint8Array, source: string): Featurized {
+  const state = featurizerOf(model);
+  if (!state) throw new GlassboxError("BAD_ARGUMENT", `${source}: this model has no featurizer (it reads rows of numbers as they are); pass it features, not a raw file`);
+  return featurizeFile(state, bytes, source, model.about.labelColumn ?? null);
+}
+
+/**
  * A text file's words: UTF-8, or Windows-1252 when the bytes are not UTF-8 (older e-mails);
  * an e-mail keeps its subject, sender and decoded body. An empty or blank file is BAD_DATA.
  */
