@@ -57,6 +57,9 @@ test("inspect: the architecture, neuron pictures and the inputs that excite neur
   assert.equal(json.parameters, 784 * 32 + 32 + 330);
   assert.equal(json.featurizer, "image 28x28 gray");
   assert.equal(json.top_inputs.length, 2);
+  // In words the neurons are counted from 1, as --neurons took them.
+  const human = glassbox("inspect", "img.safetensors", "--neurons", "1,2", "--data", SMALL).stdout;
+  assert.match(human, /^ {2}neuron 1: .*\n {2}neuron 2: /m);
   const rows = json.top_inputs[0].rows;
   assert.equal(rows.length, 5);
   assert.ok(rows[0].activation >= rows[4].activation);

@@ -279,7 +279,7 @@ export class InputPanel {
 
   /** Models without a featurizer read numbers as they are: one field per feature. */
   private numberForm(network: Network): HTMLElement {
-    const names = network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k}`);
+    const names = network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k + 1}`);
     if (names.length > 100) {
       return h("p", {}, `This model reads ${names.length} plain numbers and has no featurizer, so the page cannot build its input from a file.`);
     }

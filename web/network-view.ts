@@ -252,7 +252,7 @@ export class NetworkView {
         const what = describe(network, column, d, input, last);
         if (column.layer < 0) {
           const circle = s("circle", { cx: d.x, cy: d.y, r: RADIUS - 1.5, fill: activationColour(d.shade), class: "input-neuron" }, s("title", {}, what));
-          neurons.append(circle, s("text", { x: d.x - RADIUS - 4, y: d.y + 4, class: "input-name" }, shorten(input.names?.[d.index] ?? `feature ${d.index}`, 20)));
+          neurons.append(circle, s("text", { x: d.x - RADIUS - 4, y: d.y + 4, class: "input-name" }, shorten(input.names?.[d.index] ?? `feature ${d.index + 1}`, 20)));
           kept.neurons.set(`${column.layer}:${d.index}`, circle);
           continue;
         }
@@ -346,9 +346,9 @@ function refOf(target: EventTarget | null): NeuronRef | null {
 
 /** A drawn neuron in words, its tooltip and label: "Sneaker: 93%", "layer 2, neuron 17: activation 0.41", "age = 42". */
 function describe(network: Network, column: Column, d: Column["drawn"][number], input: InputColumn, last: number): string {
-  if (column.layer < 0) return `${input.names?.[d.index] ?? `feature ${d.index}`} = ${number(d.value)}`;
+  if (column.layer < 0) return `${input.names?.[d.index] ?? `feature ${d.index + 1}`} = ${number(d.value)}`;
   if (column.layer === last) return `${outputName(network, d.index)}: ${network.spec.output === "linear" ? number(d.value) : percent(d.value)}`;
-  return `layer ${column.layer + 1}, neuron ${d.index}: activation ${number(d.value)}`;
+  return `layer ${column.layer + 1}, neuron ${d.index + 1}: activation ${number(d.value)}`;
 }
 
 /** The picture's drawn size: its longer side PICTURE pixels, its aspect ratio kept. */

@@ -23,7 +23,7 @@ export function renderNeuron(container: HTMLElement, network: Network, analysis:
   const isOutput = ref.layer === weights.length - 1;
   const activation = values[ref.neuron];
   const rank = 1 + Array.from(values).filter((v) => Math.abs(v) > Math.abs(activation)).length;
-  const title = isOutput ? `Output: ${outputName(network, ref.neuron)}` : `Layer ${ref.layer + 1}, neuron ${ref.neuron}`;
+  const title = isOutput ? `Output: ${outputName(network, ref.neuron)}` : `Layer ${ref.layer + 1}, neuron ${ref.neuron + 1}`;
   const parts: Node[] = [h("h4", { id: "neuron-title" }, title)];
   if (isOutput && network.spec.output !== "linear") {
     parts.push(h("p", {}, `Probability ${percent(outputValue(network, analysis.answer, ref.neuron))} (logit ${number(activation)}).`));
@@ -48,13 +48,13 @@ export function renderNeuron(container: HTMLElement, network: Network, analysis:
     parts.push(weightPicture(incoming, image.width, image.height, image.channels, title));
   } else if (ref.layer === 0) {
     const names = state ? featureNames(state) : (network.about.featureNames ?? null);
-    const entries = topEntries(incoming, (k) => names?.[k] ?? `feature ${k}`);
+    const entries = topEntries(incoming, (k) => names?.[k] ?? `feature ${k + 1}`);
     parts.push(h("p", { class: "caption" }, "Strongest incoming weights:"), signedBars(entries, "strongest incoming weights"));
   } else {
     // What each neuron of the previous layer adds to this one for this input: activation x weight.
     const previous = analysis.layers[ref.layer - 1];
     const contributions = incoming.map((w, k) => w * previous[k]);
-    const entries = topEntries(contributions, (k) => `layer ${ref.layer} neuron ${k}`);
+    const entries = topEntries(contributions, (k) => `layer ${ref.layer} neuron ${k + 1}`);
     parts.push(
       h("p", { class: "caption" }, "Largest contributions from the previous layer for this input (activation × weight):"),
       signedBars(entries, "largest incoming contributions"),
@@ -64,7 +64,7 @@ export function renderNeuron(container: HTMLElement, network: Network, analysis:
     const next = weights[ref.layer + 1];
     const outgoing = next.weights.subarray(ref.neuron * next.units, (ref.neuron + 1) * next.units);
     const toOutput = ref.layer + 1 === weights.length - 1;
-    const entries = topEntries(Array.from(outgoing), (k) => (toOutput ? outputName(network, k) : `layer ${ref.layer + 2} neuron ${k}`));
+    const entries = topEntries(Array.from(outgoing), (k) => (toOutput ? outputName(network, k) : `layer ${ref.layer + 2} neuron ${k + 1}`));
     parts.push(h("p", { class: "caption" }, toOutput ? "It pushes the outputs (weights):" : "Strongest outgoing weights:"), signedBars(entries, "strongest outgoing weights"));
   }
   container.replaceChildren(...parts);
@@ -121,7 +121,7 @@ function featureVisualisation(network: Network, layer: number, neuron: number, w
     const picture = h("img", {
       src: grayDataUrl(gray, width, height),
       class: "weight-picture",
-      alt: `what neuron ${neuron} of this layer responds to most: a picture made by gradient ascent on its activation`,
+      alt: `what neuron ${neuron + 1} of this layer responds to most: a picture made by gradient ascent on its activation`,
     });
     figure.replaceChildren(picture, h("figcaption", {}, "What it wants to see: 256 steps of gradient ascent on its activation, with jitter and blur."));
   });

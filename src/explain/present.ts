@@ -39,9 +39,9 @@ export function featureAttributions(
       .map((feature, k) => ({ feature, value: attributions[k] }))
       .filter((_, k) => input[k] !== 0);
   else if (state?.kind === "image" && state.channels === 3)
-    out = pixelSums(attributions, 3).map((value, p) => ({ feature: `pixel (row ${Math.floor(p / state.width)}, column ${p % state.width})`, value }));
+    out = pixelSums(attributions, 3).map((value, p) => ({ feature: `pixel (row ${Math.floor(p / state.width) + 1}, column ${(p % state.width) + 1})`, value }));
   else {
-    const names = state ? featureNames(state) : (network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k}`));
+    const names = state ? featureNames(state) : (network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k + 1}`));
     out = names.map((feature, k) => ({ feature, value: attributions[k] }));
   }
   return out.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));

@@ -126,7 +126,7 @@ function pngToRgba(png: DecodedPng, source: string): RgbaImage {
       if (palette) {
         const index = read(x, y, 0);
         const colour = palette[index];
-        if (!colour) fail(source, `corrupt PNG: pixel (row ${y}, column ${x}) uses palette entry ${index}, but the palette has ${palette.length} colours`);
+        if (!colour) fail(source, `corrupt PNG: pixel (row ${y + 1}, column ${x + 1}) uses palette entry ${index}, but the palette has ${palette.length} colours`);
         out[o] = colour[0] / 255;
         out[o + 1] = colour[1] / 255;
         out[o + 2] = colour[2] / 255;

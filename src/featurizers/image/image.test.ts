@@ -335,8 +335,9 @@ test("gray features are one luma per pixel, rgb features interleave r,g,b, both 
   }
   const names = imageFeatureNames(rgbState);
   assert.equal(names.length, 18);
-  assert.equal(names[3 * 4 + 1], "pixel (row 1, column 1) green");
-  assert.deepEqual(imageFeatureNames(grayState).slice(2, 4), ["pixel (row 0, column 2)", "pixel (row 1, column 0)"]);
+  // Rows and columns are counted from 1, as a person reads them.
+  assert.equal(names[3 * 4 + 1], "pixel (row 2, column 2) green");
+  assert.deepEqual(imageFeatureNames(grayState).slice(2, 4), ["pixel (row 1, column 3)", "pixel (row 2, column 1)"]);
   // Back to pixels for drawing: gray replicated, opaque.
   const drawn = featuresToRgba(grayState, Float32Array.of(0, 0.5, 1, 2, -1, 0.2));
   assert.deepEqual(Array.from(drawn.subarray(0, 8)), [0, 0, 0, 255, 128, 128, 128, 255]);

@@ -159,14 +159,14 @@ export function imageFeatures(state: ImageState, image: RgbaImage): { features: 
 /**
  * Feature names for explanations, rows and columns counted from 0, in feature order.
  * @example
- * imageFeatureNames({ kind: "image", height: 1, width: 2, channels: 1 }) // -> ["pixel (row 0, column 0)", "pixel (row 0, column 1)"]
- * imageFeatureNames({ kind: "image", height: 1, width: 1, channels: 3 })[2] // -> "pixel (row 0, column 0) blue"
+ * imageFeatureNames({ kind: "image", height: 1, width: 2, channels: 1 }) // -> ["pixel (row 1, column 1)", "pixel (row 1, column 2)"]
+ * imageFeatureNames({ kind: "image", height: 1, width: 1, channels: 3 })[2] // -> "pixel (row 1, column 1) blue"
  */
 export function imageFeatureNames(state: ImageState): string[] {
   const names: string[] = [];
   for (let r = 0; r < state.height; r++) {
     for (let c = 0; c < state.width; c++) {
-      const pixel = `pixel (row ${r}, column ${c})`;
+      const pixel = `pixel (row ${r + 1}, column ${c + 1})`;
       if (state.channels === 1) names.push(pixel);
       else names.push(`${pixel} red`, `${pixel} green`, `${pixel} blue`);
     }
