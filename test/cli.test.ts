@@ -327,3 +327,12 @@ test("a binary model's evaluation ranks by ROC-AUC and PR-AUC, gives precision a
   assert.equal(json.binary.positive, "good");
   assert.ok(Math.abs(json.binary.roc_auc - wins / pairs) < 1e-3, `ROC-AUC ${json.binary.roc_auc} against ${wins / pairs} counted pair by pair`);
 });
+
+test("a tiny dataset's validation split gets a note when it holds about one row per label, with a fraction that holds more", () => {
+  flowers(join(dir, "tiny.csv"), 30, 13);
+  const r = glassbox("train", "tiny.csv", "--label", "species", "--hidden", "4", "--epochs", "1", "--out", "tiny.safetensors");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^note: 3 rows held out for validation for 3 labels: its accuracy moves in steps of 33 points; --validation 0\.2 would hold out 6$/m);
+  const enough = glassbox("train", "tiny.csv", "--label", "species", "--hidden", "4", "--epochs", "1", "--validation", "0.2", "--out", "tiny.safetensors");
+  assert.doesNotMatch(enough.stderr, /held out for validation for/);
+});

@@ -10,6 +10,7 @@ import { trainModel } from "../train/pipeline.js";
 import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
 import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
 import { checkpointPathOf, readCheckpoint, saveCheckpoint } from "./checkpoints.js";
+import { count } from "./format.js";
 import { EpochProgress, fileProgress } from "./progress.js";
 
 export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128 | --layers conv:32,relu,maxpool:2,...] [--activation relu]
@@ -137,6 +138,15 @@ export async function train(argv: string[]): Promise<number> {
     const held = result.validationRows > 0 ? `, ${result.validationRows} held out for validation` : "";
     process.stdout.write(
       `trained ${result.epochs} epoch${result.epochs === 1 ? "" : "s"} on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})\nsaved ${out}\n`,
+    );
+  }
+  // A validation set of about one row per label measures little: say so, and how to hold out more.
+  const labels = network.labels.length;
+  if (result.validationRows > 0 && result.validationRows < 2 * labels && !values.json) {
+    const rows = result.trainingRows + result.validationRows;
+    const fraction = Math.min(0.5, Math.ceil((20 * labels) / rows) / 10);
+    process.stderr.write(
+      `note: ${count(result.validationRows, "row")} held out for validation for ${labels} labels: its accuracy moves in steps of ${(100 / result.validationRows).toFixed(0)} points; --validation ${fraction} would hold out ${Math.floor(rows * fraction)}\n`,
     );
   }
   if (result.stopped?.reason === "early_stopping") {
