@@ -11,11 +11,11 @@ import { TrainDataChoice } from "./train-data.js";
 import { renderLive } from "./train-live.js";
 
 const MAX_HIDDEN_LAYERS = 4;
+const MAX_UNITS = 1024;
 /** The weights and maps are redrawn every this many batches. */
 const SNAPSHOT_EVERY = 10;
 /** The form field each worker error is about. */
 const FIELD_IDS: Record<TrainField, string> = { layers: "hidden-layers", augment: "augment", data: "train-source" };
-const MAX_UNITS = 1024;
 
 /** "256, 128" -> [256, 128]; throws with a reason for anything else. */
 export function parseHidden(text: string): number[] {
