@@ -336,3 +336,30 @@ test("a tiny dataset's validation split gets a note when it holds about one row 
   const enough = glassbox("train", "tiny.csv", "--label", "species", "--hidden", "4", "--epochs", "1", "--validation", "0.2", "--out", "tiny.safetensors");
   assert.doesNotMatch(enough.stderr, /held out for validation for/);
 });
+
+test("--threshold auto picks the decision threshold on validation for balanced accuracy; the model keeps it and predict and evaluate use it", () => {
+  assert.ok(existsSync(join(dir, "credit.csv")), "needs the credit table of the binary test");
+  const balanced = (json: Record<string, unknown>): number => {
+    const perClass = json.per_class as { recall: number }[];
+    return (perClass[0].recall + perClass[1].recall) / 2;
+  };
+  const settings = ["--label", "credit", "--hidden", "8", "--epochs", "30", "--lr", "0.01"];
+  const trained = glassbox("train", "credit.csv", ...settings, "--threshold", "auto", "--out", "credit-auto.safetensors");
+  assert.equal(trained.code, 0, trained.stderr);
+  const said = /decision threshold (0\.\d{3}): "good" when its probability reaches it \(chosen for balanced accuracy on the validation rows; predict and evaluate use it\)/.exec(
+    trained.stderr,
+  );
+  assert.ok(said, trained.stderr);
+  const plain = lastJson(glassbox("evaluate", "credit.safetensors", "credit.csv", "--json").stdout);
+  const auto = lastJson(glassbox("evaluate", "credit-auto.safetensors", "credit.csv", "--json").stdout);
+  assert.ok(Math.abs((auto.binary as { threshold: number }).threshold - Number(said[1])) < 5e-4, "evaluate reports the model's threshold");
+  assert.ok(balanced(auto) > balanced(plain), `balanced accuracy ${balanced(auto)} with the chosen threshold, ${balanced(plain)} at 0.5`);
+  assert.ok((auto.binary as { roc_auc: number }).roc_auc > 0.5, "ROC-AUC is reported");
+  // predict decides by the same threshold: as many "bad" answers as evaluate's confusion matrix has.
+  const predictions = (lastJson(glassbox("predict", "credit-auto.safetensors", "credit.csv", "--json").stdout) as { predictions: { label: string }[] }).predictions;
+  const confusion = auto.confusion_matrix as number[][];
+  assert.equal(predictions.filter((p) => p.label === "bad").length, confusion[0][0] + confusion[1][0]);
+  const bad = glassbox("train", "credit.csv", ...settings, "--threshold", "1.5", "--out", "x.safetensors");
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--threshold: expected auto, f1 or a number between 0 and 1 \(e\.g\. 0\.3\), got "1\.5"/);
+});

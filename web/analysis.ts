@@ -127,6 +127,12 @@ export function answerInWords(network: Network, answer: number[], format: (p: nu
     return levels(answer, hierarchy)
       .map((level) => `${level.label} ${format(level.probability)}`)
       .join(" > ");
+  // A two-label model with its own decision threshold answers by it, as predict does.
+  const threshold = network.about.threshold;
+  if (typeof threshold === "number" && network.labels.length === 2) {
+    const k = answer[1] >= threshold ? 1 : 0;
+    return `${network.labels[k]}: ${format(answer[k])}`;
+  }
   const best = ranked(network, answer)[0];
   return `${best.label}: ${format(best.probability)}`;
 }

@@ -17,7 +17,7 @@ export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hid
   [--epochs 10] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
   [--label COLUMN] [--output softmax|sigmoid] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
   [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
-  [--class-weights balanced|w1,w2,...] [--standardize|--no-standardize] [--augment flip,shift:N] [--resume] [--json]
+  [--class-weights balanced|w1,w2,...] [--threshold auto|f1|0.3] [--standardize|--no-standardize] [--augment flip,shift:N] [--resume] [--json]
   data: an IDX directory, a folder per label of images / WAVs / texts (nested folders: categories), or a CSV
   [--featurizer image|sound|text|table]  images: [--size 28x28] [--channels gray|rgb]
   sound: [--rate 16000] [--seconds 1] [--spectrogram|--no-spectrogram]
@@ -45,6 +45,7 @@ const OPTIONS = {
   "clip-norm": { type: "string" },
   patience: { type: "string" },
   "class-weights": { type: "string" },
+  threshold: { type: "string" },
   standardize: { type: "boolean" },
   "no-standardize": { type: "boolean" },
   resume: { type: "boolean" },
@@ -98,6 +99,7 @@ export async function train(argv: string[]): Promise<number> {
     validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
     patience: values.patience === undefined ? null : integer(values, "patience", 3),
     classWeights: classWeights(values["class-weights"]),
+    ...(typeof values.threshold === "string" ? { threshold: thresholdOption(values.threshold) } : {}),
   };
   const loaded = await loadTrainingData(dataPath, { ...trainingDataOptions(values, standardize), onProgress: fileProgress() });
   reportLoaded(loaded, Boolean(values.json));
@@ -138,6 +140,13 @@ export async function train(argv: string[]): Promise<number> {
     const held = result.validationRows > 0 ? `, ${result.validationRows} held out for validation` : "";
     process.stdout.write(
       `trained ${result.epochs} epoch${result.epochs === 1 ? "" : "s"} on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})\nsaved ${out}\n`,
+    );
+  }
+  if (typeof values.threshold === "string" && !values.json) {
+    const how = values.threshold === "auto" ? "for balanced accuracy" : values.threshold === "f1" ? `for the F1 of "${network.labels[1]}"` : "as given";
+    const where = values.threshold === "auto" || values.threshold === "f1" ? (result.validationRows > 0 ? " on the validation rows" : " on the training rows (none held out)") : "";
+    process.stderr.write(
+      `decision threshold ${(network.about.threshold ?? 0.5).toFixed(3)}: "${network.labels[1]}" when its probability reaches it (chosen ${how}${where}; predict and evaluate use it)\n`,
     );
   }
   // A validation set of about one row per label measures little: say so, and how to hold out more.
@@ -188,6 +197,14 @@ function checkWritable(out: string): void {
 /** Where a failed run's last good weights go: m.safetensors -> m.diverged.safetensors. */
 export function divergedPath(out: string): string {
   return out.endsWith(".safetensors") ? `${out.slice(0, -".safetensors".length)}.diverged.safetensors` : `${out}.diverged.safetensors`;
+}
+
+/** "auto", "f1" or a number in (0, 1). */
+function thresholdOption(text: string): number | "auto" | "f1" {
+  if (text === "auto" || text === "f1") return text;
+  const t = Number(text);
+  if (text.trim() !== "" && t > 0 && t < 1) return t;
+  throw new GlassboxError("BAD_ARGUMENT", `--threshold: expected auto, f1 or a number between 0 and 1 (e.g. 0.3), got "${text}"`);
 }
 
 function schedule(spec: string): Schedule {

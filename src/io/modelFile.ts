@@ -100,6 +100,11 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
     }
     about = { ...about, featurizer };
   }
+  if (about.threshold !== undefined && about.threshold !== null) {
+    const t = about.threshold;
+    if (typeof t !== "number" || !(t > 0 && t < 1) || spec.labels.length !== 2)
+      fail(`its decision threshold must be a number between 0 and 1, for a model of two labels; got ${JSON.stringify(t)}`);
+  }
   if (about.hierarchy) {
     const h = about.hierarchy;
     const valid = Array.isArray(h) && h.length === spec.labels.length && h.every((path) => Array.isArray(path) && path.length > 0 && path.every((p) => typeof p === "string"));

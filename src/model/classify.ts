@@ -19,11 +19,15 @@ export function classify(network: Network, features: Float32Array, rows: number,
   if (network.spec.output === "linear") throw new Error("classify needs a classifier; this model predicts values");
   const answers = network.predict(features, rows);
   const outputs = network.outputs;
+  const threshold = network.about.threshold ?? 0.5;
+  const chosen = predictedClasses(answers, rows, outputs, threshold);
   const predictions: Prediction[] = [];
   for (let i = 0; i < rows; i++) {
     const probabilities = probabilitiesOf(answers, i, outputs);
     const ranked = probabilities.map((probability, k) => ({ label: network.labels[k], probability })).sort((a, b) => b.probability - a.probability);
-    const prediction: Prediction = { label: ranked[0].label, probability: ranked[0].probability, top: ranked.slice(0, Math.max(1, top)) };
+    // A two-label model decides by its threshold, which may pick the less probable label.
+    const decided = threshold === 0.5 ? ranked[0] : { label: network.labels[chosen[i]], probability: probabilities[chosen[i]] };
+    const prediction: Prediction = { label: decided.label, probability: decided.probability, top: ranked.slice(0, Math.max(1, top)) };
     const hierarchy = network.about.hierarchy;
     if (hierarchy) prediction.levels = levels(probabilities, hierarchy);
     predictions.push(prediction);
@@ -33,13 +37,14 @@ export function classify(network: Network, features: Float32Array, rows: number,
 
 /**
  * The predicted class of each row of answers: [rows, outputs]. With one output (a sigmoid yes/no
- * neuron) the class is 1 when the probability is at least 0.5.
+ * neuron) the class is 1 when the probability is at least `threshold` (0.5); a two-way softmax
+ * with another threshold decides the same way on its second probability.
  */
-export function predictedClasses(answers: ArrayLike<number>, rows: number, outputs: number): Int32Array {
+export function predictedClasses(answers: ArrayLike<number>, rows: number, outputs: number, threshold = 0.5): Int32Array {
   const classes = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
-    if (outputs === 1) {
-      classes[i] = answers[i] >= 0.5 ? 1 : 0;
+    if (outputs === 1 || (outputs === 2 && threshold !== 0.5)) {
+      classes[i] = answers[i * outputs + outputs - 1] >= threshold ? 1 : 0;
       continue;
     }
     let best = 0;

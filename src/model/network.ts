@@ -30,6 +30,8 @@ export interface ModelAbout {
   textColumn: string | null;
   /** A summary of the training run that produced the weights (epochs, loss, accuracy...). */
   training: Record<string, unknown> | null;
+  /** A two-label model's decision threshold: the second label when its probability is at least this. Absent: 0.5. */
+  threshold?: number | null;
 }
 
 /** Typical raw input rows kept from training: the baseline explanations compare an input with. */
@@ -137,6 +139,13 @@ export class Network {
   /** Records the summary of the training run that produced the weights (the model file keeps it). */
   recordTraining(summary: Record<string, unknown>): void {
     this.facts.training = summary;
+  }
+
+  /** Sets a two-label model's decision threshold (the second label when its probability is at least `t`). */
+  setThreshold(t: number): void {
+    if (this.labels.length !== 2 || !(t > 0 && t < 1))
+      throw new GlassboxError("BAD_ARGUMENT", `a decision threshold is a number between 0 and 1, for a model of two labels; got ${t} for ${this.labels.length} labels`);
+    this.facts.threshold = t;
   }
 
   initialize(random: Random): void {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Random } from "../tensor/random.js";
-import { averagePrecision, rocAuc } from "./curves.js";
+import { averagePrecision, chooseThreshold, rocAuc } from "./curves.js";
 
 /** ROC-AUC by its definition: every positive-negative pair, ties counting half. */
 function pairwiseAuc(scores: number[], positive: boolean[]): number {
@@ -49,4 +49,18 @@ test("rocAuc and averagePrecision: known values, and their definitions on random
     assert.ok(Math.abs(rocAuc(scores, positive) - pairwiseAuc(scores, positive)) < 1e-12, `trial ${trial}: ROC-AUC`);
     assert.ok(Math.abs(averagePrecision(scores, positive) - thresholdAp(scores, positive)) < 1e-12, `trial ${trial}: average precision`);
   }
+});
+
+test("chooseThreshold: the score that maximises balanced accuracy or F1, nearest 0.5 among ties", () => {
+  assert.equal(chooseThreshold([0.1, 0.2, 0.3, 0.9], [false, true, true, true], "balanced"), 0.2);
+  // 1 positive in 5, scored 0.3: 0.5 misses it; 0.3 catches it with no false alarm.
+  assert.equal(chooseThreshold([0.05, 0.1, 0.3, 0.2, 0.15], [false, false, true, false, false], "balanced"), 0.3);
+  assert.equal(chooseThreshold([0.05, 0.1, 0.3, 0.2, 0.15], [false, false, true, false, false], "f1"), 0.3);
+  // Perfectly separated at 0.5 already: it stays.
+  assert.equal(chooseThreshold([0.1, 0.2, 0.8, 0.9], [false, false, true, true], "balanced"), 0.5);
+  // F1 trades false alarms for recall differently from balanced accuracy.
+  const scores = [0.1, 0.2, 0.3, 0.4, 0.6, 0.7];
+  const truth = [false, true, true, false, true, true];
+  assert.equal(chooseThreshold(scores, truth, "f1"), 0.2, "F1 0.89 at 0.2");
+  assert.equal(chooseThreshold(scores, truth, "balanced"), 0.5, "balanced accuracy 0.75 at 0.2, 0.5 and 0.6: the tie keeps 0.5");
 });

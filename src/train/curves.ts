@@ -57,3 +57,32 @@ export function averagePrecision(scores: ArrayLike<number>, positive: ArrayLike<
   }
   return area;
 }
+
+/**
+ * The decision threshold that maximises balanced accuracy (the mean of the two labels' recalls)
+ * or the positive label's F1, over the scores themselves as candidates (a row is positive at
+ * threshold t when its score >= t). Ties keep the candidate nearest 0.5.
+ * @example chooseThreshold([0.1, 0.2, 0.3, 0.9], [false, true, true, true], "balanced") // 0.2
+ */
+export function chooseThreshold(scores: ArrayLike<number>, positive: ArrayLike<boolean>, goal: "balanced" | "f1"): number {
+  let positives = 0;
+  for (let i = 0; i < positive.length; i++) if (positive[i]) positives++;
+  const negatives = positive.length - positives;
+  const candidates = [...new Set(Array.from(scores))].filter((t) => t > 0 && t < 1);
+  let best = 0.5;
+  let bestScore = -Infinity;
+  for (const t of [0.5, ...candidates]) {
+    let tp = 0;
+    let fp = 0;
+    for (let i = 0; i < scores.length; i++) {
+      if (scores[i] < t) continue;
+      if (positive[i]) tp++;
+      else fp++;
+    }
+    const recall = positives > 0 ? tp / positives : 0;
+    const specificity = negatives > 0 ? (negatives - fp) / negatives : 0;
+    const score = goal === "balanced" ? (recall + specificity) / 2 : tp > 0 ? (2 * tp) / (2 * tp + fp + (positives - tp)) : 0;
+    if (score > bestScore + 1e-12 || (Math.abs(score - bestScore) <= 1e-12 && Math.abs(t - 0.5) < Math.abs(best - 0.5))) [best, bestScore] = [t, score];
+  }
+  return best;
+}

@@ -129,7 +129,8 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
     }
     if (options.checkpoint && !stopped && epoch < epochs) await save(checkpointOf(epoch, null));
   }
-  return summarize(history, stopped, trainRows.length, validation?.rows.length ?? 0, best?.epoch ?? null);
+  const heldOut = validation && validation.data === data ? validation.rows : null;
+  return { ...summarize(history, stopped, trainRows.length, validation?.rows.length ?? 0, best?.epoch ?? null), heldOut };
 }
 
 /**

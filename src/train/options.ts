@@ -141,6 +141,8 @@ export interface FitResult {
   /** Training loss and validation accuracy of the kept epoch. */
   finalLoss: number;
   validationAccuracy: number | null;
+  /** The rows of the training data held out for validation (null when none, or a separate validation set). */
+  heldOut?: Int32Array | null;
 }
 
 /** Every option of `fit` by name, to refuse a misspelt one (the compiler keeps the list whole). */

@@ -9,6 +9,7 @@ import type { Initializer, LayerSpec } from "../layers/index.js";
 import { parseLayers } from "../layers/parse.js";
 import { Random, permutation } from "../tensor/random.js";
 import type { Augment } from "./augment.js";
+import { chooseThreshold } from "./curves.js";
 import { fit } from "./fit.js";
 import { checkOptionNames, FIT_OPTIONS, type FitOptions, type FitResult } from "./options.js";
 
@@ -53,6 +54,12 @@ export interface TrainModelOptions extends FitOptions {
   backend?: Backend;
   /** Called with the network once it is built, before training starts (to say what it is). */
   onStart?: (network: Network) => void;
+  /**
+   * A two-label model's decision threshold, kept in the model: a number, or chosen on the
+   * validation rows (the training rows when none are held out) to maximise balanced accuracy
+   * ("auto") or the second label's F1 ("f1"). Default: 0.5.
+   */
+  threshold?: number | "auto" | "f1";
 }
 
 /** The options of `trainModel` that are not `fit`'s (the compiler keeps the list whole). */
@@ -68,6 +75,7 @@ const MODEL_OPTIONS = [
   "exampleRows",
   "backend",
   "onStart",
+  "threshold",
 ] as const satisfies readonly (keyof TrainModelOptions)[];
 type Unlisted = Exclude<keyof TrainModelOptions, (typeof MODEL_OPTIONS)[number] | (typeof FIT_OPTIONS)[number]>;
 const everyModelOption: [Unlisted] extends [never] ? true : Unlisted = true;
@@ -126,9 +134,28 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   const started = performance.now();
   const fitOptions = Object.fromEntries(Object.entries(options).filter(([name]) => (FIT_OPTIONS as readonly string[]).includes(name))) as FitOptions;
   const result = await fit(network, data, fitOptions);
-  const summary = trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment);
+  if (options.threshold !== undefined)
+    network.setThreshold(typeof options.threshold === "number" ? options.threshold : thresholdOn(network, data, result.heldOut ?? null, options.threshold));
+  const summary = { ...trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment), threshold: network.about.threshold ?? 0.5 };
   network.recordTraining(summary);
   return { network, result, summary };
+}
+
+/** The threshold that serves `goal` best on the held-out rows (all rows when none are held out). */
+function thresholdOn(network: Network, data: Dataset, heldOut: Int32Array | null, goal: "auto" | "f1"): number {
+  if (network.labels.length !== 2 || !data.labels)
+    throw new GlassboxError("BAD_ARGUMENT", `a decision threshold is for a model of two labels; this one has ${network.labels.length}`);
+  const rows = heldOut ?? Int32Array.from({ length: data.rows }, (_, i) => i);
+  const set = selectRows(data, rows);
+  const answers = network.predict(featureRows(set), set.rows);
+  const outputs = network.outputs;
+  const scores = Float32Array.from({ length: set.rows }, (_, i) => answers[i * outputs + outputs - 1]);
+  const labels = set.labels ?? new Int32Array(0);
+  return chooseThreshold(
+    scores,
+    Array.from(labels, (l) => l === 1),
+    goal === "f1" ? "f1" : "balanced",
+  );
 }
 
 /** The first training row of each label, in label order, for up to `count` labels (null for 0, or data without labels). */
