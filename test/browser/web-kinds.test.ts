@@ -148,3 +148,30 @@ async function litDifferently(page: Page, before: Awaited<ReturnType<typeof draw
   const changed = after.fills.filter((fill, i) => fill !== before.fills[i]).length;
   assert.ok(changed >= before.fills.length / 4, `${what}: ${changed} of ${before.fills.length} neurons changed colour`);
 }
+
+test("a two-label model with its own decision threshold answers by it on the page, as predict does", {
+  skip: haveChromium ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "glassbox-web-threshold-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const lines = ["income,decision"];
+  for (let i = 79; i >= 0; i--) lines.push(`${i},${i >= 40 ? "yes" : "no"}`); // the first "yes" row kept is income 79
+  writeFileSync(join(dir, "t.csv"), `${lines.join("\n")}\n`);
+  const loaded = await loadTrainingData(join(dir, "t.csv"), { label: "decision" });
+  const { network } = await trainModel({ data: loaded.data, featurizer: loaded.featurizer }, { hidden: [8], epochs: 30, lr: 0.01, validation: 0 });
+  // The second kept example is a "yes" row the model calls yes at 0.5; a threshold above its probability makes it "no".
+  const yes = network.examples?.features.subarray(network.inputs, 2 * network.inputs) ?? new Float32Array(network.inputs);
+  const p = network.predict(yes, 1)[0];
+  assert.ok(p > 0.5, `the "yes" example scores ${p} for yes`);
+  network.setThreshold((p + 1) / 2);
+  const { browser, page, problems } = await openApp(encodeModel(network), "reduce");
+  try {
+    await page.waitForFunction(() => /^(yes|no): /.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 5_000 });
+    await page.selectOption("#example-pick", "1");
+    await page.waitForFunction(() => (document.querySelector<HTMLInputElement>("#column-0")?.value ?? "") === "79", undefined, { timeout: 5_000 });
+    assert.match((await page.textContent("#answer")) ?? "", /^no: /, `the "yes" example scores ${p.toFixed(3)} for yes, under the model's threshold ${((p + 1) / 2).toFixed(3)}`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
