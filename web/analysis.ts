@@ -2,7 +2,7 @@
  * What the page shows for one input, computed in the browser with the library: every layer of
  * neurons' activations, the answer, and an integrated-gradients explanation.
  */
-import { baselineFor, explain, gradCam, levels, type ExplainMethod, type Explanation, type GradCam, type Network } from "glassbox";
+import { baselineFor, explain, gradCam, levels, predictedClasses, type ExplainMethod, type Explanation, type GradCam, type Network } from "glassbox";
 
 /** What the page can explain by: every method of `glassbox explain`, and Grad-CAM for convolutional networks. */
 export type PageMethod = ExplainMethod | "gradcam";
@@ -127,10 +127,9 @@ export function answerInWords(network: Network, answer: number[], format: (p: nu
     return levels(answer, hierarchy)
       .map((level) => `${level.label} ${format(level.probability)}`)
       .join(" > ");
-  // A two-label model with its own decision threshold answers by it, as predict does.
-  const threshold = network.about.threshold;
-  if (typeof threshold === "number" && network.labels.length === 2) {
-    const k = answer[1] >= threshold ? 1 : 0;
+  // A two-label model decides by its threshold, as predict does.
+  if (network.labels.length === 2) {
+    const k = predictedClasses(Float32Array.from(answer), 1, 2, network.threshold)[0];
     return `${network.labels[k]}: ${format(answer[k])}`;
   }
   const best = ranked(network, answer)[0];

@@ -47,7 +47,7 @@ export function evaluationTable(e: Evaluation): string {
     "confusion matrix (rows: true label, columns: predicted label, numbered as the rows)",
   ];
   const labels = e.confusion.length;
-  const cell = Math.max(4, String(labels).length + 1, ...e.confusion.flat().map((n) => String(n).length + 1));
+  const cell = e.confusion.reduce((widest, row) => row.reduce((w, n) => Math.max(w, String(n).length + 1), widest), Math.max(4, String(labels).length + 1));
   const number = String(labels).length;
   const name = (k: number): string => `${String(k + 1).padStart(number)} ${e.perClass[k].label.padEnd(width)}`;
   lines.push(`${" ".repeat(number + 1 + width)} ${Array.from({ length: labels }, (_, k) => String(k + 1).padStart(cell)).join("")}`);

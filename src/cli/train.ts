@@ -146,7 +146,7 @@ export async function train(argv: string[]): Promise<number> {
     const how = values.threshold === "auto" ? "for balanced accuracy" : values.threshold === "f1" ? `for the F1 of "${network.labels[1]}"` : "as given";
     const where = values.threshold === "auto" || values.threshold === "f1" ? (result.validationRows > 0 ? " on the validation rows" : " on the training rows (none held out)") : "";
     process.stderr.write(
-      `decision threshold ${(network.about.threshold ?? 0.5).toFixed(3)}: "${network.labels[1]}" when its probability reaches it (chosen ${how}${where}; predict and evaluate use it)\n`,
+      `decision threshold ${network.threshold.toFixed(3)}: "${network.labels[1]}" when its probability reaches it (chosen ${how}${where}; predict and evaluate use it)\n`,
     );
   }
   // A validation set of about one row per label measures little: say so, and how to hold out more.

@@ -55,7 +55,7 @@ export function checkExplanations(network: Network, inputs: Float32Array, rows: 
     const movable = movableFeatures(inputs.subarray(r * f, (r + 1) * f), baseline);
     return Int32Array.from(permutation(movable.length, random), (k) => movable[k]);
   });
-  const labels = predictedClasses(network.predict(inputs, rows), rows, network.outputs, network.about.threshold ?? 0.5);
+  const labels = predictedClasses(network.predict(inputs, rows), rows, network.outputs, network.threshold);
   const randomCurves = curves(network, inputs, rows, baseline, labels, (r) => randomOrders[r]);
   return methods.map((method) => {
     const trained = attributionsOf(network, inputs, rows, labels, method, shared);

@@ -88,7 +88,7 @@ export function counterfactuals(network: Network, state: TableState, cells: Read
   const labels = network.labels;
   const probabilityOf = (p: Float32Array, i: number, label: number): number => probabilitiesOf(p, i, outputs)[label];
   // The answer of row i of a batch, as evaluate decides it (a sigmoid says its second label from 0.5).
-  const answerOf = (p: Float32Array, i: number): number => predictedClasses(p.subarray(i * outputs, (i + 1) * outputs), 1, outputs, network.about.threshold ?? 0.5)[0];
+  const answerOf = (p: Float32Array, i: number): number => predictedClasses(p.subarray(i * outputs, (i + 1) * outputs), 1, outputs, network.threshold)[0];
   const start = new Map(cells);
   const now = answers([start]);
   const label = answerOf(now, 0);

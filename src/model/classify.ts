@@ -19,7 +19,7 @@ export function classify(network: Network, features: Float32Array, rows: number,
   if (network.spec.output === "linear") throw new Error("classify needs a classifier; this model predicts values");
   const answers = network.predict(features, rows);
   const outputs = network.outputs;
-  const threshold = network.about.threshold ?? 0.5;
+  const threshold = network.threshold;
   const chosen = predictedClasses(answers, rows, outputs, threshold);
   const predictions: Prediction[] = [];
   for (let i = 0; i < rows; i++) {

@@ -175,6 +175,11 @@ export class Network {
   }
 
   /** Whether a layer learns the input's statistics (standardisation): then raw feature scales do not matter. */
+  /** The decision threshold of a two-label model: the second label when its probability is at least this (0.5 unless set). */
+  get threshold(): number {
+    return this.facts.threshold ?? 0.5;
+  }
+
   get standardizes(): boolean {
     return this.layers.some((layer) => layer.adapt !== undefined);
   }

@@ -29,7 +29,7 @@ export function evaluate(network: Network, data: Dataset): Evaluation {
   if (network.spec.output === "linear") throw new GlassboxError("BAD_ARGUMENT", "evaluate reports classification metrics; this model is a regression model");
   checkLabels(network, data);
   const answers = network.predict(featureRows(data), data.rows);
-  const report = classificationReport(predictedClasses(answers, data.rows, network.outputs, network.about.threshold ?? 0.5), data.labels, network.labels);
+  const report = classificationReport(predictedClasses(answers, data.rows, network.outputs, network.threshold), data.labels, network.labels);
   const loss = measure(network, data, allRows(data.rows), lossFor(network.spec.output)).loss;
   const hierarchy = network.about.hierarchy;
   const byLevel = hierarchy ? accuracyByLevel(answers, network.outputs, data.labels, hierarchy) : null;
@@ -43,7 +43,7 @@ function binaryMetrics(network: Network, answers: Float32Array, labels: Int32Arr
   const scores = Float32Array.from({ length: labels.length }, (_, i) => answers[i * outputs + outputs - 1]);
   const positive = Array.from(labels, (label) => label === 1);
   const { precision, recall } = report.perClass[1];
-  return { positive: network.labels[1], rocAuc: rocAuc(scores, positive), prAuc: averagePrecision(scores, positive), threshold: network.about.threshold ?? 0.5, precision, recall };
+  return { positive: network.labels[1], rocAuc: rocAuc(scores, positive), prAuc: averagePrecision(scores, positive), threshold: network.threshold, precision, recall };
 }
 
 /** The label with the lowest recall, when it is under half the mean recall of the other labels that have rows. */

@@ -136,7 +136,7 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   const result = await fit(network, data, fitOptions);
   if (options.threshold !== undefined)
     network.setThreshold(typeof options.threshold === "number" ? options.threshold : thresholdOn(network, data, result.heldOut ?? null, options.threshold));
-  const summary = { ...trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment), threshold: network.about.threshold ?? 0.5 };
+  const summary = { ...trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment), threshold: network.threshold };
   network.recordTraining(summary);
   return { network, result, summary };
 }
