@@ -33,10 +33,12 @@ export {
   type ModelAbout,
   type Background,
   type Examples,
+  type TargetScale,
 } from "./model/network.js";
 export { createMlp, type MlpOptions } from "./model/mlp.js";
 export type { Mixture } from "./model/pass.js";
-export { lossFor, type Loss, type Targets } from "./losses/index.js";
+export { lossFor, type Loss, type RegressionLoss, type Targets } from "./losses/index.js";
+export { trainingDefaults, type TrainingDefaults } from "./train/defaults.js";
 export {
   OPTIMIZERS,
   createOptimizer,
@@ -52,12 +54,14 @@ export { augmentRows, checkAugment, parseAugment, type Augment } from "./train/a
 export { parseLayers } from "./layers/parse.js";
 export type { FitOptions, FitResult, BatchEvent, EpochEvent, StopReason } from "./train/options.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
+export { evaluateRegression, type RegressionReport, type TargetFit } from "./train/regression.js";
+export { crossValidate, type CrossValidation, type FoldMetric } from "./train/folds.js";
 export { classificationReport, predictedClasses, type ClassificationReport, type ClassMetrics } from "./train/metrics.js";
 export { classify, type Prediction } from "./model/classify.js";
 export { labelIndexOf, labelIndexOfText } from "./model/labels.js";
 export type { Dataset, FeatureArray, InputDescription } from "./data/dataset.js";
 export { featureRows, selectRows } from "./data/dataset.js";
-export { defaultLabelColumn, parseCsvDataset, type CsvDatasetOptions } from "./data/csv.js";
+export { defaultLabelColumn, parseCsvDataset, taskOf, type CsvDatasetOptions, type Task } from "./data/csv.js";
 export { parseCsvTable, csvText, type CsvTable } from "./featurizers/table/csv.js";
 export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";
 export { csvTrainingData, type LabelledFile, type LoadedData, type Progress, type Skip, type TrainingDataOptions } from "./data/assemble.js";

@@ -147,7 +147,7 @@ test("explain agrees: a table model's CLI, server and web explanations are the s
   }
   writeFileSync(join(dir, "loans.csv"), `${lines.join("\n")}\n`);
   writeFileSync(join(dir, "one.csv"), "income,city,owner\n75,Rome,y\n");
-  const trained = glassbox("train", "loans.csv", "--label", "approved", "--epochs", "3", "--hidden", "8", "--lr", "0.01", "--backend", "reference", "--out", "loans.safetensors");
+  const trained = glassbox("train", "loans.csv", "--label", "approved", "--epochs", "10", "--hidden", "8", "--lr", "0.01", "--backend", "reference", "--out", "loans.safetensors");
   assert.equal(trained.code, 0, trained.stderr);
   await expectAgreement("loans.safetensors", "one.csv", "text/csv");
 });

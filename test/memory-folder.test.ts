@@ -77,6 +77,7 @@ test("folderTrainingData with train/ and test/ halves trains on train/ and reads
       inputs: training.data.columns,
       inputShape: [5, 6, 3],
       labels: training.data.labelNames,
+      spec: { output: "softmax" },
       about: { featurizer: training.featurizer, featureNames: null, labelColumn: null, hierarchy: null, textColumn: null },
     };
     const diskTest = await loadForModel(model, [dir], true);

@@ -199,6 +199,12 @@ export interface Backend {
   /** Mean squared error over all elements of prediction: [batch, outputs] against targets of the same shape; loss to out[at]. */
   meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix, out: Tensor, at: number): void;
   /**
+   * Huber loss over all elements, r = prediction - targets: r² / 2 where |r| <= delta, else
+   * delta (|r| - delta / 2), averaged; its gradient (r, clipped to +-delta, over the count) to
+   * dPrediction and the loss to out[at].
+   */
+  huberLoss(prediction: Matrix, targets: Matrix, delta: number, dPrediction: Matrix, out: Tensor, at: number): void;
+  /**
    * out[at] = how many rows of scores: [batch, classes] pick their label: the first largest score,
    * or for one column (a sigmoid's logit) 1 when the score is >= `threshold`, else 0.
    */

@@ -4,15 +4,20 @@ import { loadModel } from "../io/disk.js";
 import { evaluate as evaluateNetwork } from "../train/evaluate.js";
 import { parse, UsageError } from "./args.js";
 import { backendFrom, reportLoaded } from "./data.js";
-import { evaluationTable } from "./format.js";
+import { evaluationTable, regressionTable } from "./format.js";
+import { evaluateRegression } from "../train/regression.js";
 import { fileProgress } from "./progress.js";
+import { evaluateFolds, FOLDS_USAGE } from "./folds.js";
 
 export const EVALUATE_USAGE = `glassbox evaluate model.safetensors <data> [--label COLUMN] [--json]
   data: labelled inputs of the kind the model was trained on: a folder per label of images / WAVs / texts
   (its test/ half when it has train/ and test/), an IDX directory (its t10k files), or a CSV with the label column
-  --label: the CSV's label column; it must be the one the model was trained on (default: that one)`;
+  --label: the CSV's label column; it must be the one the model was trained on (default: that one)
+  a regression reports R², MAE and RMSE; two labels add ROC-AUC, PR-AUC and precision and recall at the threshold
+${FOLDS_USAGE}`;
 
 export async function evaluate(argv: string[]): Promise<number> {
+  if (argv.some((a) => a === "--folds" || a.startsWith("--folds="))) return evaluateFolds(argv);
   const parsed = parse(argv, { label: { type: "string" } }, EVALUATE_USAGE);
   if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${parsed.positionals.length} arguments\nusage: ${EVALUATE_USAGE}`);
   const [modelPath, dataPath] = parsed.positionals;
@@ -30,6 +35,15 @@ export async function evaluate(argv: string[]): Promise<number> {
   const loaded = await loadForModel(network, [dataPath], true, fileProgress());
   reportLoaded({ ...loaded, detected: "" }, Boolean(parsed.values.json));
   const { data } = loaded;
+  if (network.spec.output === "linear") {
+    const fit = evaluateRegression(network, data);
+    const unseen = loaded.unseen ? { unseen_categories: loaded.unseen } : {};
+    if (parsed.values.json) {
+      const { predictions: _, ...report } = fit;
+      process.stdout.write(`${JSON.stringify({ command: "evaluate", task: "regress", ...report, backend: network.backend.name, skipped: loaded.skipped, ...unseen })}\n`);
+    } else process.stdout.write(`${regressionTable(fit)}\n`);
+    return 0;
+  }
   const result = evaluateNetwork(network, data);
   const byLevel = result.accuracyByLevel;
   if (parsed.values.json) {

@@ -1,5 +1,6 @@
 import type { Prediction } from "../model/classify.js";
 import type { Evaluation } from "../train/evaluate.js";
+import type { RegressionReport } from "../train/regression.js";
 import { count } from "../words.js";
 
 export { count };
@@ -60,4 +61,20 @@ export function evaluationTable(e: Evaluation): string {
     );
   }
   return lines.join("\n");
+}
+
+/** "R² 0.834  MAE 2.31  RMSE 3.05 (on 120 rows)", with a line per target when there are several. */
+export function regressionTable(report: RegressionReport): string {
+  const line = (t: { r2: number; mae: number; rmse: number }): string => `R² ${t.r2.toFixed(3)}  MAE ${t.mae.toPrecision(4)}  RMSE ${t.rmse.toPrecision(4)}`;
+  const per = report.targets.length > 1 ? report.targets.map((t) => `  ${t.name}: ${line(t)}`) : [];
+  return [`${line(report)} (on ${count(report.count, "row")}${report.targets.length === 1 ? `, predicting "${report.targets[0].name}"` : ""})`, ...per].join("\n");
+}
+
+/** A float32 value in the fewest digits that read back as it: 1650.65, not 1650.6500244140625. */
+export function float32Text(v: number): string {
+  for (let digits = 1; digits < 9; digits++) {
+    const text = String(Number(v.toPrecision(digits)));
+    if (Math.fround(Number(text)) === Math.fround(v)) return text;
+  }
+  return String(v);
 }

@@ -6,25 +6,35 @@ import { loadTrainingData } from "../data/load.js";
 import { removeOrphans, saveModel } from "../io/disk.js";
 import { OPTIMIZERS, type OptimizerName, type Schedule } from "../optimizers/index.js";
 import { parseAugment } from "../train/augment.js";
-import { trainModel } from "../train/pipeline.js";
-import { choice, integer, integerList, number, onePositional, parse, text, UsageError } from "./args.js";
+import { trainModel, type TrainModelOptions } from "../train/pipeline.js";
+import type { Backend } from "../backends/backend.js";
+import type { TrainingDataOptions } from "../data/load.js";
+import { TASKS, type Task } from "../data/csv.js";
+import { REGRESSION_LOSSES, type OutputKind, type RegressionLoss } from "../losses/index.js";
+import { OUTPUT_KINDS } from "../model/spec.js";
+import { choice, integer, integerList, number, onePositional, parse, text, UsageError, type Parsed } from "./args.js";
 import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
 import { checkpointPathOf, readCheckpoint, saveCheckpoint } from "./checkpoints.js";
 import { count } from "./format.js";
 import { EpochProgress, fileProgress } from "./progress.js";
 
 export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128 | --layers conv:32,relu,maxpool:2,...] [--activation relu]
-  [--epochs 10] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
-  [--label COLUMN] [--output softmax|sigmoid] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
+  [--epochs N] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
+  [--label COLUMN] [--task classify|regress] [--loss mse|huber] [--output softmax|sigmoid|linear] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
   [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
   [--class-weights balanced|w1,w2,...] [--threshold auto|f1|0.3] [--standardize|--no-standardize] [--augment flip,shift:N] [--resume] [--json]
   data: an IDX directory, a folder per label of images / WAVs / texts (nested folders: categories), or a CSV
   [--featurizer image|sound|text|table]  images: [--size 28x28] [--channels gray|rgb]
   sound: [--rate 16000] [--seconds 1] [--spectrogram|--no-spectrogram]
   text: [--vocab 20000] [--min-count 2] [--tfidf|--counts] [--bigrams] [--stop-words] [--text COLUMN]
-  tables: [--categorical COLUMN,COLUMN]`;
+  tables: [--categorical COLUMN,COLUMN]
+  Without --epochs, training stops when the validation loss has not improved for --patience epochs and keeps the
+  best epoch's weights. Tables: one hidden layer of 100, up to 300 epochs or 300,000 rows seen (at least 10),
+  patience a tenth of that (at least 5), constant learning rate. Images, sounds, texts: 10 epochs, patience 3, cosine.
+  A CSV label column of more than 20 different numbers trains a regression (linear output, --loss mse, targets
+  standardised inside the model, answers in the label's units); --task classify|regress decides instead.`;
 
-const OPTIONS = {
+export const TRAIN_OPTIONS = {
   out: { type: "string", short: "o" },
   hidden: { type: "string" },
   layers: { type: "string" },
@@ -38,6 +48,8 @@ const OPTIONS = {
   validation: { type: "string" },
   label: { type: "string" },
   output: { type: "string" },
+  task: { type: "string" },
+  loss: { type: "string" },
   dropout: { type: "string" },
   "weight-decay": { type: "string" },
   momentum: { type: "string" },
@@ -53,7 +65,7 @@ const OPTIONS = {
 } as const;
 
 export async function train(argv: string[]): Promise<number> {
-  const parsed = parse(argv, OPTIONS, TRAIN_USAGE);
+  const parsed = parse(argv, TRAIN_OPTIONS, TRAIN_USAGE);
   const { values } = parsed;
   const dataPath = onePositional(parsed, "one data path (a dataset folder, an IDX directory or a CSV file)", TRAIN_USAGE);
   const out = text(values, "out", "");
@@ -68,40 +80,9 @@ export async function train(argv: string[]): Promise<number> {
     process.stderr.write(`starting over: ${checkpointPath} holds a checkpoint of an earlier run, which this run replaces (--resume continues it)\n`);
   }
   const backend = await backendFrom(values);
-
-  const standardize = values["no-standardize"] ? false : values.standardize ? true : undefined;
   // Every option is read, and refused if wrong, before any data is.
-  const settings = {
-    ...(values.hidden !== undefined ? { hidden: integerList(values, "hidden", [256, 128]) } : {}),
-    ...(typeof values.layers === "string" ? { layers: values.layers } : {}),
-    ...(typeof values.augment === "string" ? { augment: parseAugment(values.augment) } : {}),
-    activation: choice<Activation>(
-      values,
-      "activation",
-      "relu",
-      ACTIVATIONS.filter((a) => a !== "softmax" && a !== "linear"),
-    ),
-    ...(values.output !== undefined ? { output: choice<"softmax" | "sigmoid">(values, "output", "softmax", ["softmax", "sigmoid"]) } : {}),
-    dropout: number(values, "dropout", 0, (n) => n >= 0 && n < 1, "a rate in [0, 1)"),
-    ...(standardize !== undefined ? { standardize } : {}),
-    seed: integer(values, "seed", 1, 0),
-    backend,
-    epochs: integer(values, "epochs", 10),
-    batchSize: integer(values, "batch", 64),
-    lr: number(values, "lr", 0.001, (n) => n > 0, "a positive learning rate"),
-    optimizer: {
-      name: choice<OptimizerName>(values, "optimizer", "adam", OPTIMIZERS),
-      ...(values["weight-decay"] !== undefined ? { weightDecay: number(values, "weight-decay", 0, (n) => n >= 0, "a number >= 0") } : {}),
-      momentum: number(values, "momentum", 0.9, (n) => n >= 0 && n < 1, "a momentum in [0, 1)"),
-    },
-    schedule: schedule(text(values, "schedule", "cosine")),
-    clipNorm: values["clip-norm"] === undefined ? null : number(values, "clip-norm", 1, (n) => n > 0, "a positive norm"),
-    validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
-    patience: values.patience === undefined ? null : integer(values, "patience", 3),
-    classWeights: classWeights(values["class-weights"]),
-    ...(typeof values.threshold === "string" ? { threshold: thresholdOption(values.threshold) } : {}),
-  };
-  const loaded = await loadTrainingData(dataPath, { ...trainingDataOptions(values, standardize), onProgress: fileProgress() });
+  const { settings, dataOptions } = trainSettings(values, backend);
+  const loaded = await loadTrainingData(dataPath, { ...dataOptions, onProgress: fileProgress() });
   reportLoaded(loaded, Boolean(values.json));
   const progress = new EpochProgress();
   // Ctrl-C stops after the batch in flight and saves the model so far; a second one quits at once.
@@ -136,7 +117,13 @@ export async function train(argv: string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ command: "train", model: out, ...summary })}\n`);
   } else {
-    const valText = result.validationAccuracy === null ? "" : `, validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}%`;
+    const r2 = summary.validation_r2;
+    const valText =
+      typeof r2 === "number"
+        ? `, validation R² ${r2.toFixed(3)}`
+        : result.validationAccuracy === null
+          ? ""
+          : `, validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}%`;
     const held = result.validationRows > 0 ? `, ${result.validationRows} held out for validation` : "";
     process.stdout.write(
       `trained ${result.epochs} epoch${result.epochs === 1 ? "" : "s"} on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})\nsaved ${out}\n`,
@@ -168,7 +155,10 @@ export async function train(argv: string[]): Promise<number> {
   }
   if (result.stopped?.reason === "interrupted") {
     const { epoch, step } = result.stopped;
-    const kept = values.patience !== undefined && result.kept ? `the best epoch's weights, epoch ${result.kept.epoch}` : `its weights after step ${step} of epoch ${epoch}`;
+    const kept =
+      (values.patience !== undefined || values.epochs === undefined) && result.kept
+        ? `the best epoch's weights, epoch ${result.kept.epoch}`
+        : `its weights after step ${step} of epoch ${epoch}`;
     const again = existsSync(checkpointPath) ? `; --resume continues from the checkpoint of epoch ${readCheckpoint(checkpointPath).epoch}` : "";
     process.stderr.write(`interrupted at epoch ${epoch}, step ${step}: saved the model so far to ${out} (${kept})${again}\n`);
     return 130;
@@ -225,4 +215,42 @@ function classWeights(value: string | boolean | undefined): number[] | "balanced
     throw new GlassboxError("BAD_ARGUMENT", `--class-weights: expected "balanced" or non-negative numbers separated by commas, got "${value}"`);
   }
   return weights;
+}
+
+/** The training options of the command line (train, and evaluate --folds), read and checked before any data. */
+export function trainSettings(values: Parsed["values"], backend: Backend): { settings: TrainModelOptions; dataOptions: TrainingDataOptions } {
+  const standardize = values["no-standardize"] ? false : values.standardize ? true : undefined;
+  const settings: TrainModelOptions = {
+    ...(values.hidden !== undefined ? { hidden: integerList(values, "hidden", [256, 128]) } : {}),
+    ...(typeof values.layers === "string" ? { layers: values.layers } : {}),
+    ...(typeof values.augment === "string" ? { augment: parseAugment(values.augment) } : {}),
+    activation: choice<Activation>(
+      values,
+      "activation",
+      "relu",
+      ACTIVATIONS.filter((a) => a !== "softmax" && a !== "linear"),
+    ),
+    ...(values.output !== undefined ? { output: choice<OutputKind>(values, "output", "softmax", OUTPUT_KINDS) } : {}),
+    ...(values.loss !== undefined ? { loss: choice<RegressionLoss>(values, "loss", "mse", REGRESSION_LOSSES) } : {}),
+    dropout: number(values, "dropout", 0, (n) => n >= 0 && n < 1, "a rate in [0, 1)"),
+    ...(standardize !== undefined ? { standardize } : {}),
+    seed: integer(values, "seed", 1, 0),
+    backend,
+    ...(values.epochs !== undefined ? { epochs: integer(values, "epochs", 10) } : {}),
+    batchSize: integer(values, "batch", 64),
+    lr: number(values, "lr", 0.001, (n) => n > 0, "a positive learning rate"),
+    optimizer: {
+      name: choice<OptimizerName>(values, "optimizer", "adam", OPTIMIZERS),
+      ...(values["weight-decay"] !== undefined ? { weightDecay: number(values, "weight-decay", 0, (n) => n >= 0, "a number >= 0") } : {}),
+      momentum: number(values, "momentum", 0.9, (n) => n >= 0 && n < 1, "a momentum in [0, 1)"),
+    },
+    ...(typeof values.schedule === "string" ? { schedule: schedule(values.schedule) } : {}),
+    clipNorm: values["clip-norm"] === undefined ? null : number(values, "clip-norm", 1, (n) => n > 0, "a positive norm"),
+    validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
+    ...(values.patience !== undefined ? { patience: integer(values, "patience", 3) } : {}),
+    classWeights: classWeights(values["class-weights"]),
+    ...(typeof values.threshold === "string" ? { threshold: thresholdOption(values.threshold) } : {}),
+  };
+  const task = values.task === undefined ? undefined : choice<Task>(values, "task", "classify", TASKS);
+  return { settings, dataOptions: { ...trainingDataOptions(values, standardize), ...(task ? { task } : {}) } };
 }

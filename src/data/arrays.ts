@@ -1,6 +1,6 @@
 import { GlassboxError } from "../errors.js";
 import { count } from "../words.js";
-import { indexLabels } from "./csv.js";
+import { indexLabels, type Task } from "./csv.js";
 import type { Dataset } from "./dataset.js";
 
 /** Names for the columns and the labels of a dataset made from arrays. */
@@ -11,6 +11,8 @@ export interface ArraysOptions {
   labels?: string[];
   /** Named in messages. Default "arrays". */
   source?: string;
+  /** "regress": `y` holds the numbers to predict (one target, named `labels[0]`, default "target"). Default "classify". */
+  task?: Task;
 }
 
 /**
@@ -39,6 +41,15 @@ export function datasetFromArrays(x: readonly ArrayLike<number>[], y: readonly (
       features[r * columns + c] = v;
     }
   });
+  if (options.task === "regress") {
+    const targets = Float32Array.from(y, (v, i) => {
+      if (typeof v !== "number" || !Number.isFinite(v)) throw new GlassboxError("BAD_DATA", `${source}: row ${i + 1}'s target is ${String(v)}; a regression needs a finite number`);
+      return v;
+    });
+    const labelNames = options.labels ?? ["target"];
+    if (labelNames.length !== 1) throw new GlassboxError("BAD_DATA", `${source}: a regression on y predicts one target; got ${labelNames.length} names for it`);
+    return { features, rows: x.length, columns, featureNames: names ? [...names] : null, labels: null, labelNames: [...labelNames], targets, source };
+  }
   const { labels, labelNames } = indexLabels(
     y.map((label) => String(label)),
     options.labels,

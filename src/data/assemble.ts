@@ -5,7 +5,7 @@ import { fitSound, type SoundOptions } from "../featurizers/sound/index.js";
 import { fitText, textFeatures, type TextOptions } from "../featurizers/text/index.js";
 import { fitTable, type TableOptions, type TableState } from "../featurizers/table/index.js";
 import { columnList, csvText, parseCsvTable, rowName } from "../featurizers/table/csv.js";
-import { defaultLabelColumn, indexLabels } from "./csv.js";
+import { defaultLabelColumn, indexLabels, MOST_NUMERIC_CLASSES, parseTargets, taskOf, type Task } from "./csv.js";
 import { labelsFromPaths } from "./labels.js";
 import { imageBytes, type Dataset, type FeatureArray } from "./dataset.js";
 
@@ -20,6 +20,8 @@ export interface TrainingDataOptions {
   featurizer?: FeaturizerKind;
   /** The label column of a CSV. Default "label", else the last column. */
   label?: string;
+  /** Whether a CSV's label column holds classes or numbers to predict. Default: see taskOf (many different numbers: a regression). */
+  task?: Task;
   /** The text column of a CSV read by the text featurizer. Default "text". */
   text?: string;
   image?: ImageOptions;
@@ -89,12 +91,18 @@ export function csvTrainingData(bytes: Uint8Array, path: string, options: Traini
   const labelAt = header.indexOf(label);
   if (labelAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no label column "${label}"; its columns are: ${columnList(header)}`);
   const where = (i: number): string => rowName(i, lines, path);
-  const { labels, labelNames } = indexLabels(
-    rows.map((r) => r[labelAt]),
-    undefined,
-    (i) => `${where(i)}, column "${label}"`,
-  );
+  const texts = rows.map((r) => r[labelAt]);
+  const task = options.task ?? taskOf(texts);
+  const target = (i: number): string => `${where(i)}, column "${label}"`;
+  const { labels, labelNames } = task === "regress" ? { labels: null, labelNames: [label] } : indexLabels(texts, undefined, target);
+  const targets = task === "regress" ? parseTargets(texts, target) : null;
   const advice = decoded.note ? [decoded.note] : [];
+  if (task === "regress" && options.task === undefined) {
+    const distinct = new Set(texts).size;
+    advice.push(
+      `the label column "${label}" holds ${distinct} different numbers${distinct > MOST_NUMERIC_CLASSES ? ` (over ${MOST_NUMERIC_CLASSES})` : ""}: training a regression that predicts it; to treat its values as classes, set the task to "classify" (train --task classify)`,
+    );
+  }
   if (options.featurizer === "text" || options.text !== undefined) {
     const column = options.text ?? "text";
     const textAt = header.indexOf(column);
@@ -107,7 +115,7 @@ export function csvTrainingData(bytes: Uint8Array, path: string, options: Traini
       rows.map((r) => textFeatures(state, r[textAt])),
       state.vocabulary.length,
     );
-    const data = dataset(features, rows.length, featureNames(state), labels, labelNames, path, label);
+    const data = { ...dataset(features, rows.length, featureNames(state), labels, labelNames, path, label), targets };
     return loaded(data, state, `CSV of texts (column "${column}")`, { textColumn: column, advice });
   }
   const names = header.filter((_, j) => j !== labelAt);
@@ -117,8 +125,8 @@ export function csvTrainingData(bytes: Uint8Array, path: string, options: Traini
     options.table,
     where,
   );
-  const data = dataset(tableFeatureRows(state, table, path), rows.length, featureNames(state), labels, labelNames, path, label);
-  return loaded(data, state, "CSV table", { advice: [...advice, ...freeTextColumns(names, rows, labelAt, state)] });
+  const data = { ...dataset(tableFeatureRows(state, table, path), rows.length, featureNames(state), labels, labelNames, path, label), targets };
+  return loaded(data, state, task === "regress" ? `CSV table, a regression on "${label}"` : "CSV table", { advice: [...advice, ...freeTextColumns(names, rows, labelAt, state)] });
 }
 
 /**

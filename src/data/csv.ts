@@ -97,6 +97,38 @@ export function indexLabels(texts: string[], known: string[] | undefined, where:
   return { labels, labelNames };
 }
 
+/** What a label column asks for: classes to tell apart, or a number to predict. */
+export type Task = "classify" | "regress";
+export const TASKS: readonly Task[] = ["classify", "regress"];
+
+/** More distinct numbers than this in a label column make it a regression target. */
+export const MOST_NUMERIC_CLASSES = 20;
+
+/**
+ * The task a label column asks for: a regression when every label is a number and there are
+ * more than MOST_NUMERIC_CLASSES different ones, or when they are fractions and at least half
+ * of them differ (a small table of prices); otherwise classes ("1", "2", "3" stay labels).
+ */
+export function taskOf(texts: string[]): Task {
+  const distinct = new Set(texts);
+  const values = [...distinct].map(parseDecimal);
+  if (values.length === 0 || !values.every(Number.isFinite)) return "classify";
+  const fractions = values.some((v) => !Number.isInteger(v));
+  return distinct.size > MOST_NUMERIC_CLASSES || (fractions && distinct.size * 2 >= texts.length && distinct.size > 2) ? "regress" : "classify";
+}
+
+/** Label texts -> regression targets: [rows, 1]; every one must be a finite number. */
+export function parseTargets(texts: string[], where: (i: number) => string): Float32Array {
+  return Float32Array.from(texts, (text, i) => {
+    const value = parseDecimal(text);
+    if (!Number.isFinite(value)) {
+      const found = text === "" ? "an empty cell" : quoted(text);
+      throw new GlassboxError("BAD_DATA", `${where(i)}: expected a number to predict (this is a regression), got ${found}`);
+    }
+    return value;
+  });
+}
+
 /** Label names in the order a person expects: by value when every one is a number ("-0.005" before "-0.004", "2" before "10"), else naturalOrder. */
 export function labelOrder(names: string[]): string[] {
   const numeric = names.every((name) => name.trim() !== "" && Number.isFinite(Number(name)));

@@ -4,7 +4,7 @@ import { featureNames, featurizeFile, type FeaturizerState, type UnseenValue } f
 import { textFeatures } from "../featurizers/text/index.js";
 import { columnList, csvText, parseCsvTable, rowName } from "../featurizers/table/csv.js";
 import { concat, csvTrainingData, dataset, fitForFiles, fromFiles, loaded, type Hierarchy, type LoadedData, type Progress, type TrainingDataOptions } from "./assemble.js";
-import { indexLabels } from "./csv.js";
+import { indexLabels, parseTargets } from "./csv.js";
 import type { Dataset } from "./dataset.js";
 import { loadDataset, loadIdxDirectory, readBytes } from "./files.js";
 import { scanFolder } from "./folders.js";
@@ -18,6 +18,8 @@ export interface ModelInputs {
   readonly inputs: number;
   readonly inputShape: readonly number[];
   readonly labels: string[];
+  /** "linear" for a regression, whose label column holds numbers. */
+  readonly spec: { readonly output: string };
   readonly about: {
     readonly featurizer: { readonly kind: string } | null;
     readonly featureNames: string[] | null;
@@ -36,6 +38,7 @@ export interface ModelInputs {
 export async function loadTrainingData(path: string, options: TrainingDataOptions): Promise<LoadedData> {
   if (!existsSync(path)) throw new GlassboxError("FILE_NOT_FOUND", `no such file or directory: ${path}`);
   if (statSync(path).isDirectory()) {
+    if (options.task === "regress") throw new GlassboxError("BAD_ARGUMENT", `${path}: a folder's labels are classes; a regression reads its numbers from a CSV's label column`);
     if (isIdxDirectory(path) && !options.featurizer) return fromIdx(await loadIdxDirectory(path, "train"));
     const scan = scanFolder(path, "train", options.featurizer);
     // The bytes fitting read are kept, so that featurizing does not read them again.
@@ -86,10 +89,12 @@ export async function loadForModel(network: ModelInputs, paths: string[], requir
     const labelColumn = network.about.labelColumn ?? "label";
     const featurized = featurizeFile(state, readBytes(single), single, labelColumn);
     if (requireLabel && !featurized.labelTexts) throw new GlassboxError("BAD_DATA", `${single} has no label column "${labelColumn}" to evaluate against`);
-    const labelled = featurized.labelTexts
-      ? indexLabels(featurized.labelTexts, network.labels, (i) => `${rowName(i, featurized.lines ?? [], single)}, column "${labelColumn}"`)
-      : null;
-    const data = dataset(featurized.features, featurized.rows, featureNames(state), labelled?.labels ?? null, network.labels, single, labelColumn);
+    const texts = featurized.labelTexts;
+    const labelled = texts ? labelsFor(network, texts, (i) => `${rowName(i, featurized.lines ?? [], single)}, column "${labelColumn}"`) : null;
+    const data = {
+      ...dataset(featurized.features, featurized.rows, featureNames(state), labelled?.labels ?? null, network.labels, single, labelColumn),
+      targets: labelled?.targets ?? null,
+    };
     const unseen = featurized.unseen ?? [];
     return loaded(data, state, "CSV table", { hierarchy: known.hierarchy, unseen, advice: unseen.length > 0 ? [unseenInWords(unseen)] : [] });
   }
@@ -139,19 +144,26 @@ function textCsvForModel(network: ModelInputs, state: Extract<FeaturizerState, {
   const label = network.about.labelColumn ?? "label";
   const labelAt = header.indexOf(label);
   if (requireLabel && labelAt < 0) throw new GlassboxError("BAD_DATA", `${path} has no label column "${label}" to evaluate against`);
-  const labels =
+  const labelled =
     labelAt < 0
       ? null
-      : indexLabels(
+      : labelsFor(
+          network,
           rows.map((r) => r[labelAt]),
-          network.labels,
           (i) => `${rowName(i, lines, path)}, column "${label}"`,
-        ).labels;
+        );
   const features = concat(
     rows.map((r) => textFeatures(state, r[textAt])),
     state.vocabulary.length,
   );
-  return loaded(dataset(features, rows.length, null, labels, network.labels, path, label), state, "CSV of texts", { textColumn: column });
+  const data = { ...dataset(features, rows.length, null, labelled?.labels ?? null, network.labels, path, label), targets: labelled?.targets ?? null };
+  return loaded(data, state, "CSV of texts", { textColumn: column });
+}
+
+/** A label column read for a model: its class indices, or for a regression the numbers to predict. */
+function labelsFor(network: ModelInputs, texts: string[], where: (i: number) => string): { labels: Int32Array | null; targets: Float32Array | null } {
+  if (network.spec.output === "linear") return { labels: null, targets: parseTargets(texts, where) };
+  return { labels: indexLabels(texts, network.labels, where).labels, targets: null };
 }
 
 /** 'rows hold categories the model never saw, each read as "other": purpose = "yacht" (2 rows), ...' */

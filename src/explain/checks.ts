@@ -166,7 +166,7 @@ function curves(
       }
     }
     const logits = probe.logits(batch, 2 * points);
-    const p = (i: number) => answerOf(probe.kind, logits, i * probe.outputs, probe.outputs, labels[r], null);
+    const p = (i: number) => answerOf(probe.network, logits, i * probe.outputs, probe.outputs, labels[r], null);
     for (let i = 0; i + 1 < points; i++) {
       deletion += (p(i) + p(i + 1)) / 2 / (points - 1);
       insertion += (p(points + i) + p(points + i + 1)) / 2 / (points - 1);

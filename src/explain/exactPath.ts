@@ -50,7 +50,7 @@ export function exactIntegratedGradients(job: Job, network: Network): MethodResu
       for (let q = 0; q < rule.nodes.length; q++) {
         const t = rule.nodes[q];
         for (let k = 0; k < outputs; k++) at[k] = logits[s * outputs + k] + t * (logits[(s + 1) * outputs + k] - logits[s * outputs + k]);
-        answerOf(probe.kind, at, 0, outputs, labels[r], slope);
+        answerOf(probe.network, at, 0, outputs, labels[r], slope);
         for (let k = 0; k < outputs; k++) dLogits[s * outputs + k] += length * rule.weights[q] * slope[k];
       }
     }

@@ -53,7 +53,7 @@ export function explainBatch(network: Network, inputs: Float32Array, rows: numbe
   const outputs = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     labels[r] = asked ?? predictedLabel(probe.kind, logits, r * probe.outputs, probe.outputs);
-    outputs[r] = answerOf(probe.kind, logits, r * probe.outputs, probe.outputs, labels[r], null);
+    outputs[r] = answerOf(probe.network, logits, r * probe.outputs, probe.outputs, labels[r], null);
   }
   const job: Job = { probe, inputs, rows, labels, baseline, outputs };
   const { result, players } = run(method, job, network, options);
@@ -61,7 +61,7 @@ export function explainBatch(network: Network, inputs: Float32Array, rows: numbe
   let baselineOutputs = result.baselineOutputs;
   if (!baselineOutputs) {
     const baseLogits = probe.logits(baseline, 1);
-    baselineOutputs = Float64Array.from(labels, (label) => answerOf(probe.kind, baseLogits, 0, probe.outputs, label, null));
+    baselineOutputs = Float64Array.from(labels, (label) => answerOf(probe.network, baseLogits, 0, probe.outputs, label, null));
   }
   const float64 = network.backend.dtype === "float64";
   const copy = (values: Float64Array): FloatArray => (float64 ? values.slice() : Float32Array.from(values));

@@ -54,7 +54,7 @@ export function gradCam(network: Network, input: Float32Array, options: LayerOpt
     if (labelIndex < 0) labelIndex = predictedLabel(probe.kind, logits, 0, probe.outputs);
     const slope = new Float64Array(probe.outputs);
     if (probe.kind === "sigmoid") slope[0] = labelIndex === 1 ? 1 : -1;
-    else slope[labelIndex] = 1;
+    else slope[labelIndex] = network.valueSlope(labelIndex); // 1 for a classifier's logit; a regression's value in its units
     return slope;
   };
   const { output, gradient } = network.layerGradientOf(input, 1, slopeOf, layer);
@@ -257,7 +257,7 @@ function pathPoints(network: Network, probe: Probe, input: Float32Array, baselin
     let answers: number[] = [];
     const slopeOf = (logits: FloatArray): Float64Array => {
       const slope = new Float64Array(count * outputs);
-      answers = Array.from({ length: count }, (_, i) => answerOf(probe.kind, logits, i * outputs, outputs, label, slope));
+      answers = Array.from({ length: count }, (_, i) => answerOf(probe.network, logits, i * outputs, outputs, label, slope));
       return slope;
     };
     const { output, gradient } = network.layerGradientOf({ points: ends, count: 2, weights }, count, slopeOf, layer);

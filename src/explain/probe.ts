@@ -61,7 +61,7 @@ export class Probe {
   answers(rows: FloatArray, n: number, labels: Int32Array): Float64Array {
     const logits = this.logits(rows, n);
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = answerOf(this.kind, logits, i * this.outputs, this.outputs, labels[i], null);
+    for (let i = 0; i < n; i++) out[i] = answerOf(this.network, logits, i * this.outputs, this.outputs, labels[i], null);
     return out;
   }
 
@@ -98,7 +98,7 @@ export class Probe {
   private slopes(labels: Int32Array, start: number, count: number): (logits: FloatArray) => Float64Array {
     return (logits) => {
       const slope = new Float64Array(count * this.outputs);
-      for (let i = 0; i < count; i++) answerOf(this.kind, logits, i * this.outputs, this.outputs, labels[start + i], slope);
+      for (let i = 0; i < count; i++) answerOf(this.network, logits, i * this.outputs, this.outputs, labels[start + i], slope);
       return slope;
     };
   }
@@ -150,15 +150,23 @@ const probes = new WeakMap<Network, Probe>();
  * `slope` (same offset) when given.
  * - softmax: f = p_label, d f / d z_j = p_label (e_label - p)_j;
  * - sigmoid (one logit z, p = sigmoid(z)): label 1 -> f = p, label 0 -> f = 1 - p, d f / d z = +-p (1 - p);
- * - linear: f = z_label, d f / d z = e_label.
+ * - linear: f = the value in the label's units, z_label * std + mean (see Network.valueOf), d f / d z = std e_label.
  */
-export function answerOf(kind: OutputKind, logits: ArrayLike<number>, offset: number, outputs: number, label: number, slope: Float64Array | null): number {
+export function answerOf(
+  network: Pick<Network, "spec" | "valueOf" | "valueSlope">,
+  logits: ArrayLike<number>,
+  offset: number,
+  outputs: number,
+  label: number,
+  slope: Float64Array | null,
+): number {
+  const kind = network.spec.output;
   if (kind === "linear") {
     if (slope) {
       for (let j = 0; j < outputs; j++) slope[offset + j] = 0;
-      slope[offset + label] = 1;
+      slope[offset + label] = network.valueSlope(label);
     }
-    return logits[offset + label];
+    return network.valueOf(logits[offset + label], label);
   }
   if (kind === "sigmoid") {
     const p = sigmoid(logits[offset]);

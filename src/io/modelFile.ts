@@ -105,6 +105,14 @@ export function decodeModel(bytes: Uint8Array, source: string, backend?: Backend
     if (typeof t !== "number" || !(t > 0 && t < 1) || spec.labels.length !== 2)
       fail(`its decision threshold must be a number between 0 and 1, for a model of two labels; got ${JSON.stringify(t)}`);
   }
+  if (about.targetScale !== undefined && about.targetScale !== null) {
+    const { mean, std } = about.targetScale as { mean?: unknown; std?: unknown };
+    const outputs = spec.labels.length;
+    const finite = (v: unknown, positive: boolean): boolean =>
+      Array.isArray(v) && v.length === outputs && v.every((x) => typeof x === "number" && Number.isFinite(x) && (!positive || x > 0));
+    if (spec.output !== "linear" || !finite(mean, false) || !finite(std, true))
+      fail(`its target scale must give a regression's ${outputs} target means and ${outputs} positive standard deviations; got ${JSON.stringify(about.targetScale)}`);
+  }
   if (about.hierarchy) {
     const h = about.hierarchy;
     const valid = Array.isArray(h) && h.length === spec.labels.length && h.every((path) => Array.isArray(path) && path.length > 0 && path.every((p) => typeof p === "string"));

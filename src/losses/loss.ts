@@ -12,7 +12,7 @@ export interface Targets {
  * until the training loop reads it) and writes d loss / d logits.
  */
 export interface Loss {
-  readonly name: "softmax_cross_entropy" | "binary_cross_entropy" | "mean_squared_error";
+  readonly name: "softmax_cross_entropy" | "binary_cross_entropy" | "mean_squared_error" | "huber";
   compute(backend: Backend, logits: Matrix, targets: Targets, dLogits: Matrix, out: Tensor, at: number): void;
 }
 

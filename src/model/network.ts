@@ -4,7 +4,7 @@ import { GlassboxError, check } from "../errors.js";
 import { createLayers, Scratch, type Layer, type LayerDescription, type NamedTensor } from "../layers/index.js";
 import { Random } from "../tensor/random.js";
 import { sizeOf, type FloatArray, type Param, type Shape, type Tensor } from "../tensor/tensor.js";
-import type { Hierarchy } from "./hierarchy.js";
+import type { Background, Examples, ModelAbout, NetworkOptions } from "./about.js";
 import { inferThrough } from "./infer.js";
 import { PredictionPass, type Mixture } from "./pass.js";
 import { checkSpec, type NetworkSpec } from "./spec.js";
@@ -12,52 +12,7 @@ import { checkSpec, type NetworkSpec } from "./spec.js";
 export type { OutputKind } from "../losses/index.js";
 export { OUTPUT_KINDS, checkSpec, outputCount, type NetworkSpec } from "./spec.js";
 export type { LayerDescription, LayerSpec } from "../layers/index.js";
-
-/**
- * Facts about a model kept beside its weights in the model file. The featurizer is kept as the
- * featurizer wrote it (a JSON record with its `kind`); `featurizers/` reads it.
- */
-export interface ModelAbout {
-  /** Names of the input features (table columns of a model without a featurizer), or null. */
-  featureNames: string[] | null;
-  /** The table column that held the label when training, or null (images, folders). */
-  labelColumn: string | null;
-  /** How raw inputs (image files, clips, texts, table rows) become the features, fitted on the training data. */
-  featurizer: { readonly kind: string } | null;
-  /** For nested labels, each label's path of categories (root first, the label last). */
-  hierarchy: Hierarchy | null;
-  /** The CSV column that held the text, for a text model trained on a CSV. */
-  textColumn: string | null;
-  /** A summary of the training run that produced the weights (epochs, loss, accuracy...). */
-  training: Record<string, unknown> | null;
-  /** A two-label model's decision threshold: the second label when its probability is at least this. Absent: 0.5. */
-  threshold?: number | null;
-}
-
-/** Typical raw input rows kept from training: the baseline explanations compare an input with. */
-export interface Background {
-  features: Float32Array; // [rows, inputs]
-  rows: number;
-}
-
-/** A few training rows kept in the model with their labels, to show it at work (the web page's first input). */
-export interface Examples {
-  features: Float32Array; // [rows, inputs], raw
-  rows: number;
-  /** Each row's label index. */
-  labels: Int32Array;
-}
-
-export interface NetworkOptions {
-  /** Default: the reference backend. */
-  backend?: Backend;
-  /** Default: nothing known (every field null). */
-  about?: Partial<ModelAbout>;
-  /** Default: none (explanations then compare with all zeros, or what the featurizer calls silence). */
-  background?: Background | null;
-  /** Default: none. */
-  examples?: Examples | null;
-}
+export type { Background, Examples, ModelAbout, NetworkOptions, TargetScale } from "./about.js";
 
 /** d f / d logits: [n, outputs], or the function that makes it from the logits: [n, outputs] of the same rows. */
 export type LogitGradient = ArrayLike<number> | ((logits: FloatArray) => ArrayLike<number>);
@@ -340,12 +295,40 @@ export class Network {
     return weight ? { shape: [...weight.value.shape], values: Float32Array.from(this.backend.read(weight.value)) } : null;
   }
 
-  /** Logits -> probabilities (softmax, sigmoid) or values (linear), in a scratch tensor. */
+  /** Logits -> probabilities (softmax, sigmoid) or values (linear: in the label's units), in a scratch tensor. */
   answer(logits: Tensor): Tensor {
-    if (this.spec.output === "linear") return logits;
+    const output = this.spec.output;
     const out = this.scratch.get("answer", logits.shape);
-    this.backend.activate(logits, out, this.spec.output);
+    if (output !== "linear") {
+      this.backend.activate(logits, out, output);
+      return out;
+    }
+    const scale = this.facts.targetScale;
+    if (!scale) return logits;
+    // z * std + mean as the standardize kernel's (z - (-mean / std)) / (1 / std).
+    const shift = this.scratch.get("targetShift", [this.outputs]);
+    const spread = this.scratch.get("targetSpread", [this.outputs]);
+    this.backend.write(
+      shift,
+      scale.mean.map((m, k) => -m / scale.std[k]),
+    );
+    this.backend.write(
+      spread,
+      scale.std.map((s) => 1 / s),
+    );
+    this.backend.standardize(logits, shift, spread, out);
     return out;
+  }
+
+  /** A regression's output `k` in the label's units from its logit z (z itself without a target scale). */
+  valueOf(z: number, k: number): number {
+    const scale = this.facts.targetScale;
+    return scale ? z * scale.std[k] + scale.mean[k] : z;
+  }
+
+  /** d value / d z of output `k`: the target's standard deviation (1 without a target scale). */
+  valueSlope(k: number): number {
+    return this.facts.targetScale?.std[k] ?? 1;
   }
 
   /** An input tensor for `rows` examples, reused between calls. */

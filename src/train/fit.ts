@@ -1,6 +1,6 @@
 import { GlassboxError, check } from "../errors.js";
 import { featureRows, type Dataset } from "../data/dataset.js";
-import { lossFor, type Loss } from "../losses/index.js";
+import { lossFor, REGRESSION_LOSSES, type Loss } from "../losses/index.js";
 import type { Network } from "../model/network.js";
 import { clipGradients, createOptimizer, gradientNormSquared, learningRate, type Optimizer } from "../optimizers/index.js";
 import { maxAbs } from "../tensor/scalar.js";
@@ -49,7 +49,13 @@ export async function fit(network: Network, data: Dataset, options: FitOptions =
   if (resume) takeUp(resume, settings, network, optimizer, random);
   for (const layer of network.unadapted()) layer.adapt?.(featureRows(data), data.columns, trainRows);
 
-  const loss = lossFor(network.spec.output, classWeights(options.classWeights ?? null, data, trainRows, network));
+  const regression = network.spec.output === "linear";
+  if (options.loss !== undefined) {
+    check(REGRESSION_LOSSES.includes(options.loss), `loss must be one of ${REGRESSION_LOSSES.join(", ")}, got ${String(options.loss)}`);
+    check(regression, `loss: "${options.loss}" is a regression's loss; this model is a classifier, which trains on cross-entropy`);
+  }
+  check(!regression || options.classWeights == null, "classWeights: class weights are for a classifier; this model is a regression");
+  const loss = lossFor(network.spec.output, classWeights(options.classWeights ?? null, data, trainRows, network), options.loss);
   const loop = new StepLoop(network, data, loss, optimizer, options, batchSize, readEvery);
   if (resume) loop.setState(resume.augmentRandom, resume.firstLoss);
   const history: EpochEvent[] = resume ? [...resume.history] : [];

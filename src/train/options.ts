@@ -4,6 +4,7 @@ import type { Augment } from "./augment.js";
 import type { OptimizerOptions } from "../optimizers/optimizer.js";
 import type { Schedule } from "../optimizers/schedule.js";
 import type { Dataset } from "../data/dataset.js";
+import type { RegressionLoss } from "../losses/index.js";
 import type { RandomState } from "../tensor/random.js";
 
 /** Options of `fit`; every field has a default. */
@@ -33,6 +34,8 @@ export interface FitOptions {
   patience?: number | null;
   /** One weight per label, or "balanced" (rows / (classes * rows of that class)). Default: all 1. */
   classWeights?: number[] | "balanced" | null;
+  /** A regression's loss: "mse" (mean squared error) or "huber" (squared up to delta 1, straight beyond). Default "mse"; classifiers take none. */
+  loss?: RegressionLoss;
   /**
    * Steps between reads of the losses and gradient norms from the backend (each read may wait
    * for a device). Step events arrive in bursts of this many; a NaN is found at the next read
@@ -156,6 +159,7 @@ export const FIT_OPTIONS = [
   "validation",
   "patience",
   "classWeights",
+  "loss",
   "readEvery",
   "augment",
   "seed",

@@ -3,14 +3,16 @@ import { GlassboxError, check } from "../errors.js";
 import { featureRows, selectRows, type Dataset } from "../data/dataset.js";
 import { featureShape, type FeaturizerState } from "../featurizers/index.js";
 import type { Hierarchy } from "../model/hierarchy.js";
-import type { Background, Examples, Network, OutputKind } from "../model/network.js";
+import type { Background, Examples, Network, OutputKind, TargetScale } from "../model/network.js";
 import { createMlp } from "../model/mlp.js";
 import type { Initializer, LayerSpec } from "../layers/index.js";
 import { parseLayers } from "../layers/parse.js";
 import { Random, permutation } from "../tensor/random.js";
 import type { Augment } from "./augment.js";
 import { chooseThreshold } from "./curves.js";
+import { trainingDefaults } from "./defaults.js";
 import { fit } from "./fit.js";
+import { evaluateRegression } from "./regression.js";
 import { checkOptionNames, FIT_OPTIONS, type FitOptions, type FitResult } from "./options.js";
 
 /** What `trainModel` learns from: a dataset and how its rows were made from raw inputs. */
@@ -28,15 +30,15 @@ export interface TrainingInput {
 export interface TrainModelOptions extends FitOptions {
   /**
    * Neurons per hidden layer. Default: for images of at least 8x8 pixels a convolutional network
-   * (see defaultImageLayers), else [256, 128].
+   * (see defaultImageLayers); for tables [100]; else [256, 128] (see trainingDefaults).
    */
   hidden?: number[];
   /** The hidden layers, in words ("conv:32,relu,maxpool:2,dense:128,relu") or as specs; instead of `hidden`. */
   layers?: string | LayerSpec[];
   /** Activation of the hidden layers. Default "relu". */
   activation?: Activation;
-  /** Default: "sigmoid" for exactly two labels (one yes/no neuron), else "softmax". */
-  output?: Exclude<OutputKind, "linear">;
+  /** Default: "linear" for a regression (data with targets), "sigmoid" for exactly two labels (one yes/no neuron), else "softmax". */
+  output?: OutputKind;
   /** Dropout rate after each hidden layer. Default 0. */
   dropout?: number;
   init?: Initializer;
@@ -99,8 +101,21 @@ export interface TrainedModel {
  */
 export async function trainModel(input: TrainingInput, options: TrainModelOptions = {}): Promise<TrainedModel> {
   checkOptionNames(options, [...FIT_OPTIONS, ...MODEL_OPTIONS], "trainModel");
-  const { data, featurizer } = input;
-  if (data.labelNames.length < 2) {
+  const { featurizer } = input;
+  const regression = input.data.targets != null && !input.data.labels;
+  const output = options.output ?? (regression ? "linear" : input.data.labelNames.length === 2 ? "sigmoid" : "softmax");
+  if ((output === "linear") !== regression) {
+    throw new GlassboxError(
+      "BAD_ARGUMENT",
+      regression
+        ? `output: "${output}" answers with classes, but ${input.data.source} holds numbers to predict (a regression); use "linear"`
+        : `output: "linear" predicts numbers, but ${input.data.source} holds class labels; a regression needs target values`,
+    );
+  }
+  // A regression learns its targets standardised: the network answers in their units (see ModelAbout.targetScale).
+  const targetScale = regression ? targetScaleOf(input.data) : null;
+  const data = targetScale ? standardizedTargets(input.data, targetScale) : input.data;
+  if (!regression && data.labelNames.length < 2) {
     throw new GlassboxError("BAD_DATA", `${data.source}: expected at least 2 different labels to learn from, found ${data.labelNames.length} (${data.labelNames.join(", ")})`);
   }
   const seed = options.seed ?? 1;
@@ -109,15 +124,17 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   check(Number.isInteger(backgroundRows) && backgroundRows >= 0, `backgroundRows must be a whole number >= 0, got ${backgroundRows}`);
   const inputShape = featurizer ? featureShape(featurizer) : [data.columns];
   const layers = typeof options.layers === "string" ? parseLayers(options.layers, inputShape) : (options.layers ?? (options.hidden ? null : defaultImageLayers(inputShape)));
+  const decided = trainingDefaults(data.rows, kind === "table" || kind === null);
+  const init = options.init ?? (layers ? null : decided.init);
   const network = createMlp({
     inputs: inputShape,
-    ...(layers ? { layers } : { hidden: options.hidden ?? [256, 128] }),
+    ...(layers ? { layers } : { hidden: options.hidden ?? decided.hidden }),
     activation: options.activation ?? "relu",
-    output: options.output ?? (data.labelNames.length === 2 ? "sigmoid" : "softmax"),
+    output,
     labels: data.labelNames,
     dropout: options.dropout ?? 0,
     standardize: kind === "table" ? false : (options.standardize ?? kind === "sound"),
-    ...(options.init ? { init: options.init } : {}),
+    ...(init ? { init } : {}),
     seed,
     ...(options.backend ? { backend: options.backend } : {}),
     about: {
@@ -126,19 +143,51 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
       featurizer,
       hierarchy: input.hierarchy ?? null,
       textColumn: input.textColumn ?? null,
+      targetScale,
     },
     background: backgroundRows > 0 ? sampleRows(data, backgroundRows, seed) : null,
     examples: exampleRowsOf(data, options.exampleRows ?? 10),
   });
   options.onStart?.(network);
   const started = performance.now();
-  const fitOptions = Object.fromEntries(Object.entries(options).filter(([name]) => (FIT_OPTIONS as readonly string[]).includes(name))) as FitOptions;
+  const given = Object.fromEntries(Object.entries(options).filter(([name, value]) => value !== undefined && (FIT_OPTIONS as readonly string[]).includes(name))) as FitOptions;
+  // Without a number of epochs, train until the validation loss stops improving, within a budget.
+  const fitOptions: FitOptions = options.epochs === undefined ? { epochs: decided.epochs, patience: decided.patience, schedule: decided.schedule, ...given } : given;
   const result = await fit(network, data, fitOptions);
   if (options.threshold !== undefined)
     network.setThreshold(typeof options.threshold === "number" ? options.threshold : thresholdOn(network, data, result.heldOut ?? null, options.threshold));
-  const summary = { ...trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment), threshold: network.threshold };
+  const extra = regression ? { validation_r2: heldOutR2(network, input.data, result.heldOut ?? null) } : { threshold: network.threshold };
+  const summary = { ...trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment), ...extra };
   network.recordTraining(summary);
   return { network, result, summary };
+}
+
+/** Each target's mean and standard deviation over the rows; a constant target has nothing to learn. */
+function targetScaleOf(data: Dataset): TargetScale {
+  const targets = data.targets as Float32Array;
+  const outputs = data.labelNames.length;
+  const mean = new Array<number>(outputs).fill(0);
+  const std = new Array<number>(outputs).fill(0);
+  for (let i = 0; i < data.rows; i++) for (let k = 0; k < outputs; k++) mean[k] += targets[i * outputs + k] / data.rows;
+  for (let i = 0; i < data.rows; i++) for (let k = 0; k < outputs; k++) std[k] += (targets[i * outputs + k] - mean[k]) ** 2 / data.rows;
+  std.forEach((v, k) => {
+    std[k] = Math.sqrt(v);
+    if (!(std[k] > 0)) throw new GlassboxError("BAD_DATA", `${data.source}: the target "${data.labelNames[k]}" is ${mean[k]} in every row; a regression needs values that vary`);
+  });
+  return { mean, std };
+}
+
+/** The dataset with its targets in standard units: (t - mean) / std. */
+function standardizedTargets(data: Dataset, scale: TargetScale): Dataset {
+  const outputs = scale.mean.length;
+  const targets = Float32Array.from(data.targets as Float32Array, (t, i) => (t - scale.mean[i % outputs]) / scale.std[i % outputs]);
+  return { ...data, targets };
+}
+
+/** R² of a regression's first target on the held-out rows, or null when none are. */
+function heldOutR2(network: Network, data: Dataset, heldOut: Int32Array | null): number | null {
+  if (!heldOut || heldOut.length < 2) return null;
+  return evaluateRegression(network, selectRows(data, heldOut)).r2;
 }
 
 /** The threshold that serves `goal` best on the held-out rows (all rows when none are held out). */

@@ -26,6 +26,7 @@ export function runSettings(options: FitOptions, data: Dataset, resolved: { epoc
     clipNorm: text(options.clipNorm),
     classWeights: text(options.classWeights),
     augment: text(options.augment),
+    ...(options.loss ? { loss: options.loss } : {}),
   };
 }
 

@@ -205,6 +205,17 @@ export function conformanceSuite(name: string, make: () => Backend): void {
       const mse0 = scalarOf(oracle, (out, at) => oracle.meanSquaredError(logits0, t0, dp0, out, at));
       assert.ok(Math.abs(mse - mse0) <= ELEMENT_TOLERANCE * Math.max(1, mse0), `mean squared error ${mse} vs ${mse0}`);
       same(dp, dp0, ELEMENT_TOLERANCE, "mean squared error gradient");
+      // delta 0.5 on targets 3x the logits' spread: both the squared and the straight parts
+      // (drawn from their own generator, so the cases after these see the numbers they always did).
+      const huberRandom = new Random(batch * 31 + classes);
+      const wide = Float32Array.from({ length: batch * classes }, () => 3 * huberRandom.normal());
+      const [h, h0] = [backend.matrix(batch, classes), oracle.matrix(batch, classes)];
+      backend.write(h, wide);
+      oracle.write(h0, wide);
+      const huber = scalarOf(backend, (out, at) => backend.huberLoss(logits, h, 0.5, dp, out, at));
+      const huber0 = scalarOf(oracle, (out, at) => oracle.huberLoss(logits0, h0, 0.5, dp0, out, at));
+      assert.ok(Math.abs(huber - huber0) <= ELEMENT_TOLERANCE * Math.max(1, huber0), `Huber loss ${huber} vs ${huber0}`);
+      same(dp, dp0, ELEMENT_TOLERANCE, "Huber loss gradient");
     }
   });
 

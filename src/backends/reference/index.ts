@@ -15,7 +15,7 @@ import * as conv from "./conv.js";
 import { checkLength, matrixOf, sizeOf, type FloatArray, type Matrix, type Shape, type Tensor } from "../../tensor/tensor.js";
 import { hashUniform } from "../../tensor/random.js";
 import { matmul } from "./matmul.js";
-import { binaryCrossEntropy, meanSquaredError, softmaxCrossEntropy } from "./losses.js";
+import { binaryCrossEntropy, huberLoss, meanSquaredError, softmaxCrossEntropy } from "./losses.js";
 import { activateScalar, derivativeScalar } from "./scalar.js";
 
 /** A tensor of the reference backend: a plain typed array. */
@@ -245,6 +245,10 @@ class ReferenceBackend implements Backend {
 
   meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix, out: Tensor, at: number): void {
     data(out)[at] = meanSquaredError(data(prediction), data(targets), prediction.rows * prediction.cols, data(dPrediction));
+  }
+
+  huberLoss(prediction: Matrix, targets: Matrix, delta: number, dPrediction: Matrix, out: Tensor, at: number): void {
+    data(out)[at] = huberLoss(data(prediction), data(targets), delta, prediction.rows * prediction.cols, data(dPrediction));
   }
 
   countCorrect(scores: Matrix, labels: Int32Array, threshold: number, out: Tensor, at: number): void {

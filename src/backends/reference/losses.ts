@@ -54,6 +54,17 @@ export function binaryCrossEntropy(logits: FloatArray, batch: number, labels: In
 }
 
 // prediction, targets: [batch, outputs] -> loss; dPrediction: [batch, outputs]
+export function huberLoss(prediction: FloatArray, targets: FloatArray, delta: number, count: number, dPrediction: FloatArray): number {
+  let loss = 0;
+  for (let i = 0; i < count; i++) {
+    const r = prediction[i] - targets[i];
+    const size = Math.abs(r);
+    loss += size <= delta ? 0.5 * r * r : delta * (size - 0.5 * delta);
+    dPrediction[i] = Math.max(-delta, Math.min(delta, r)) / count;
+  }
+  return loss / count;
+}
+
 export function meanSquaredError(prediction: FloatArray, targets: FloatArray, count: number, dPrediction: FloatArray): number {
   let loss = 0;
   for (let i = 0; i < count; i++) {

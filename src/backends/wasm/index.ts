@@ -250,6 +250,11 @@ class Wasm implements WasmBackend {
     this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
   }
 
+  huberLoss(prediction: Matrix, targets: Matrix, delta: number, dPrediction: Matrix, out: Tensor, index: number): void {
+    const loss = this.k.huberLoss(at(prediction).offset, at(targets).offset, delta, prediction.rows * prediction.cols, at(dPrediction).offset);
+    this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
+  }
+
   countCorrect(scores: Matrix, labels: Int32Array, threshold: number, out: Tensor, index: number): void {
     const f = this.heap.f32();
     f[(at(out).offset >>> 2) + index] = countCorrectRows(f, at(scores).offset >>> 2, scores.rows, scores.cols, labels, threshold);

@@ -36,6 +36,7 @@ export interface Kernels {
   softmaxCrossEntropy(logits: number, batch: number, classes: number, labels: number, weights: number, dLogits: number): number;
   binaryCrossEntropy(logits: number, batch: number, labels: number, weights: number, dLogits: number): number;
   meanSquaredError(prediction: number, targets: number, count: number, dPrediction: number): number;
+  huberLoss(prediction: number, targets: number, delta: number, count: number, dPrediction: number): number;
   sgdStep(p: number, g: number, v: number, count: number, lr: number, momentum: number, nesterov: number, weightDecay: number): void;
   adamStep(
     p: number,

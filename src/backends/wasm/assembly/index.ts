@@ -6,7 +6,7 @@ export { im2col, col2im } from "./im2col";
 export { gemmMany, transposeMany, winogradFilter, winogradFilterAdjoint, winogradInput, winogradInputAdjoint, winogradOutput, winogradOutputAdjoint } from "./winograd";
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from "./pooling";
 export { batchNormForward, batchNormBackward, batchNormScratchBytes } from "./batchnorm";
-export { softmaxCrossEntropy, binaryCrossEntropy, meanSquaredError } from "./losses";
+export { softmaxCrossEntropy, binaryCrossEntropy, meanSquaredError, huberLoss } from "./losses";
 export { sgdStep, adamStep } from "./optimizers";
 
 /** First byte free for the JavaScript allocator (above the module's static data). */

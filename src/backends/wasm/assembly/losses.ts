@@ -48,6 +48,19 @@ export function binaryCrossEntropy(logits: usize, batch: i32, labels: usize, wei
   return loss;
 }
 
+// prediction, targets: [count] -> dPrediction, the Huber loss with threshold delta
+export function huberLoss(prediction: usize, targets: usize, delta: f64, count: i32, dPrediction: usize): f64 {
+  let loss: f64 = 0;
+  for (let i = 0; i < count; i++) {
+    const at = <usize>i << 2;
+    const r = <f64>load<f32>(prediction + at) - <f64>load<f32>(targets + at);
+    const size = Math.abs(r);
+    loss += size <= delta ? 0.5 * r * r : delta * (size - 0.5 * delta);
+    store<f32>(dPrediction + at, <f32>(Math.max(-delta, Math.min(delta, r)) / count));
+  }
+  return loss / count;
+}
+
 // prediction, targets: [count] -> dPrediction
 export function meanSquaredError(prediction: usize, targets: usize, count: i32, dPrediction: usize): f64 {
   let loss: f64 = 0;
