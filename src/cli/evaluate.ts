@@ -7,18 +7,23 @@ import { backendFrom, reportLoaded } from "./data.js";
 import { evaluationTable, regressionTable } from "./format.js";
 import { evaluateRegression } from "../train/regression.js";
 import { fileProgress } from "./progress.js";
+import { checkReportPaths, REPORT_OPTIONS, REPORT_USAGE, writeReports } from "./report.js";
+import { historyOf } from "../report/html.js";
+import { basename } from "node:path";
 import { evaluateFolds, FOLDS_USAGE } from "./folds.js";
 
-export const EVALUATE_USAGE = `glassbox evaluate model.safetensors <data> [--label COLUMN] [--json]
+export const EVALUATE_USAGE = `glassbox evaluate model.safetensors <data> [--label COLUMN] [--report report.html] [--curves curves.png] [--json]
   data: labelled inputs of the kind the model was trained on: a folder per label of images / WAVs / texts
   (its test/ half when it has train/ and test/), an IDX directory (its t10k files), or a CSV with the label column
   --label: the CSV's label column; it must be the one the model was trained on (default: that one)
+${REPORT_USAGE}
   a regression reports R², MAE and RMSE; two labels add ROC-AUC, PR-AUC and precision and recall at the threshold
 ${FOLDS_USAGE}`;
 
 export async function evaluate(argv: string[]): Promise<number> {
   if (argv.some((a) => a === "--folds" || a.startsWith("--folds="))) return evaluateFolds(argv);
-  const parsed = parse(argv, { label: { type: "string" } }, EVALUATE_USAGE);
+  const parsed = parse(argv, { label: { type: "string" }, ...REPORT_OPTIONS }, EVALUATE_USAGE);
+  checkReportPaths(parsed.values);
   if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${parsed.positionals.length} arguments\nusage: ${EVALUATE_USAGE}`);
   const [modelPath, dataPath] = parsed.positionals;
   const network = loadModel(modelPath, await backendFrom(parsed.values));
@@ -35,6 +40,7 @@ export async function evaluate(argv: string[]): Promise<number> {
   const loaded = await loadForModel(network, [dataPath], true, fileProgress());
   reportLoaded({ ...loaded, detected: "" }, Boolean(parsed.values.json));
   const { data } = loaded;
+  writeReports(parsed.values, network, basename(modelPath), data, dataPath, historyOf(network.about.training));
   if (network.spec.output === "linear") {
     const fit = evaluateRegression(network, data);
     const unseen = loaded.unseen ? { unseen_categories: loaded.unseen } : {};

@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, rmSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ACTIVATIONS, type Activation } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
 import { loadTrainingData } from "../data/load.js";
@@ -17,8 +17,10 @@ import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } fr
 import { checkpointPathOf, readCheckpoint, saveCheckpoint } from "./checkpoints.js";
 import { count } from "./format.js";
 import { EpochProgress, fileProgress } from "./progress.js";
+import { checkReportPaths, REPORT_OPTIONS, REPORT_USAGE, writeReports } from "./report.js";
+import { selectRows } from "../data/dataset.js";
 
-export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hidden 256,128 | --layers conv:32,relu,maxpool:2,...] [--activation relu]
+export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--report report.html] [--curves curves.png] [--hidden 256,128 | --layers conv:32,relu,maxpool:2,...] [--activation relu]
   [--epochs N] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
   [--label COLUMN] [--task classify|regress] [--loss mse|huber] [--output softmax|sigmoid|linear] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
   [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
@@ -31,6 +33,7 @@ export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--hid
   Without --epochs, training stops when the validation loss has not improved for --patience epochs and keeps the
   best epoch's weights. Tables: one hidden layer of 100, up to 300 epochs or 300,000 rows seen (at least 10),
   patience a tenth of that (at least 5), constant learning rate. Images, sounds, texts: 10 epochs, patience 3, cosine.
+${REPORT_USAGE}
   A CSV label column of more than 20 different numbers trains a regression (linear output, --loss mse, targets
   standardised inside the model, answers in the label's units); --task classify|regress decides instead.`;
 
@@ -61,6 +64,7 @@ export const TRAIN_OPTIONS = {
   standardize: { type: "boolean" },
   "no-standardize": { type: "boolean" },
   resume: { type: "boolean" },
+  ...REPORT_OPTIONS,
   ...FEATURIZER_OPTIONS,
 } as const;
 
@@ -71,6 +75,7 @@ export async function train(argv: string[]): Promise<number> {
   const out = text(values, "out", "");
   if (!out) throw new UsageError(`--out is required: where to write the model file\nusage: ${TRAIN_USAGE}`);
   checkWritable(out);
+  checkReportPaths(values);
   const checkpointPath = checkpointPathOf(out);
   const resume = values.resume ? readCheckpoint(checkpointPath) : null;
   const orphans = [...removeOrphans(out), ...removeOrphans(checkpointPath)];
@@ -113,6 +118,9 @@ export async function train(argv: string[]): Promise<number> {
   // A run that failed never replaces the file at --out: a good model may be there.
   const saved = failed ? divergedPath(out) : out;
   saveModel(network, saved);
+  const held = result.heldOut ? selectRows(loaded.data, result.heldOut) : null;
+  const rows = result.heldOut?.length ?? 0;
+  writeReports(values, network, basename(out), held, `the ${rows} validation row${rows === 1 ? "" : "s"}`, result.history);
 
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ command: "train", model: out, ...summary })}\n`);

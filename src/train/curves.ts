@@ -3,31 +3,52 @@
  * and the truth: they judge every threshold at once, where accuracy judges one.
  */
 
+/** Counts at each distinct score, from the highest: the rows at or above it that are positive (tp) and negative (fp). */
+export interface ThresholdPoint {
+  threshold: number;
+  tp: number;
+  fp: number;
+}
+
 /**
- * Area under the ROC curve: the chance that a random positive row scores above a random
- * negative one, ties counting half (the Mann-Whitney statistic, from mid-ranks). NaN without
- * both kinds of rows.
- * @example rocAuc([0.1, 0.4, 0.35, 0.8], [false, false, true, true]) // 0.75
+ * The confusion counts at every threshold at once: one point per distinct score, high to low,
+ * with the positives and negatives scoring at least that much. ROC and precision-recall curves,
+ * and their areas, are read from these points.
  */
-export function rocAuc(scores: ArrayLike<number>, positive: ArrayLike<boolean>): number {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let positives = 0;
-  let rankSum = 0;
+export function thresholdPoints(scores: ArrayLike<number>, positive: ArrayLike<boolean>): { points: ThresholdPoint[]; positives: number; negatives: number } {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  const points: ThresholdPoint[] = [];
+  let tp = 0;
+  let fp = 0;
   for (let start = 0; start < order.length; ) {
     let end = start;
     while (end < order.length && scores[order[end]] === scores[order[start]]) end++;
-    const midRank = (start + 1 + end) / 2; // ranks start..end-1 are 1-based start+1..end
     for (let k = start; k < end; k++) {
-      if (positive[order[k]]) {
-        positives++;
-        rankSum += midRank;
-      }
+      if (positive[order[k]]) tp++;
+      else fp++;
     }
+    points.push({ threshold: scores[order[start]], tp, fp });
     start = end;
   }
-  const negatives = order.length - positives;
+  return { points, positives: tp, negatives: fp };
+}
+
+/**
+ * Area under the ROC curve: the chance that a random positive row scores above a random
+ * negative one, ties counting half (the Mann-Whitney statistic), as trapezoids between the ROC
+ * points. NaN without both kinds of rows.
+ * @example rocAuc([0.1, 0.4, 0.35, 0.8], [false, false, true, true]) // 0.75
+ */
+export function rocAuc(scores: ArrayLike<number>, positive: ArrayLike<boolean>): number {
+  const { points, positives, negatives } = thresholdPoints(scores, positive);
   if (positives === 0 || negatives === 0) return Number.NaN;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  let area = 0;
+  let [tp, fp] = [0, 0];
+  for (const p of points) {
+    area += ((p.fp - fp) * (p.tp + tp)) / 2;
+    [tp, fp] = [p.tp, p.fp];
+  }
+  return area / (positives * negatives);
 }
 
 /**
@@ -37,23 +58,13 @@ export function rocAuc(scores: ArrayLike<number>, positive: ArrayLike<boolean>):
  * @example averagePrecision([0.1, 0.4, 0.35, 0.8], [false, false, true, true]) // (0.5 * 1 + 0.5 * 2/3)
  */
 export function averagePrecision(scores: ArrayLike<number>, positive: ArrayLike<boolean>): number {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  let total = 0;
-  for (let i = 0; i < positive.length; i++) if (positive[i]) total++;
-  if (total === 0) return Number.NaN;
-  let truePositives = 0;
-  let seen = 0;
-  let recall = 0;
+  const { points, positives } = thresholdPoints(scores, positive);
+  if (positives === 0) return Number.NaN;
   let area = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end < order.length && scores[order[end]] === scores[order[start]]) end++;
-    for (let k = start; k < end; k++) if (positive[order[k]]) truePositives++;
-    seen = end;
-    const nextRecall = truePositives / total;
-    area += (nextRecall - recall) * (truePositives / seen);
-    recall = nextRecall;
-    start = end;
+  let tp = 0;
+  for (const p of points) {
+    area += ((p.tp - tp) / positives) * (p.tp / (p.tp + p.fp));
+    tp = p.tp;
   }
   return area;
 }

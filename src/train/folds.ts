@@ -43,7 +43,9 @@ export async function crossValidate(input: TrainingInput, options: TrainModelOpt
     const rest = Int32Array.from({ length: data.rows }, (_, i) => i).filter((i) => !inHeld.has(i));
     const { network } = await trainModel({ ...input, data: selectRows(data, rest) }, train);
     const test = selectRows(data, held);
-    for (const [name, value] of Object.entries(scores(network, test))) (values[name] ??= []).push(value);
+    for (const [name, value] of Object.entries(scores(network, test))) {
+      values[name] = [...(values[name] ?? []), value];
+    }
   }
   const metrics = Object.fromEntries(Object.entries(values).map(([name, list]) => [name, summary(list)]));
   return { folds, foldRows: parts.map((p) => p.length), metrics };

@@ -263,7 +263,19 @@ function trainingSummary(result: FitResult, backend: string, totalSeconds: numbe
     backend,
     augment: augment ?? null,
     stopped: result.stopped,
+    // Epoch by epoch, for reports (non-finite numbers as null).
+    history: result.history.map((e) => ({
+      epoch: e.epoch,
+      loss: finiteOrNull(e.loss),
+      accuracy: finiteOrNull(e.accuracy),
+      validation_loss: finiteOrNull(e.validationLoss),
+      validation_accuracy: finiteOrNull(e.validationAccuracy),
+    })),
   };
+}
+
+function finiteOrNull(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) ? v : null;
 }
 
 /** Up to `count` rows of `data`, chosen with `seed`. */
