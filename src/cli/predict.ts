@@ -8,7 +8,9 @@ import { featureRows, type Dataset } from "../data/dataset.js";
 import type { Network } from "../model/network.js";
 
 export const PREDICT_USAGE = `glassbox predict model.safetensors <data>... [--top 3] [--limit N] [--json]
-  data: files the model reads (photo.png, clip.wav, mail.txt, rows.csv), a folder of them, or a dataset`;
+  data: files the model reads (photo.png, clip.wav, mail.txt, rows.csv), a folder of them, or a dataset
+  --top: labels shown per row, most probable first (default 3); a regression prints its values instead
+  --limit: the first N rows only (default: all)`;
 
 export async function predict(argv: string[]): Promise<number> {
   const parsed = parse(argv, { top: { type: "string" }, limit: { type: "string" } }, PREDICT_USAGE);
