@@ -359,6 +359,17 @@ test("--threshold auto picks the decision threshold on validation for balanced a
   const predictions = (lastJson(glassbox("predict", "credit-auto.safetensors", "credit.csv", "--json").stdout) as { predictions: { label: string }[] }).predictions;
   const confusion = auto.confusion_matrix as number[][];
   assert.equal(predictions.filter((p) => p.label === "bad").length, confusion[0][0] + confusion[1][0]);
+  // --positive bad: the minority label is the one F1, ROC and the probability are about.
+  const positive = glassbox("train", "credit.csv", ...settings, "--threshold", "f1", "--positive", "bad", "--out", "credit-bad.safetensors");
+  assert.equal(positive.code, 0, positive.stderr);
+  assert.match(positive.stderr, /decision threshold 0\.\d{3}: "bad" when its probability reaches it \(chosen for the F1 of "bad"/);
+  const aboutBad = lastJson(glassbox("evaluate", "credit-bad.safetensors", "credit.csv", "--json").stdout);
+  assert.deepEqual(aboutBad.labels, ["good", "bad"]);
+  assert.equal((aboutBad.binary as { positive: string }).positive, "bad");
+  const perClass = aboutBad.per_class as { label: string; support: number }[];
+  assert.equal(perClass[1].label, "bad");
+  assert.equal(perClass[1].support, (plain.per_class as { label: string; support: number }[])[0].support, "the same rows, the labels swapped");
+  assert.match(glassbox("train", "credit.csv", ...settings, "--positive", "ugly", "--out", "x.safetensors").stderr, /positive: "ugly" must be one of the two labels of a yes\/no dataset; its labels are "bad" and "good"/);
   const bad = glassbox("train", "credit.csv", ...settings, "--threshold", "1.5", "--out", "x.safetensors");
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--threshold: expected auto, f1 or a number between 0 and 1 \(e\.g\. 0\.3\), got "1\.5"/);

@@ -24,7 +24,7 @@ export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--rep
   [--epochs N] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
   [--label COLUMN] [--task classify|regress] [--loss mse|huber] [--output softmax|sigmoid|linear] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
   [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
-  [--class-weights balanced|w1,w2,...] [--threshold auto|f1|0.3] [--standardize|--no-standardize] [--augment flip,shift:N] [--resume] [--json]
+  [--class-weights balanced|w1,w2,...] [--threshold auto|f1|0.3] [--positive LABEL] [--standardize|--no-standardize] [--augment flip,shift:N] [--resume] [--json]
   data: an IDX directory, a folder per label of images / WAVs / texts (nested folders: categories), or a CSV
   [--featurizer image|sound|text|table]  images: [--size 28x28] [--channels gray|rgb]
   sound: [--rate 16000] [--seconds 1] [--spectrogram|--no-spectrogram]
@@ -61,6 +61,7 @@ export const TRAIN_OPTIONS = {
   patience: { type: "string" },
   "class-weights": { type: "string" },
   threshold: { type: "string" },
+  positive: { type: "string" },
   standardize: { type: "boolean" },
   "no-standardize": { type: "boolean" },
   resume: { type: "boolean" },
@@ -258,6 +259,7 @@ export function trainSettings(values: Parsed["values"], backend: Backend): { set
     ...(values.patience !== undefined ? { patience: integer(values, "patience", 3) } : {}),
     classWeights: classWeights(values["class-weights"]),
     ...(typeof values.threshold === "string" ? { threshold: thresholdOption(values.threshold) } : {}),
+    ...(typeof values.positive === "string" ? { positive: values.positive } : {}),
   };
   const task = values.task === undefined ? undefined : choice<Task>(values, "task", "classify", TASKS);
   return { settings, dataOptions: { ...trainingDataOptions(values, standardize), ...(task ? { task } : {}) } };

@@ -62,6 +62,11 @@ export interface TrainModelOptions extends FitOptions {
    * ("auto") or the second label's F1 ("f1"). Default: 0.5.
    */
   threshold?: number | "auto" | "f1";
+  /**
+   * Of two labels, the one the model's probability, ROC curve and F1 are about (its positive
+   * label; placed second in the model's label order). Default: the second in sorted order.
+   */
+  positive?: string;
 }
 
 /** The options of `trainModel` that are not `fit`'s (the compiler keeps the list whole). */
@@ -78,6 +83,7 @@ const MODEL_OPTIONS = [
   "backend",
   "onStart",
   "threshold",
+  "positive",
 ] as const satisfies readonly (keyof TrainModelOptions)[];
 type Unlisted = Exclude<keyof TrainModelOptions, (typeof MODEL_OPTIONS)[number] | (typeof FIT_OPTIONS)[number]>;
 const everyModelOption: [Unlisted] extends [never] ? true : Unlisted = true;
@@ -102,6 +108,7 @@ export interface TrainedModel {
 export async function trainModel(input: TrainingInput, options: TrainModelOptions = {}): Promise<TrainedModel> {
   checkOptionNames(options, [...FIT_OPTIONS, ...MODEL_OPTIONS], "trainModel");
   const { featurizer } = input;
+  if (options.positive !== undefined) input = { ...input, data: withPositive(input.data, options.positive) };
   const regression = input.data.targets != null && !input.data.labels;
   const output = options.output ?? (regression ? "linear" : input.data.labelNames.length === 2 ? "sigmoid" : "softmax");
   if ((output === "linear") !== regression) {
@@ -160,6 +167,17 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   const summary = { ...trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment), ...extra };
   network.recordTraining(summary);
   return { network, result, summary };
+}
+
+/** Two-label data with `positive` as its second label (the labels swapped when it was the first). */
+function withPositive(data: Dataset, positive: string): Dataset {
+  const names = data.labelNames;
+  if (names.length !== 2 || !data.labels || !names.includes(positive)) {
+    const found = names.length === 2 ? `its labels are "${names[0]}" and "${names[1]}"` : `it has ${names.length} labels`;
+    throw new GlassboxError("BAD_ARGUMENT", `positive: "${positive}" must be one of the two labels of a yes/no dataset; ${found}`);
+  }
+  if (names[1] === positive) return data;
+  return { ...data, labelNames: [names[1], names[0]], labels: Int32Array.from(data.labels, (l) => 1 - l) };
 }
 
 /** Each target's mean and standard deviation over the rows; a constant target has nothing to learn. */
