@@ -15,6 +15,7 @@ const P = {
   data: "^src/data/",
   train: "^src/train/",
   explain: "^src/explain/",
+  report: "^src/report/",
   io: "^src/io/",
   cli: "^src/cli/",
   server: "^src/server/",
@@ -26,7 +27,7 @@ const L1 = [...L0, P.backends];
 const L2 = [...L1, P.layers, P.losses, P.optimizers];
 const L3 = [...L2, P.model];
 const L4 = [...L3, P.featurizers, P.data, P.train];
-const L5 = [...L4, P.explain];
+const L5 = [...L4, P.explain, P.report];
 const L6 = [...L5, P.io];
 
 /** A module under `from` may import, inside src/, only modules matching `allowed`. */
@@ -70,6 +71,12 @@ module.exports = {
       P.explain,
       [...L0, P.model, P.featurizers, P.data, P.explain],
       "explain/ works through the network's public API: errors.ts, tensor/, model/, featurizers/, data/ and itself; never backends/ or layers/.",
+    ),
+    layer(
+      "report",
+      P.report,
+      [...L0, P.model, P.featurizers, P.data, P.train, P.report],
+      "report/ draws what train/ measures (pages and pictures): errors.ts, tensor/, model/, featurizers/, data/, train/ and itself.",
     ),
     layer("io", P.io, L6, "io/ may import everything below it, not cli/, server/ or the entry points."),
     layer("cli", P.cli, [...L6, P.entry, P.cli, "^src/server/index\\.ts$"], "cli/ may import all of src/, but server/ only through src/server/index.ts."),

@@ -1,10 +1,10 @@
 """Writes the small public tables Glassbox's defaults are measured on, with fixed splits, and
 scikit-learn's figures on the same splits (data/tables/sklearn.json).
 
-Run with Debian's python3-sklearn: /usr/bin/python3 scripts/tables.py
+Run with Debian's python3-sklearn and python3-statsmodels: /usr/bin/python3 scripts/tables.py
 Each table becomes NAME-train.csv and NAME-test.csv (a seeded 75/25 split, stratified for
 classes). scikit-learn is measured as its users run it: StandardScaler then the estimator with
-its defaults, over seeds 0-4 (mean and spread), and LinearRegression for regressions.
+its defaults, over seeds 0-9 (mean and spread), and LinearRegression for regressions.
 """
 import csv
 import json
@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "data", "tables")
-SEEDS = range(5)
+SEEDS = range(10)
 
 
 def friedman1():
@@ -44,6 +44,16 @@ def tables():
     yield "diabetes", "regress", diabetes.data, diabetes.target, list(diabetes.feature_names), "progression"
     x, y, names, label = friedman1()
     yield "friedman1", "regress", x, y, names, label
+    # Debian's python3-statsmodels ships these.
+    import statsmodels.api as sm
+
+    anes = sm.datasets.anes96.load_pandas().data
+    features = [c for c in anes.columns if c != "vote"]
+    yield "anes96", "classify", anes[features].values, np.array(["dole" if v == 1 else "clinton" for v in anes["vote"]]), features, "vote"
+    star = sm.datasets.star98.load_pandas().data
+    share = star["NABOVE"] / (star["NABOVE"] + star["NBELOW"])
+    features = [c for c in star.columns if c not in ("NABOVE", "NBELOW")]
+    yield "star98", "regress", star[features].values, share.values, features, "share_above"
 
 
 def write(path, x, y, names, label):

@@ -369,7 +369,10 @@ test("--threshold auto picks the decision threshold on validation for balanced a
   const perClass = aboutBad.per_class as { label: string; support: number }[];
   assert.equal(perClass[1].label, "bad");
   assert.equal(perClass[1].support, (plain.per_class as { label: string; support: number }[])[0].support, "the same rows, the labels swapped");
-  assert.match(glassbox("train", "credit.csv", ...settings, "--positive", "ugly", "--out", "x.safetensors").stderr, /positive: "ugly" must be one of the two labels of a yes\/no dataset; its labels are "bad" and "good"/);
+  assert.match(
+    glassbox("train", "credit.csv", ...settings, "--positive", "ugly", "--out", "x.safetensors").stderr,
+    /positive: "ugly" must be one of the two labels of a yes\/no dataset; its labels are "bad" and "good"/,
+  );
   const bad = glassbox("train", "credit.csv", ...settings, "--threshold", "1.5", "--out", "x.safetensors");
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--threshold: expected auto, f1 or a number between 0 and 1 \(e\.g\. 0\.3\), got "1\.5"/);

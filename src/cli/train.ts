@@ -32,7 +32,8 @@ export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--rep
   tables: [--categorical COLUMN,COLUMN]
   Without --epochs, training stops when the validation loss has not improved for --patience epochs and keeps the
   best epoch's weights. Tables: one hidden layer of 100, up to 300 epochs or 300,000 rows seen (at least 10),
-  patience a tenth of that (at least 5), constant learning rate. Images, sounds, texts: 10 epochs, patience 3, cosine.
+  patience a tenth of that (at least 5), constant learning rate; a regression adds AdamW weight decay 3.
+  Images, sounds, texts: 10 epochs, patience 3, cosine.
 ${REPORT_USAGE}
   A CSV label column of more than 20 different numbers trains a regression (linear output, --loss mse, targets
   standardised inside the model, answers in the label's units); --task classify|regress decides instead.`;
@@ -248,11 +249,16 @@ export function trainSettings(values: Parsed["values"], backend: Backend): { set
     ...(values.epochs !== undefined ? { epochs: integer(values, "epochs", 10) } : {}),
     batchSize: integer(values, "batch", 64),
     lr: number(values, "lr", 0.001, (n) => n > 0, "a positive learning rate"),
-    optimizer: {
-      name: choice<OptimizerName>(values, "optimizer", "adam", OPTIMIZERS),
-      ...(values["weight-decay"] !== undefined ? { weightDecay: number(values, "weight-decay", 0, (n) => n >= 0, "a number >= 0") } : {}),
-      momentum: number(values, "momentum", 0.9, (n) => n >= 0 && n < 1, "a momentum in [0, 1)"),
-    },
+    // Without any of these the library decides (Adam; AdamW with weight decay for a table's regression).
+    ...(values.optimizer !== undefined || values["weight-decay"] !== undefined || values.momentum !== undefined
+      ? {
+          optimizer: {
+            name: choice<OptimizerName>(values, "optimizer", "adam", OPTIMIZERS),
+            ...(values["weight-decay"] !== undefined ? { weightDecay: number(values, "weight-decay", 0, (n) => n >= 0, "a number >= 0") } : {}),
+            momentum: number(values, "momentum", 0.9, (n) => n >= 0 && n < 1, "a momentum in [0, 1)"),
+          },
+        }
+      : {}),
     ...(typeof values.schedule === "string" ? { schedule: schedule(values.schedule) } : {}),
     clipNorm: values["clip-norm"] === undefined ? null : number(values, "clip-norm", 1, (n) => n > 0, "a positive norm"),
     validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),

@@ -1,4 +1,5 @@
 import type { Initializer } from "../layers/index.js";
+import type { OptimizerOptions } from "../optimizers/optimizer.js";
 import type { Schedule } from "../optimizers/schedule.js";
 
 /**
@@ -13,6 +14,11 @@ import type { Schedule } from "../optimizers/schedule.js";
  * epoch, so 10 epochs were 20 Adam steps and underfit (iris: 82% against 97% over 300 epochs).
  * He-normal weights on a few standardised columns made the network too curved (iris 92%).
  *
+ * A table's regression also gets AdamW with weight decay 3 (each step shrinks the weights by
+ * lr * 3): on small noisy tables it is the shrinkage of ridge regression (diabetes: R² 0.335 without,
+ * 0.373 with, against 0.359 for least squares; Friedman #1: 0.875 and 0.860). Classifiers keep
+ * Adam without decay, which measured as well or better on the four classification tables.
+ *
  * Files: 10 epochs with the cosine schedule (measured on Fashion-MNIST and CIFAR-10), stopping
  * after 3 epochs without a better validation loss.
  */
@@ -22,6 +28,7 @@ export interface TrainingDefaults {
   schedule: Schedule;
   hidden: number[];
   init: Initializer | null;
+  optimizer: OptimizerOptions;
 }
 
 /** At most this many epochs on a table... */
@@ -30,8 +37,13 @@ export const TABLE_MAX_EPOCHS = 300;
 export const TABLE_ROWS_SEEN = 300_000;
 const MIN_EPOCHS = 10;
 
-export function trainingDefaults(rows: number, table: boolean): TrainingDefaults {
-  if (!table) return { epochs: MIN_EPOCHS, patience: 3, schedule: { kind: "cosine" }, hidden: [256, 128], init: null };
+/** A table's regression: AdamW's decoupled weight decay. */
+export const TABLE_REGRESSION_WEIGHT_DECAY = 3;
+
+export function trainingDefaults(rows: number, table: boolean, regression = false): TrainingDefaults {
+  const adam: OptimizerOptions = { name: "adam" };
+  if (!table) return { epochs: MIN_EPOCHS, patience: 3, schedule: { kind: "cosine" }, hidden: [256, 128], init: null, optimizer: adam };
   const epochs = Math.max(MIN_EPOCHS, Math.min(TABLE_MAX_EPOCHS, Math.ceil(TABLE_ROWS_SEEN / Math.max(1, rows))));
-  return { epochs, patience: Math.max(5, Math.round(epochs / 10)), schedule: { kind: "constant" }, hidden: [100], init: "glorot" };
+  const optimizer: OptimizerOptions = regression ? { name: "adamw", weightDecay: TABLE_REGRESSION_WEIGHT_DECAY } : adam;
+  return { epochs, patience: Math.max(5, Math.round(epochs / 10)), schedule: { kind: "constant" }, hidden: [100], init: "glorot", optimizer };
 }

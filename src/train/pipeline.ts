@@ -131,7 +131,7 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   check(Number.isInteger(backgroundRows) && backgroundRows >= 0, `backgroundRows must be a whole number >= 0, got ${backgroundRows}`);
   const inputShape = featurizer ? featureShape(featurizer) : [data.columns];
   const layers = typeof options.layers === "string" ? parseLayers(options.layers, inputShape) : (options.layers ?? (options.hidden ? null : defaultImageLayers(inputShape)));
-  const decided = trainingDefaults(data.rows, kind === "table" || kind === null);
+  const decided = trainingDefaults(data.rows, kind === "table" || kind === null, regression);
   const init = options.init ?? (layers ? null : decided.init);
   const network = createMlp({
     inputs: inputShape,
@@ -159,7 +159,11 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   const started = performance.now();
   const given = Object.fromEntries(Object.entries(options).filter(([name, value]) => value !== undefined && (FIT_OPTIONS as readonly string[]).includes(name))) as FitOptions;
   // Without a number of epochs, train until the validation loss stops improving, within a budget.
-  const fitOptions: FitOptions = options.epochs === undefined ? { epochs: decided.epochs, patience: decided.patience, schedule: decided.schedule, ...given } : given;
+  const fitOptions: FitOptions = {
+    optimizer: decided.optimizer,
+    ...(options.epochs === undefined ? { epochs: decided.epochs, patience: decided.patience, schedule: decided.schedule } : {}),
+    ...given,
+  };
   const result = await fit(network, data, fitOptions);
   if (options.threshold !== undefined)
     network.setThreshold(typeof options.threshold === "number" ? options.threshold : thresholdOn(network, data, result.heldOut ?? null, options.threshold));
