@@ -1,4 +1,4 @@
-// npm run bench:tables [-- --seeds 5] [-- key=value ...]: Glassbox's defaults on the small public tables of
+// npm run bench:tables [-- --seeds 10] [-- key=value ...]: Glassbox's defaults on the small public tables of
 // data/tables (fixed splits written by scripts/tables.py), seeds 1..N, against scikit-learn's figures on the
 // same splits (data/tables/sklearn.json). Extra key=value pairs are trainModel options, to try others
 // (epochs=50, lr=0.003, hidden=64). One JSON object on stdout.
@@ -11,7 +11,7 @@ import { evaluateRegression } from "../src/train/regression.js";
 
 const args = process.argv.slice(2);
 const seedsAt = args.indexOf("--seeds");
-const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : 5;
+const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : 10;
 const only = args.filter((a) => a.startsWith("--only=")).map((a) => a.slice("--only=".length));
 const extra: Record<string, unknown> = Object.fromEntries(
   args
