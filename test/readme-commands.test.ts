@@ -1,7 +1,8 @@
 // The README's command blocks, run as a new user would type them (in order: later ones read what
 // earlier ones wrote), in a scratch folder that holds the repository's data/ and examples/. Each
 // output block the README shows after a command block must match what the commands print, line
-// by line in order, up to the numbers (a prediction's label words may differ too).
+// by line in order, up to the numbers (a prediction's label words may differ too: a line that
+// starts with a row number or a file name).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -74,6 +75,9 @@ test("the README's commands run, and print what the README shows", { timeout: 60
       else if (args[0] === "node" && args[1] === "--import" && args[2] === "tsx") {
         const run = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), ...args.slice(3)], { cwd: dir, encoding: "utf8" });
         r = { code: run.status, stdout: run.stdout, stderr: run.stderr };
+      } else if (args[0] === "node" && args[1]?.startsWith("examples/")) {
+        const run = spawnSync(process.execPath, args.slice(1), { cwd: dir, encoding: "utf8" });
+        r = { code: run.status, stdout: run.stdout, stderr: run.stderr };
       } else throw new Error(`the README runs a command this test cannot: ${command}`);
       assert.equal(r.code, 0, `${command}\n${r.stderr}`);
       printed.push(...`${r.stderr}\n${r.stdout}`.split("\n"));
@@ -84,7 +88,7 @@ test("the README's commands run, and print what the README shows", { timeout: 60
     for (const expected of block.output) {
       if (expected.trim() === "...") continue;
       const exact = printed.findIndex((line, i) => i >= at && shape(line) === shape(expected));
-      const found = exact >= 0 ? exact : /^\d+: /.test(expected) ? printed.findIndex((line, i) => i >= at && looseShape(line) === looseShape(expected)) : -1;
+      const found = exact >= 0 ? exact : /^(\d+|\S+\.\w+): /.test(expected) ? printed.findIndex((line, i) => i >= at && looseShape(line) === looseShape(expected)) : -1;
       assert.ok(
         found >= 0,
         `after "${block.commands.join(" && ")}" the README shows\n  ${expected}\nbut nothing printed from line ${at} on has its shape (${shape(expected)}):\n${printed.slice(at).join("\n")}`,

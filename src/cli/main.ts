@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
 import { GlassboxError } from "../errors.js";
 import { didYouMean } from "../suggest.js";
 import { DEFAULT_INPUT_LIMITS, limitOption, type InputLimits } from "../limits.js";
@@ -11,6 +10,10 @@ import { inspect, INSPECT_USAGE } from "./inspect.js";
 import { predict, PREDICT_USAGE } from "./predict.js";
 import { serve, SERVE_USAGE } from "./serve.js";
 import { train, TRAIN_USAGE } from "./train.js";
+import { exportCommand, EXPORT_USAGE } from "./export.js";
+import { featurize, FEATURIZE_USAGE } from "./featurize.js";
+import { importCommand, IMPORT_USAGE } from "./import.js";
+import { version } from "./version.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
   train: { run: train, usage: TRAIN_USAGE, about: "train a network on images, sounds, texts, a table or an IDX directory" },
@@ -18,15 +21,12 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   predict: { run: predict, usage: PREDICT_USAGE, about: "labels and probabilities for every input, in words" },
   explain: { run: explainCommand, usage: EXPLAIN_USAGE, about: "why the model gave its answer: each feature's contribution" },
   inspect: { run: inspect, usage: INSPECT_USAGE, about: "the architecture, and what the first hidden layer's neurons look for" },
+  featurize: { run: featurize, usage: FEATURIZE_USAGE, about: "the numbers the network reads for each input (CSV, or JSON for ONNX consumers)" },
+  export: { run: exportCommand, usage: EXPORT_USAGE, about: "the model as ONNX, for ONNX Runtime, Triton or Spark" },
+  import: { run: importCommand, usage: IMPORT_USAGE, about: "an ONNX model (from PyTorch, or an export) as a Glassbox model, to explain it" },
   serve: { run: serve, usage: SERVE_USAGE, about: "an HTTP API and the web app for one model (predict, explain)" },
   demo: { run: demo, usage: DEMO_USAGE, about: "train on the embedded Fashion-MNIST subset (npm start)" },
 };
-
-/** The version in package.json, beside dist/ and src/ alike. */
-function version(): string {
-  const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return version;
-}
 
 function help(): string {
   const lines = [

@@ -21,11 +21,15 @@ export const REPORT_USAGE = `  --report report.html: one self-contained page of 
 export function checkReportPaths(values: Parsed["values"]): void {
   for (const name of ["report", "curves"] as const) {
     const path = values[name];
-    if (typeof path !== "string") continue;
-    const folder = dirname(resolve(path));
-    if (!existsSync(folder)) throw new GlassboxError("FILE_NOT_FOUND", `--${name} ${path}: the directory ${folder} does not exist`);
-    if (existsSync(path) && statSync(path).isDirectory()) throw new GlassboxError("CANNOT_WRITE", `--${name} ${path} is a directory; expected a file path`);
+    if (typeof path === "string") checkOutputPath(name, path);
   }
+}
+
+/** Refuses the file path of option --`name` when its folder is missing or it is a folder. */
+export function checkOutputPath(name: string, path: string): void {
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder)) throw new GlassboxError("FILE_NOT_FOUND", `--${name} ${path}: the directory ${folder} does not exist`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new GlassboxError("CANNOT_WRITE", `--${name} ${path} is a directory; expected a file path`);
 }
 
 /** Writes what --report and --curves ask for; says on stderr where, unless --json. */

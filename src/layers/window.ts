@@ -23,6 +23,13 @@ export function windowGeometry(input: Shape, sizeY: number, sizeX: number, strid
   return { batch, height, width, channels, sizeY, sizeX, stride, padTop, padLeft, outHeight, outWidth };
 }
 
+/** A window layer's padding on each side, [top, left, bottom, right] (the order of ONNX's pads). */
+export function padsOf(g: WindowGeometry): [number, number, number, number] {
+  const bottom = Math.max((g.outHeight - 1) * g.stride + g.sizeY - g.height, 0) - g.padTop;
+  const right = Math.max((g.outWidth - 1) * g.stride + g.sizeX - g.width, 0) - g.padLeft;
+  return [g.padTop, g.padLeft, Math.max(0, bottom), Math.max(0, right)];
+}
+
 /** Throws unless `n` is a whole number >= 1 (for a spec field). */
 export function positive(n: unknown, what: string): void {
   if (!(Number.isInteger(n) && (n as number) >= 1)) throw new Error(`${what} must be a whole number >= 1, got ${JSON.stringify(n)}`);

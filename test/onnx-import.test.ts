@@ -1,0 +1,79 @@
+// ONNX import of models PyTorch made (test/fixtures/torch-onnx, written by
+// scripts/torch-onnx-fixtures.py with Debian's torch 1.13): they predict PyTorch's softmax within
+// 1e-4 and explain like any model; a graph with an LSTM is refused by name.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { lastJson, ROOT, scratch } from "./helpers/glassbox.js";
+
+const FIXTURES = join(ROOT, "test/fixtures/torch-onnx");
+const expected = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8")) as { cnn_softmax: number[][]; mlp_softmax: number[][] };
+const { glassbox } = scratch("glassbox-onnx-import-");
+const DIGITS = Array.from({ length: 10 }, (_, k) => String(k));
+
+interface Predicted {
+  predictions: { top: { label: string; probability: number }[] }[];
+}
+
+test("a CNN made and exported by PyTorch: import, then predict on PNGs gives PyTorch's softmax within 1e-4, and Grad-CAM explains it", () => {
+  const imported = glassbox(
+    "import",
+    join(FIXTURES, "cnn.onnx"),
+    "--featurizer",
+    "image",
+    "--size",
+    "8x8",
+    "--channels",
+    "gray",
+    "--labels",
+    DIGITS.join(","),
+    "--out",
+    "cnn.safetensors",
+  );
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(
+    imported.stdout,
+    /64 inputs \(8x8x1\) -> conv 4 3x3 -> relu -> max pool 2x2 -> conv 8 3x3 -> relu -> average pool 2x2 -> flatten -> 16 relu -> 10 linear -> softmax/,
+  );
+  const pngs = [0, 1, 2, 3].map((i) => join(FIXTURES, `digit${i}.png`));
+  const predicted = lastJson(glassbox("predict", "cnn.safetensors", ...pngs, "--top", "10", "--json").stdout) as unknown as Predicted;
+  let worst = 0;
+  predicted.predictions.forEach((p, i) => {
+    for (const { label, probability } of p.top) worst = Math.max(worst, Math.abs(probability - expected.cnn_softmax[i][Number(label)]));
+  });
+  assert.ok(worst < 1e-4, `largest difference from PyTorch's softmax: ${worst}`);
+  const why = glassbox("explain", "cnn.safetensors", pngs[2], "--method", "gradcam", "--json");
+  assert.equal(why.code, 0, why.stderr);
+  const cam = lastJson(why.stdout) as { map?: number[][] | number[] };
+  assert.ok(JSON.stringify(cam).length > 100, "Grad-CAM answers with a map");
+  for (const method of ["ig", "conductance"]) assert.equal(glassbox("explain", "cnn.safetensors", pngs[1], "--method", method, "--json").code, 0, method);
+  const wrongSize = glassbox("import", join(FIXTURES, "cnn.onnx"), "--size", "28x28", "--out", "x.safetensors");
+  assert.equal(wrongSize.code, 2);
+  assert.match(wrongSize.stderr, /--size 28x28: the graph reads 8x8 images/);
+});
+
+test("an MLP made by PyTorch reads a CSV by its feature names and gives PyTorch's softmax within 1e-4", () => {
+  const imported = glassbox("import", join(FIXTURES, "mlp.onnx"), "--labels", "a,b,c", "--feature-names", "f1,f2,f3,f4,f5,f6", "--out", "mlp.safetensors");
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stdout, /6 inputs -> 12 leaky_relu -> 8 tanh -> 3 linear -> softmax/);
+  const predicted = lastJson(glassbox("predict", "mlp.safetensors", join(FIXTURES, "rows.csv"), "--top", "3", "--json").stdout) as unknown as Predicted;
+  assert.equal(predicted.predictions.length, 5);
+  let worst = 0;
+  predicted.predictions.forEach((p, i) => {
+    for (const { label, probability } of p.top) worst = Math.max(worst, Math.abs(probability - expected.mlp_softmax[i]["abc".indexOf(label)]));
+  });
+  assert.ok(worst < 1e-4, `largest difference from PyTorch's softmax: ${worst}`);
+  assert.equal(glassbox("explain", "mlp.safetensors", join(FIXTURES, "rows.csv"), "--row", "2", "--json").code, 0);
+});
+
+test("a graph with an LSTM gets one line naming the op and its node", () => {
+  const r = glassbox("import", join(FIXTURES, "lstm.onnx"), "--out", "lstm.safetensors");
+  assert.equal(r.code, 1);
+  const lines = r.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^glassbox import: error: .*lstm\.onnx: unsupported op "LSTM" \(node "\/lstm\/LSTM"\); Glassbox reads Conv, Gemm/);
+  const garbage = glassbox("import", join(FIXTURES, "rows.csv"), "--out", "x.safetensors");
+  assert.equal(garbage.code, 1);
+  assert.match(garbage.stderr, /rows\.csv: not an ONNX model|rows\.csv: the ONNX model has no graph|rows\.csv: expected one input/);
+});
