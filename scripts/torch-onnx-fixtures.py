@@ -1,5 +1,5 @@
 """Writes the PyTorch-made ONNX fixtures of test/onnx-import.test.ts: a small CNN on 8x8 gray
-images and an MLP on 6 numbers, exported by torch.onnx.export (opset 13), a few inputs, and
+images and an MLP on 6 numbers (LeakyReLU, GELU, Tanh), exported by torch.onnx.export (opset 13), a few inputs, and
 PyTorch's softmax on them; and an LSTM graph, which Glassbox must refuse by name.
 
 Run with Debian's python3-torch and python3-pil: /usr/bin/python3 scripts/torch-onnx-fixtures.py
@@ -42,7 +42,7 @@ for i in range(4):
 with torch.no_grad():
     cnn_softmax = torch.softmax(cnn(torch.tensor(np.stack(images))[:, None]), 1).numpy()
 
-mlp = torch.nn.Sequential(torch.nn.Linear(6, 12), torch.nn.LeakyReLU(0.01), torch.nn.Linear(12, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
+mlp = torch.nn.Sequential(torch.nn.Linear(6, 12), torch.nn.LeakyReLU(0.01), torch.nn.Linear(12, 10), torch.nn.GELU(), torch.nn.Linear(10, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
 export(mlp, torch.rand(1, 6), "mlp.onnx")
 rows = rng.normal(size=(5, 6)).astype(np.float32)
 with open(os.path.join(OUT, "rows.csv"), "w") as f:

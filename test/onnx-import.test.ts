@@ -1,6 +1,6 @@
 // ONNX import of models PyTorch made (test/fixtures/torch-onnx, written by
 // scripts/torch-onnx-fixtures.py with Debian's torch 1.13): they predict PyTorch's softmax within
-// 1e-4 and explain like any model; a graph with an LSTM is refused by name.
+// 1e-5 and explain like any model; a graph with an LSTM is refused by name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -16,7 +16,7 @@ interface Predicted {
   predictions: { top: { label: string; probability: number }[] }[];
 }
 
-test("a CNN made and exported by PyTorch: import, then predict on PNGs gives PyTorch's softmax within 1e-4, and Grad-CAM explains it", () => {
+test("a CNN made and exported by PyTorch: import, then predict on PNGs gives PyTorch's softmax within 1e-5 (the issue asks 1e-4), and Grad-CAM explains it", () => {
   const imported = glassbox(
     "import",
     join(FIXTURES, "cnn.onnx"),
@@ -42,7 +42,7 @@ test("a CNN made and exported by PyTorch: import, then predict on PNGs gives PyT
   predicted.predictions.forEach((p, i) => {
     for (const { label, probability } of p.top) worst = Math.max(worst, Math.abs(probability - expected.cnn_softmax[i][Number(label)]));
   });
-  assert.ok(worst < 1e-4, `largest difference from PyTorch's softmax: ${worst}`);
+  assert.ok(worst < 1e-5, `largest difference from PyTorch's softmax: ${worst}`);
   const why = glassbox("explain", "cnn.safetensors", pngs[2], "--method", "gradcam", "--json");
   assert.equal(why.code, 0, why.stderr);
   const cam = lastJson(why.stdout) as { map?: number[][] | number[] };
@@ -53,17 +53,17 @@ test("a CNN made and exported by PyTorch: import, then predict on PNGs gives PyT
   assert.match(wrongSize.stderr, /--size 28x28: the graph reads 8x8 images/);
 });
 
-test("an MLP made by PyTorch reads a CSV by its feature names and gives PyTorch's softmax within 1e-4", () => {
+test("an MLP made by PyTorch (LeakyReLU, GELU written out, Tanh) reads a CSV by its feature names and gives PyTorch's softmax within 1e-5", () => {
   const imported = glassbox("import", join(FIXTURES, "mlp.onnx"), "--labels", "a,b,c", "--feature-names", "f1,f2,f3,f4,f5,f6", "--out", "mlp.safetensors");
   assert.equal(imported.code, 0, imported.stderr);
-  assert.match(imported.stdout, /6 inputs -> 12 leaky_relu -> 8 tanh -> 3 linear -> softmax/);
+  assert.match(imported.stdout, /6 inputs -> 12 leaky_relu -> 10 gelu -> 8 tanh -> 3 linear -> softmax/);
   const predicted = lastJson(glassbox("predict", "mlp.safetensors", join(FIXTURES, "rows.csv"), "--top", "3", "--json").stdout) as unknown as Predicted;
   assert.equal(predicted.predictions.length, 5);
   let worst = 0;
   predicted.predictions.forEach((p, i) => {
     for (const { label, probability } of p.top) worst = Math.max(worst, Math.abs(probability - expected.mlp_softmax[i]["abc".indexOf(label)]));
   });
-  assert.ok(worst < 1e-4, `largest difference from PyTorch's softmax: ${worst}`);
+  assert.ok(worst < 1e-5, `largest difference from PyTorch's softmax: ${worst}`);
   assert.equal(glassbox("explain", "mlp.safetensors", join(FIXTURES, "rows.csv"), "--row", "2", "--json").code, 0);
 });
 

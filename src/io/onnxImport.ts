@@ -5,7 +5,7 @@ import { layerShapes, type LayerSpec } from "../layers/index.js";
 import { padsOf, windowGeometry } from "../layers/window.js";
 import type { ModelAbout, TargetScale } from "../model/about.js";
 import { Network, type OutputKind } from "../model/network.js";
-import { IMPORTED_OPS, parseJson, PLUMBING, same, valuesOf } from "./onnxValues.js";
+import { addConstants, geluEnd, IMPORTED_OPS, parseJson, PLUMBING, same, valuesOf, type Constants } from "./onnxValues.js";
 
 const { onnx } = onnxProto;
 type Node = onnxProto.onnx.INodeProto;
@@ -77,7 +77,7 @@ interface Read {
 
 /** Walks a graph that is one chain from its input to its output, turning nodes into layers. */
 class ChainReader {
-  private readonly constants = new Map<string, { dims: number[]; values: Float64Array }>();
+  private readonly constants: Constants = new Map();
   private readonly layers: LayerSpec[] = [];
   private readonly tensors = new Map<string, Float32Array>();
   private layout: "flat" | "nchw" | "nhwc" = "flat";
@@ -121,8 +121,15 @@ class ChainReader {
       const node = nodes[n];
       const op = node.opType ?? "";
       if (op === "Constant") {
-        const t = node.attribute?.find((a) => a.name === "value")?.t;
-        if (t) this.constants.set(node.output?.[0] ?? "", { dims: (t.dims ?? []).map(Number), values: valuesOf(t) });
+        addConstants(this.constants, [node]);
+        continue;
+      }
+      const gelu = geluEnd(nodes, n, current, this.constants);
+      if (gelu !== null) {
+        this.activation("gelu");
+        current = nodes[gelu].output?.[0] ?? "";
+        n = gelu;
+        inputFixed = true;
         continue;
       }
       const data = (node.input ?? []).filter((name) => name !== "" && !this.constants.has(name));
@@ -299,6 +306,8 @@ class ChainReader {
       case "Tanh":
         this.activation("tanh");
         return;
+      case "Erf":
+        throw this.error(`node "${node.name}": Erf is read only inside a GELU (x * (1 + erf(x / sqrt 2)) / 2)`);
     }
   }
 

@@ -2,6 +2,10 @@ import onnxProto from "onnx-proto";
 import { GlassboxError } from "../errors.js";
 
 const { onnx } = onnxProto;
+type Node = onnxProto.onnx.INodeProto;
+
+/** Constant tensors of a graph (initializers and Constant nodes) by name, as float64. */
+export type Constants = Map<string, { dims: number[]; values: Float64Array }>;
 
 /** What reading an ONNX graph needs besides the chain of layers: the ops it reads, tensor values, small checks. */
 
@@ -30,6 +34,7 @@ export const IMPORTED_OPS = [
   "Identity",
   "Constant",
   "Pad",
+  "Erf",
 ] as const;
 
 /** Ops that move shapes about rather than compute: an unsupported layer (an LSTM) is named before these. */
@@ -58,4 +63,35 @@ export function valuesOf(t: onnxProto.onnx.ITensorProto): Float64Array {
 
 export function same(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * GELU written out, as opset 13 needs it (torch.onnx.export and Glassbox's export alike):
+ * Div(x, sqrt 2) -> Erf -> Add(1) -> Mul(x, that) -> Mul(0.5). The index of its last node, or null.
+ */
+export function geluEnd(nodes: Node[], n: number, x: string, constants: Constants): number | null {
+  const near = (node: Node | undefined, op: string, value: number): boolean => {
+    if (node?.opType !== op) return false;
+    const c = (node.input ?? []).map((name) => constants.get(name)).find((v) => v !== undefined);
+    return c !== undefined && c.values.length === 1 && Math.abs(c.values[0] - value) < 1e-4;
+  };
+  // The next five nodes that compute (PyTorch puts Constant nodes between them).
+  const at: number[] = [];
+  for (let k = n; k < nodes.length && at.length < 5; k++) if (nodes[k].opType !== "Constant") at.push(k);
+  addConstants(constants, nodes.slice(n, (at[at.length - 1] ?? n) + 1));
+  const [div, erf, add, mul, half] = at.map((k) => nodes[k]);
+  const out = (node: Node | undefined): string => node?.output?.[0] ?? "";
+  if (!near(div, "Div", Math.SQRT2) || div.input?.[0] !== x) return null;
+  if (erf?.opType !== "Erf" || erf.input?.[0] !== out(div) || !near(add, "Add", 1) || !add.input?.includes(out(erf))) return null;
+  if (mul?.opType !== "Mul" || !mul.input?.includes(x) || !mul.input?.includes(out(add)) || !near(half, "Mul", 0.5) || !half.input?.includes(out(mul))) return null;
+  return at[4];
+}
+
+/** Constant nodes' values, by their output names. */
+export function addConstants(constants: Constants, nodes: Node[]): void {
+  for (const node of nodes) {
+    if (node.opType !== "Constant") continue;
+    const t = node.attribute?.find((a) => a.name === "value")?.t;
+    if (t) constants.set(node.output?.[0] ?? "", { dims: (t.dims ?? []).map(Number), values: valuesOf(t) });
+  }
 }
