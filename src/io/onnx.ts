@@ -2,6 +2,7 @@ import onnxProto from "onnx-proto";
 import type { Activation } from "../backends/backend.js";
 import { GlassboxError } from "../errors.js";
 import { padsOf, windowGeometry } from "../layers/window.js";
+import { hwioToOihw } from "./layouts.js";
 import type { LayerSpec } from "../layers/index.js";
 import type { Network } from "../model/network.js";
 
@@ -78,15 +79,9 @@ export function exportOnnx(network: Network, version: string): Uint8Array {
         const size = spec.size ?? 3;
         const stride = spec.stride ?? 1;
         const pads = padsOf(windowGeometry(input, size, size, stride, spec.padding ?? "same"));
-        // Glassbox keeps [size, size, in, out]; ONNX wants [out, in, size, size].
-        const hwio = tensor(i, "weight");
         const channels = input[2];
         const filters = spec.filters;
-        const oihw = new Float32Array(hwio.length);
-        for (let ky = 0; ky < size; ky++)
-          for (let kx = 0; kx < size; kx++)
-            for (let c = 0; c < channels; c++)
-              for (let f = 0; f < filters; f++) oihw[((f * channels + c) * size + ky) * size + kx] = hwio[((ky * size + kx) * channels + c) * filters + f];
+        const oihw = hwioToOihw(tensor(i, "weight"), size, channels, filters);
         x = graph.node("Conv", [x, graph.floats(`layers.${i}.weight`, [filters, channels, size, size], oihw), graph.floats(`layers.${i}.bias`, [filters], tensor(i, "bias"))], {
           kernel_shape: [size, size],
           strides: [stride, stride],

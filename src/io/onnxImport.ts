@@ -5,6 +5,7 @@ import { layerShapes, type LayerSpec } from "../layers/index.js";
 import { padsOf, windowGeometry } from "../layers/window.js";
 import type { ModelAbout, TargetScale } from "../model/about.js";
 import { Network, type OutputKind } from "../model/network.js";
+import { oihwToHwio, transposed } from "./layouts.js";
 import { addConstants, geluEnd, IMPORTED_OPS, parseJson, PLUMBING, same, valuesOf, type Constants } from "./onnxValues.js";
 
 const { onnx } = onnxProto;
@@ -204,11 +205,7 @@ class ChainReader {
         const samePads = padsOf(windowGeometry(this.shape, kh, kw, stride[0], "same"));
         const padding = pads.every((p) => p === 0) ? "valid" : same(pads, samePads) ? "same" : null;
         if (!padding) throw this.error(`node "${node.name}": padding [${pads.join(", ")}] is neither none nor "same" ([${samePads.join(", ")}])`);
-        const hwio = new Float32Array(w.values.length);
-        for (let f = 0; f < filters; f++)
-          for (let c = 0; c < channels; c++)
-            for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) hwio[((y * kw + x) * channels + c) * filters + f] = w.values[((f * channels + c) * kh + y) * kw + x];
-        this.tensors.set(name("weight"), hwio);
+        this.tensors.set(name("weight"), oihwToHwio(w.values, kh, channels, filters));
         this.tensors.set(name("bias"), node.input?.[2] ? Float32Array.from(this.constant(node, 2).values) : new Float32Array(filters));
         this.push({ type: "conv2d", filters, size: kh, stride: stride[0], padding });
         return;
@@ -245,8 +242,8 @@ class ChainReader {
         const b = this.constant(node, 1);
         const transB = this.int(node, "transB", 0) === 1;
         const [inputs, units] = transB ? [b.dims[1], b.dims[0]] : b.dims;
-        const weight = new Float64Array(inputs * units);
-        for (let i = 0; i < inputs; i++) for (let u = 0; u < units; u++) weight[i * units + u] = transB ? b.values[u * inputs + i] : b.values[i * units + u];
+        // PyTorch's Linear is [units, inputs] (transB); Glassbox's dense [inputs, units].
+        const weight = transB ? Float64Array.from(transposed(b.values, units, inputs)) : b.values;
         this.dense(weight, inputs, units, node.input?.[2] ? this.constant(node, 2).values : new Float64Array(units));
         return;
       }

@@ -2,6 +2,7 @@ import { GlassboxError } from "../errors.js";
 import { padsOf, windowGeometry } from "../layers/window.js";
 import type { LayerSpec } from "../layers/index.js";
 import type { Network } from "../model/network.js";
+import { hwioToOihw, transposed } from "./layouts.js";
 import { encodeSafetensors, type NamedTensor } from "./safetensors.js";
 
 /**
@@ -44,11 +45,11 @@ export function exportPytorch(network: Network, version: string): { modelPy: str
       case "dense": {
         toFlat();
         const inputs = sizeOf(input);
-        const w = get(i, "weight");
-        const transposed = new Float32Array(w.length);
-        for (let r = 0; r < inputs; r++) for (let u = 0; u < spec.units; u++) transposed[u * inputs + r] = w[r * spec.units + u];
         modules.push(`nn.Linear(${inputs}, ${spec.units})`);
-        tensors.push({ name: `layers.${i}.weight`, shape: [spec.units, inputs], data: transposed }, { name: `layers.${i}.bias`, shape: [spec.units], data: get(i, "bias") });
+        tensors.push(
+          { name: `layers.${i}.weight`, shape: [spec.units, inputs], data: transposed(get(i, "weight"), inputs, spec.units) },
+          { name: `layers.${i}.bias`, shape: [spec.units], data: get(i, "bias") },
+        );
         forward.push(`x = ${activation(spec.activation, `${at}(x)`)}`);
         break;
       }
@@ -71,13 +72,12 @@ export function exportPytorch(network: Network, version: string): { modelPy: str
         const [top, left, bottom, right] = padsOf(windowGeometry(input, size, size, stride, spec.padding ?? "same"));
         const symmetric = top === bottom && left === right;
         modules.push(`nn.Conv2d(${input[2]}, ${spec.filters}, ${size}, stride=${stride}, padding=${symmetric ? `(${top}, ${left})` : 0})`);
-        const hwio = get(i, "weight");
         const c = input[2];
         const f = spec.filters;
-        const oihw = new Float32Array(hwio.length);
-        for (let y = 0; y < size; y++)
-          for (let x = 0; x < size; x++) for (let k = 0; k < c; k++) for (let o = 0; o < f; o++) oihw[((o * c + k) * size + y) * size + x] = hwio[((y * size + x) * c + k) * f + o];
-        tensors.push({ name: `layers.${i}.weight`, shape: [f, c, size, size], data: oihw }, { name: `layers.${i}.bias`, shape: [f], data: get(i, "bias") });
+        tensors.push(
+          { name: `layers.${i}.weight`, shape: [f, c, size, size], data: hwioToOihw(get(i, "weight"), size, c, f) },
+          { name: `layers.${i}.bias`, shape: [f], data: get(i, "bias") },
+        );
         forward.push(symmetric ? `x = ${at}(x)` : `x = ${at}(F.pad(x, (${left}, ${right}, ${top}, ${bottom})))  # "same" padding, more below and right`);
         break;
       }
