@@ -77,3 +77,21 @@ test("a graph with an LSTM gets one line naming the op and its node", () => {
   assert.equal(garbage.code, 1);
   assert.match(garbage.stderr, /rows\.csv: not an ONNX model|rows\.csv: the ONNX model has no graph|rows\.csv: expected one input/);
 });
+
+test("export, featurize and import refuse bad command lines with one line saying what is expected", () => {
+  const cases: [string[], RegExp][] = [
+    [["export", "m.safetensors"], /say what to write: --onnx model\.onnx or --pytorch DIR/],
+    [["export", "a.safetensors", "b.safetensors", "--onnx", "x.onnx"], /expected one model file, got 2 arguments/],
+    [["import", join(FIXTURES, "cnn.onnx")], /--out is required: where to write the Glassbox model/],
+    [["featurize", "m.safetensors"], /expected a model file and at least one input, got 1 argument$/],
+    [["import", join(FIXTURES, "cnn.onnx"), "--channels", "rgb", "--out", "x.safetensors"], /--channels rgb: the graph reads gray images/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = glassbox(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr.split("\n")[0], pattern);
+  }
+  const toFile = glassbox("export", "nothing.safetensors", "--pytorch", join(FIXTURES, "rows.csv"));
+  assert.equal(toFile.code, 1);
+  assert.match(toFile.stderr, /--pytorch .*rows\.csv is a file; expected a folder/);
+});

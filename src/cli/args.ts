@@ -1,3 +1,4 @@
+import { count } from "../words.js";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GlassboxError } from "../errors.js";
 import { didYouMean } from "../suggest.js";
@@ -94,6 +95,6 @@ export function choice<T extends string>(values: Parsed["values"], name: string,
 }
 
 export function onePositional(parsed: Parsed, what: string, usage: string): string {
-  if (parsed.positionals.length !== 1) throw new UsageError(`expected ${what}, got ${parsed.positionals.length} arguments\nusage: ${usage}`);
+  if (parsed.positionals.length !== 1) throw new UsageError(`expected ${what}, got ${count(parsed.positionals.length, "argument")}\nusage: ${usage}`);
   return parsed.positionals[0];
 }

@@ -1,3 +1,4 @@
+import { count } from "../words.js";
 import { GlassboxError } from "../errors.js";
 import { loadForModel } from "../data/load.js";
 import { loadModel } from "../io/disk.js";
@@ -24,7 +25,7 @@ export async function evaluate(argv: string[]): Promise<number> {
   if (argv.some((a) => a === "--folds" || a.startsWith("--folds="))) return evaluateFolds(argv);
   const parsed = parse(argv, { label: { type: "string" }, ...REPORT_OPTIONS }, EVALUATE_USAGE);
   checkReportPaths(parsed.values);
-  if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${parsed.positionals.length} arguments\nusage: ${EVALUATE_USAGE}`);
+  if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and a data path, got ${count(parsed.positionals.length, "argument")}\nusage: ${EVALUATE_USAGE}`);
   const [modelPath, dataPath] = parsed.positionals;
   const network = loadModel(modelPath, await backendFrom(parsed.values));
   const label = parsed.values.label;

@@ -1,3 +1,4 @@
+import { count } from "../words.js";
 import { featurizerOf } from "../featurizers/index.js";
 import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
@@ -52,7 +53,7 @@ const OPTIONS = {
 
 export async function explainCommand(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, EXPLAIN_USAGE);
-  if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and one input, got ${parsed.positionals.length} arguments\nusage: ${EXPLAIN_USAGE}`);
+  if (parsed.positionals.length !== 2) throw new UsageError(`expected a model file and one input, got ${count(parsed.positionals.length, "argument")}\nusage: ${EXPLAIN_USAGE}`);
   const { values } = parsed;
   const [modelPath, inputPath] = parsed.positionals;
   const network = loadModel(modelPath, await backendFrom(values));

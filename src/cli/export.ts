@@ -1,3 +1,4 @@
+import { count } from "../words.js";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { GlassboxError } from "../errors.js";
@@ -17,7 +18,7 @@ export const EXPORT_USAGE = `glassbox export model.safetensors [--onnx model.onn
 
 export async function exportCommand(argv: string[]): Promise<number> {
   const parsed = parse(argv, { onnx: { type: "string" }, pytorch: { type: "string" } }, EXPORT_USAGE);
-  if (parsed.positionals.length !== 1) throw new UsageError(`expected one model file, got ${parsed.positionals.length} arguments\nusage: ${EXPORT_USAGE}`);
+  if (parsed.positionals.length !== 1) throw new UsageError(`expected one model file, got ${count(parsed.positionals.length, "argument")}\nusage: ${EXPORT_USAGE}`);
   const { onnx, pytorch } = parsed.values;
   if (typeof onnx !== "string" && typeof pytorch !== "string") throw new UsageError(`say what to write: --onnx model.onnx or --pytorch DIR\nusage: ${EXPORT_USAGE}`);
   if (typeof onnx === "string") checkOutputPath("onnx", onnx);

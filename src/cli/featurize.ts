@@ -1,3 +1,4 @@
+import { count } from "../words.js";
 import { loadForModel } from "../data/load.js";
 import { featureRows } from "../data/dataset.js";
 import { loadModel } from "../io/disk.js";
@@ -15,7 +16,8 @@ export async function featurize(argv: string[]): Promise<number> {
   const parsed = parse(argv, { limit: { type: "string" }, out: { type: "string" } }, FEATURIZE_USAGE);
   const out = parsed.values.out;
   if (typeof out === "string") checkOutputPath("out", out);
-  if (parsed.positionals.length < 2) throw new UsageError(`expected a model file and at least one input, got ${parsed.positionals.length} arguments\nusage: ${FEATURIZE_USAGE}`);
+  if (parsed.positionals.length < 2)
+    throw new UsageError(`expected a model file and at least one input, got ${count(parsed.positionals.length, "argument")}\nusage: ${FEATURIZE_USAGE}`);
   const [modelPath, ...inputs] = parsed.positionals;
   const network = loadModel(modelPath);
   const loaded = await loadForModel(network, inputs, false);

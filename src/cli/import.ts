@@ -1,3 +1,4 @@
+import { count } from "../words.js";
 import { GlassboxError } from "../errors.js";
 import { readBytes } from "../data/files.js";
 import { saveModel } from "../io/disk.js";
@@ -25,7 +26,7 @@ const OPTIONS = {
 export async function importCommand(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, IMPORT_USAGE);
   const { values } = parsed;
-  if (parsed.positionals.length !== 1) throw new UsageError(`expected one ONNX file, got ${parsed.positionals.length} arguments\nusage: ${IMPORT_USAGE}`);
+  if (parsed.positionals.length !== 1) throw new UsageError(`expected one ONNX file, got ${count(parsed.positionals.length, "argument")}\nusage: ${IMPORT_USAGE}`);
   const out = text(values, "out", "");
   if (!out) throw new UsageError(`--out is required: where to write the Glassbox model\nusage: ${IMPORT_USAGE}`);
   checkOutputPath("out", out);

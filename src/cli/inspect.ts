@@ -1,3 +1,4 @@
+import { count } from "../words.js";
 import { loadForModel } from "../data/load.js";
 import { GlassboxError } from "../errors.js";
 import { topActivating, weightPicturesPng } from "../explain/neurons.js";
@@ -27,7 +28,7 @@ export async function inspect(argv: string[]): Promise<number> {
     top: { type: "string" },
   } as const;
   const parsed = parse(argv, options, INSPECT_USAGE);
-  if (parsed.positionals.length !== 1) throw new UsageError(`expected one model file, got ${parsed.positionals.length} arguments\nusage: ${INSPECT_USAGE}`);
+  if (parsed.positionals.length !== 1) throw new UsageError(`expected one model file, got ${count(parsed.positionals.length, "argument")}\nusage: ${INSPECT_USAGE}`);
   const { values } = parsed;
   const modelPath = parsed.positionals[0];
   const network = loadModel(modelPath, await backendFrom(values));

@@ -17,12 +17,12 @@ import { version } from "./version.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
   train: { run: train, usage: TRAIN_USAGE, about: "train a network on images, sounds, texts, a table or an IDX directory" },
-  evaluate: { run: evaluate, usage: EVALUATE_USAGE, about: "accuracy, per-class metrics and confusion matrix" },
+  evaluate: { run: evaluate, usage: EVALUATE_USAGE, about: "accuracy, per-class metrics and confusion matrix (R², MAE, RMSE for a regression; --folds K)" },
   predict: { run: predict, usage: PREDICT_USAGE, about: "labels and probabilities for every input, in words" },
   explain: { run: explainCommand, usage: EXPLAIN_USAGE, about: "why the model gave its answer: each feature's contribution" },
   inspect: { run: inspect, usage: INSPECT_USAGE, about: "the architecture, and what the first hidden layer's neurons look for" },
   featurize: { run: featurize, usage: FEATURIZE_USAGE, about: "the numbers the network reads for each input (CSV, or JSON for ONNX consumers)" },
-  export: { run: exportCommand, usage: EXPORT_USAGE, about: "the model as ONNX, for ONNX Runtime, Triton or Spark" },
+  export: { run: exportCommand, usage: EXPORT_USAGE, about: "the model as ONNX (ONNX Runtime, Triton, Spark) or as PyTorch code and weights" },
   import: { run: importCommand, usage: IMPORT_USAGE, about: "an ONNX model (from PyTorch, or an export) as a Glassbox model, to explain it" },
   serve: { run: serve, usage: SERVE_USAGE, about: "an HTTP API and the web app for one model (predict, explain)" },
   demo: { run: demo, usage: DEMO_USAGE, about: "train on the embedded Fashion-MNIST subset (npm start)" },
@@ -36,7 +36,7 @@ function help(): string {
     "",
     "commands:",
   ];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${c.about}`);
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.about}`);
   lines.push(
     "",
     "every command takes --backend wasm|reference (default wasm), --threads N (default: timed at start-up),",

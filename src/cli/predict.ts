@@ -1,3 +1,4 @@
+import { count } from "../words.js";
 import { loadForModel, type LoadedData } from "../data/load.js";
 import { loadModel } from "../io/disk.js";
 import { classify } from "../model/classify.js";
@@ -14,7 +15,8 @@ export const PREDICT_USAGE = `glassbox predict model.safetensors <data>... [--to
 
 export async function predict(argv: string[]): Promise<number> {
   const parsed = parse(argv, { top: { type: "string" }, limit: { type: "string" } }, PREDICT_USAGE);
-  if (parsed.positionals.length < 2) throw new UsageError(`expected a model file and at least one data path, got ${parsed.positionals.length} arguments\nusage: ${PREDICT_USAGE}`);
+  if (parsed.positionals.length < 2)
+    throw new UsageError(`expected a model file and at least one data path, got ${count(parsed.positionals.length, "argument")}\nusage: ${PREDICT_USAGE}`);
   const [modelPath, ...dataPaths] = parsed.positionals;
   const top = integer(parsed.values, "top", 3);
   const network = loadModel(modelPath, await backendFrom(parsed.values));

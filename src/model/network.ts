@@ -122,11 +122,13 @@ export class Network {
     return this.layers.map((layer) => layer.describe());
   }
 
-  /** One line: "784 inputs (28x28x1) -> 256 relu -> dropout -> 10 linear -> softmax". */
+  /** One line: "784 inputs (28x28x1) -> 256 relu -> dropout -> 10 linear -> softmax" ("-> values" for a regression). */
   summary(): string {
     const shape = this.inputShape.length > 1 ? ` (${this.inputShape.join("x")})` : "";
     const parts = this.describe().map((d) => (d.units === null ? d.summary : `${d.units} ${d.activation}`));
-    return [`${this.inputs} inputs${shape}`, ...parts, this.spec.output].join(" -> ");
+    // A regression's last step reads as what it gives: values (in the label's units when it learnt them standardised).
+    const answer = this.spec.output !== "linear" ? this.spec.output : this.facts.targetScale ? "values in the label's units" : "values";
+    return [`${this.inputs} inputs${shape}`, ...parts, answer].join(" -> ");
   }
 
   /** Whether a layer learns the input's statistics (standardisation): then raw feature scales do not matter. */
