@@ -3,13 +3,15 @@
 // 1e-5 and explain like any model; a graph with an LSTM is refused by name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { loadModel } from "../src/io/disk.js";
+import { createServer } from "../src/server/index.js";
 import { join } from "node:path";
 import { lastJson, ROOT, scratch } from "./helpers/glassbox.js";
 
 const FIXTURES = join(ROOT, "test/fixtures/torch-onnx");
 const expected = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8")) as { cnn_softmax: number[][]; mlp_softmax: number[][] };
-const { glassbox } = scratch("glassbox-onnx-import-");
+const { dir, glassbox } = scratch("glassbox-onnx-import-");
 const DIGITS = Array.from({ length: 10 }, (_, k) => String(k));
 
 interface Predicted {
@@ -65,6 +67,33 @@ test("an MLP made by PyTorch (LeakyReLU, GELU written out, Tanh) reads a CSV by 
   });
   assert.ok(worst < 1e-5, `largest difference from PyTorch's softmax: ${worst}`);
   assert.equal(glassbox("explain", "mlp.safetensors", join(FIXTURES, "rows.csv"), "--row", "2", "--json").code, 0);
+});
+
+test("the imported PyTorch CNN is an ordinary model: evaluate on a folder per label, and serve's predict and Grad-CAM", async () => {
+  assert.equal(glassbox("import", join(FIXTURES, "cnn.onnx"), "--labels", DIGITS.join(","), "--out", "served.safetensors").code, 0);
+  // A folder per label, each PNG under the label PyTorch gives it: evaluate must find them all right.
+  for (let i = 0; i < 4; i++) {
+    const best = expected.cnn_softmax[i].indexOf(Math.max(...expected.cnn_softmax[i]));
+    mkdirSync(join(dir, "digits", String(best)), { recursive: true });
+    copyFileSync(join(FIXTURES, `digit${i}.png`), join(dir, "digits", String(best), `digit${i}.png`));
+  }
+  const evaluated = glassbox("evaluate", "served.safetensors", "digits", "--json");
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  assert.equal(lastJson(evaluated.stdout).accuracy, 1);
+  const server = createServer(loadModel(join(dir, "served.safetensors")), { webRoot: null, workers: 0 });
+  const url = await server.listen(0, "127.0.0.1");
+  try {
+    const png = readFileSync(join(FIXTURES, "digit1.png"));
+    const predicted = await fetch(`${url}/api/predict?top=10`, { method: "POST", body: png, headers: { "Content-Type": "image/png" } });
+    assert.equal(predicted.status, 200, await predicted.clone().text());
+    const top = (await predicted.json()).predictions[0].top as { label: string; probability: number }[];
+    for (const { label, probability } of top) assert.ok(Math.abs(probability - expected.cnn_softmax[1][Number(label)]) < 1e-5);
+    const cam = await fetch(`${url}/api/explain?method=gradcam`, { method: "POST", body: png, headers: { "Content-Type": "image/png" } });
+    assert.equal(cam.status, 200, await cam.clone().text());
+    assert.equal((await cam.json()).map.length, 16, "the last convolution's 4x4 grid");
+  } finally {
+    await server.close();
+  }
 });
 
 test("a graph with an LSTM gets one line naming the op and its node", () => {
