@@ -115,7 +115,6 @@ class ChainReader {
     if (this.shape.some((d) => !(d > 0))) throw this.error(`the input's sizes must be fixed numbers, found [${dims.join(", ")}]`);
     this.inputShape = [...this.shape];
     let current = inputs[0].name ?? "";
-    let inputFixed = this.layout === "nchw";
     const nodes = this.graph.node ?? [];
     const outputsWanted = new Set((this.graph.output ?? []).map((o) => o.name ?? ""));
     for (let n = 0; n < nodes.length; n++) {
@@ -130,7 +129,6 @@ class ChainReader {
         this.activation("gelu");
         current = nodes[gelu].output?.[0] ?? "";
         n = gelu;
-        inputFixed = true;
         continue;
       }
       const data = (node.input ?? []).filter((name) => name !== "" && !this.constants.has(name));
@@ -139,19 +137,18 @@ class ChainReader {
         if (data.includes(current) || outputsWanted.has(current)) break;
         throw this.error(`node "${node.name || op}" (${op}) does not continue the chain from "${current}"; only one path from input to output is read`);
       }
-      if (!inputFixed && op === "Reshape" && this.layout === "flat" && this.layers.every((l) => l.type === "standardize")) {
+      // Glassbox's export starts an image model with a Reshape of the flat rows (after any standardisation).
+      if (op === "Reshape" && this.inputShape.length === 1 && this.layers.every((l) => l.type === "standardize")) {
         // Glassbox's export: features [batch, H*W*C] (standardised or not) -> [batch, H, W, C].
         const target = this.constant(node, 1).values;
         if (target.length === 4) {
           this.shape = [target[1], target[2], target[3]];
           this.inputShape = [...this.shape];
           this.layout = "nhwc";
-          inputFixed = true;
           current = node.output?.[0] ?? "";
           continue;
         }
       }
-      if (op !== "Sub" && op !== "Div") inputFixed = true;
       this.step(node, op);
       current = node.output?.[0] ?? "";
       if (outputsWanted.has(current) && (op === "Softmax" || op === "Sigmoid")) break;
