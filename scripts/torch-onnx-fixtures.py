@@ -1,5 +1,5 @@
-"""Writes the PyTorch-made ONNX fixtures of test/onnx-import.test.ts: a small CNN on 8x8 gray
-images and an MLP on 6 numbers (LeakyReLU, GELU, Tanh), exported by torch.onnx.export (opset 13), a few inputs, and
+"""Writes the PyTorch-made ONNX fixtures of test/onnx-import.test.ts: two small CNNs on 8x8 gray
+images (one flattens with x.view) and an MLP on 6 numbers (LeakyReLU, GELU, Tanh), exported by torch.onnx.export (opset 13), a few inputs, and
 PyTorch's softmax on them; and an LSTM graph, which Glassbox must refuse by name.
 
 Run with Debian's python3-torch and python3-pil: /usr/bin/python3 scripts/torch-onnx-fixtures.py
@@ -42,6 +42,25 @@ for i in range(4):
 with torch.no_grad():
     cnn_softmax = torch.softmax(cnn(torch.tensor(np.stack(images))[:, None]), 1).numpy()
 
+class ViewNet(torch.nn.Module):
+    """Flattens with x.view(x.size(0), -1), which exports as Shape, Gather, Unsqueeze, Concat and Reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 3, 3, padding=1)
+        self.pool = torch.nn.MaxPool2d(2)
+        self.head = torch.nn.Linear(3 * 4 * 4, 10)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv(x)))
+        return self.head(x.view(x.size(0), -1))
+
+
+view = ViewNet()
+export(view, torch.rand(1, 1, 8, 8), "cnn-view.onnx")
+with torch.no_grad():
+    view_softmax = torch.softmax(view(torch.tensor(np.stack(images))[:, None]), 1).numpy()
+
 mlp = torch.nn.Sequential(torch.nn.Linear(6, 12), torch.nn.LeakyReLU(0.01), torch.nn.Linear(12, 10), torch.nn.GELU(), torch.nn.Linear(10, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
 export(mlp, torch.rand(1, 6), "mlp.onnx")
 rows = rng.normal(size=(5, 6)).astype(np.float32)
@@ -68,6 +87,6 @@ class Recurrent(torch.nn.Module):
 torch.onnx.export(Recurrent().eval(), torch.rand(1, 5, 4), os.path.join(OUT, "lstm.onnx"), input_names=["input"], opset_version=13)
 
 with open(os.path.join(OUT, "expected.json"), "w") as f:
-    json.dump({"torch": torch.__version__, "cnn_softmax": cnn_softmax.tolist(), "mlp_softmax": mlp_softmax.tolist()}, f)
+    json.dump({"torch": torch.__version__, "cnn_softmax": cnn_softmax.tolist(), "view_softmax": view_softmax.tolist(), "mlp_softmax": mlp_softmax.tolist()}, f)
     f.write("\n")
 print("wrote", sorted(os.listdir(OUT)))

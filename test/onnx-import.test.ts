@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { lastJson, ROOT, scratch } from "./helpers/glassbox.js";
 
 const FIXTURES = join(ROOT, "test/fixtures/torch-onnx");
-const expected = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8")) as { cnn_softmax: number[][]; mlp_softmax: number[][] };
+const expected = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8")) as { cnn_softmax: number[][]; view_softmax: number[][]; mlp_softmax: number[][] };
 const { dir, glassbox } = scratch("glassbox-onnx-import-");
 const DIGITS = Array.from({ length: 10 }, (_, k) => String(k));
 
@@ -53,6 +53,19 @@ test("a CNN made and exported by PyTorch: import, then predict on PNGs gives PyT
   const wrongSize = glassbox("import", join(FIXTURES, "cnn.onnx"), "--size", "28x28", "--out", "x.safetensors");
   assert.equal(wrongSize.code, 2);
   assert.match(wrongSize.stderr, /--size 28x28: the graph reads 8x8 images/);
+});
+
+test("a CNN that flattens with x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, Reshape) imports and gives PyTorch's softmax within 1e-5", () => {
+  const imported = glassbox("import", join(FIXTURES, "cnn-view.onnx"), "--labels", DIGITS.join(","), "--out", "view.safetensors");
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stdout, /64 inputs \(8x8x1\) -> conv 3 3x3 -> relu -> max pool 2x2 -> flatten -> 10 linear -> softmax/);
+  const pngs = [0, 1, 2, 3].map((i) => join(FIXTURES, `digit${i}.png`));
+  const predicted = lastJson(glassbox("predict", "view.safetensors", ...pngs, "--top", "10", "--json").stdout) as unknown as Predicted;
+  let worst = 0;
+  predicted.predictions.forEach((p, i) => {
+    for (const { label, probability } of p.top) worst = Math.max(worst, Math.abs(probability - expected.view_softmax[i][Number(label)]));
+  });
+  assert.ok(worst < 1e-5, `largest difference from PyTorch's softmax: ${worst}`);
 });
 
 test("an MLP made by PyTorch (LeakyReLU, GELU written out, Tanh) reads a CSV by its feature names and gives PyTorch's softmax within 1e-5", () => {

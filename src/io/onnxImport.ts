@@ -6,7 +6,7 @@ import { padsOf, windowGeometry } from "../layers/window.js";
 import type { ModelAbout, TargetScale } from "../model/about.js";
 import { Network, type OutputKind } from "../model/network.js";
 import { oihwToHwio, transposed } from "./layouts.js";
-import { addConstants, geluEnd, IMPORTED_OPS, parseJson, PLUMBING, same, valuesOf, type Constants } from "./onnxValues.js";
+import { addConstants, geluEnd, IMPORTED_OPS, parseJson, PLUMBING, same, shapeOnlyNodes, valuesOf, type Constants } from "./onnxValues.js";
 
 const { onnx } = onnxProto;
 type Node = onnxProto.onnx.INodeProto;
@@ -100,7 +100,8 @@ class ChainReader {
 
   read(): Read {
     // The first op Glassbox cannot read is named before anything else is checked (a layer before shape plumbing).
-    const unsupported = (this.graph.node ?? []).filter((node) => !(IMPORTED_OPS as readonly string[]).includes(node.opType ?? ""));
+    const shapeOnly = shapeOnlyNodes(this.graph.node ?? []);
+    const unsupported = (this.graph.node ?? []).filter((node) => !shapeOnly.has(node) && !(IMPORTED_OPS as readonly string[]).includes(node.opType ?? ""));
     const named = unsupported.find((node) => !PLUMBING.has(node.opType ?? "")) ?? unsupported[0];
     if (named)
       throw this.error(`unsupported op "${named.opType}" (node "${named.name || named.output?.[0]}"); Glassbox reads ${IMPORTED_OPS.filter((op) => op !== "Constant").join(", ")}`);
@@ -120,10 +121,11 @@ class ChainReader {
     for (let n = 0; n < nodes.length; n++) {
       const node = nodes[n];
       const op = node.opType ?? "";
-      if (op === "Constant") {
+      if (op === "Constant" && !shapeOnly.has(node)) {
         addConstants(this.constants, [node]);
         continue;
       }
+      if (shapeOnly.has(node)) continue; // a flatten's target shape, worked out at run time
       const gelu = geluEnd(nodes, n, current, this.constants);
       if (gelu !== null) {
         this.activation("gelu");
@@ -131,7 +133,8 @@ class ChainReader {
         n = gelu;
         continue;
       }
-      const data = (node.input ?? []).filter((name) => name !== "" && !this.constants.has(name));
+      // A Reshape's data is its first input; its second is the target shape.
+      const data = op === "Reshape" ? (node.input ?? []).slice(0, 1) : (node.input ?? []).filter((name) => name !== "" && !this.constants.has(name));
       if (data.length !== 1 || data[0] !== current) {
         // Outputs after the answer (Glassbox's export writes "probabilities" beside "logits") end the chain.
         if (data.includes(current) || outputsWanted.has(current)) break;

@@ -38,7 +38,7 @@ export const IMPORTED_OPS = [
 ] as const;
 
 /** Ops that move shapes about rather than compute: an unsupported layer (an LSTM) is named before these. */
-export const PLUMBING = new Set(["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "ConstantOfShape", "Expand", "Range", "Equal", "Where"]);
+export const PLUMBING = new Set<string>(["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "ConstantOfShape", "Expand", "Range", "Equal", "Where"]);
 
 export function parseJson<T>(text: string | undefined): T | null {
   if (!text) return null;
@@ -94,4 +94,27 @@ export function addConstants(constants: Constants, nodes: Node[]): void {
     const t = node.attribute?.find((a) => a.name === "value")?.t;
     if (t) constants.set(node.output?.[0] ?? "", { dims: (t.dims ?? []).map(Number), values: valuesOf(t) });
   }
+}
+
+/**
+ * The nodes that only compute a Reshape's target shape: PyTorch writes `x.view(x.size(0), -1)`
+ * as Shape, Gather, Unsqueeze and Concat feeding the Reshape's second input. Every output of
+ * such a node goes to another of them or to a Reshape's shape.
+ */
+export function shapeOnlyNodes(nodes: Node[]): Set<Node> {
+  const users = new Map<string, { node: Node; slot: number }[]>();
+  for (const node of nodes) (node.input ?? []).forEach((name, slot) => users.set(name, [...(users.get(name) ?? []), { node, slot }]));
+  const found = new Set<Node>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const node of nodes) {
+      if (found.has(node) || !(PLUMBING.has(node.opType ?? "") || node.opType === "Constant")) continue;
+      const uses = (node.output ?? []).flatMap((name) => users.get(name) ?? []);
+      if (uses.length > 0 && uses.every((u) => found.has(u.node) || (u.node.opType === "Reshape" && u.slot === 1))) {
+        found.add(node);
+        grew = true;
+      }
+    }
+  }
+  return found;
 }
