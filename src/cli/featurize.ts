@@ -1,5 +1,6 @@
 import { count } from "../words.js";
 import { loadForModel } from "../data/load.js";
+import { inputNamesOf } from "../featurizers/index.js";
 import { featureRows } from "../data/dataset.js";
 import { loadModel } from "../io/disk.js";
 import { integer, parse, UsageError } from "./args.js";
@@ -25,7 +26,7 @@ export async function featurize(argv: string[]): Promise<number> {
   const { data } = loaded;
   const rows = Math.min(data.rows, integer(parsed.values, "limit", data.rows));
   const features = featureRows(data, 0, rows);
-  const names = data.featureNames ?? network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k + 1}`);
+  const names = inputNamesOf(network);
   const row = (i: number): number[] => Array.from(features.subarray(i * data.columns, (i + 1) * data.columns));
   let text: string;
   if (parsed.values.json) {

@@ -30,7 +30,7 @@ export async function evaluateFolds(argv: string[]): Promise<number> {
   }
   const rows = result.foldRows.reduce((a, b) => a + b, 0);
   const lines = [`${folds}-fold cross-validation on ${count(rows, "row")} (${result.foldRows.join(", ")} held out in turn)`];
-  const width = Math.max(...Object.keys(result.metrics).map((name) => name.length));
+  const width = Object.keys(result.metrics).reduce((widest, name) => Math.max(widest, name.length), 0);
   for (const [name, m] of Object.entries(result.metrics)) {
     lines.push(`${name.padEnd(width)}  ${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}  (${m.min.toFixed(3)} to ${m.max.toFixed(3)})`);
   }

@@ -1,4 +1,4 @@
-import { featureNames, featurizerOf, type FeaturizerState } from "../featurizers/index.js";
+import { featureNames, featurizerOf, inputNamesOf, type FeaturizerState } from "../featurizers/index.js";
 import { encodePng } from "../featurizers/image/index.js";
 import { fixedWindow, resample, spectrogramShape, type Clip, type SoundState } from "../featurizers/sound/index.js";
 import { tableFeatureGroups, type TableState } from "../featurizers/table/index.js";
@@ -41,8 +41,7 @@ export function featureAttributions(
   else if (state?.kind === "image" && state.channels === 3)
     out = pixelSums(attributions, 3).map((value, p) => ({ feature: `pixel (row ${Math.floor(p / state.width) + 1}, column ${(p % state.width) + 1})`, value }));
   else {
-    const names = state ? featureNames(state) : (network.about.featureNames ?? Array.from({ length: network.inputs }, (_, k) => `feature ${k + 1}`));
-    out = names.map((feature, k) => ({ feature, value: attributions[k] }));
+    out = inputNamesOf(network).map((feature, k) => ({ feature, value: attributions[k] }));
   }
   return out.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
 }

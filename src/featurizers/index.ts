@@ -40,6 +40,12 @@ export function featurizerOf(model: { about: { featurizer: { readonly kind: stri
   return model.about.featurizer as FeaturizerState | null;
 }
 
+/** A model's input names: its featurizer's, else the names it was trained with, else "feature 1", "feature 2"... */
+export function inputNamesOf(model: { inputs: number; about: { featurizer: { readonly kind: string } | null; featureNames: string[] | null } }): string[] {
+  const state = featurizerOf(model);
+  return state ? featureNames(state) : (model.about.featureNames ?? Array.from({ length: model.inputs }, (_, k) => `feature ${k + 1}`));
+}
+
 /** One name per number, in the featurizer's language ("pixel (row 3, column 5)", "city = Oslo", "free"). */
 export function featureNames(state: FeaturizerState): string[] {
   switch (state.kind) {

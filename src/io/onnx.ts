@@ -5,6 +5,7 @@ import { padsOf, windowGeometry } from "../layers/window.js";
 import { hwioToOihw } from "./layouts.js";
 import type { LayerSpec } from "../layers/index.js";
 import type { Network } from "../model/network.js";
+import { sizeOf } from "../tensor/tensor.js";
 
 const { onnx } = onnxProto;
 
@@ -158,10 +159,6 @@ function activation(graph: GraphBuilder, x: string, a: Activation): string {
       return graph.node("Mul", [graph.node("Mul", [x, one]), graph.floats(graph.fresh("half"), [], Float32Array.of(0.5))]);
     }
   }
-}
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 type Attributes = Record<string, number | number[]>;

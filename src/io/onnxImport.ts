@@ -5,6 +5,7 @@ import { layerShapes, type LayerSpec } from "../layers/index.js";
 import { padsOf, windowGeometry } from "../layers/window.js";
 import type { ModelAbout, TargetScale } from "../model/about.js";
 import { Network, type OutputKind } from "../model/network.js";
+import { sizeOf } from "../tensor/tensor.js";
 import { oihwToHwio, transposed } from "./layouts.js";
 import { addConstants, geluEnd, IMPORTED_OPS, parseJson, PLUMBING, same, shapeOnlyNodes, valuesOf, type Constants } from "./onnxValues.js";
 
@@ -249,7 +250,7 @@ class ChainReader {
       }
       case "MatMul": {
         const b = this.constant(node, 1);
-        this.dense(b.values, b.dims[0], b.dims[1], new Float64Array(b.dims[1]));
+        this.dense(b.values, b.dims[0], b.dims[1], null); // its bias, if any, is the Add after it
         return;
       }
       case "Add":
@@ -308,10 +309,12 @@ class ChainReader {
     }
   }
 
+  /** After a MatMul: the next Add of a constant is its bias. */
   private pendingBias = false;
 
-  private dense(weight: Float64Array, inputs: number, units: number, bias: Float64Array): void {
-    const size = this.shape.reduce((a, b) => a * b, 1);
+  /** A dense layer; `bias` null for a MatMul, whose bias comes as the Add after it. */
+  private dense(weight: Float64Array, inputs: number, units: number, bias: Float64Array | null): void {
+    const size = sizeOf(this.shape);
     if (inputs !== size) throw this.error(`a dense layer of ${inputs} inputs on ${size} features`);
     if (this.shape.length === 3) this.push({ type: "flatten" });
     const at = this.layers.length;
@@ -326,8 +329,8 @@ class ChainReader {
       this.chw = null;
     }
     this.tensors.set(`layers.${at}.weight`, Float32Array.from(rows));
-    this.tensors.set(`layers.${at}.bias`, Float32Array.from(bias));
-    this.pendingBias = !bias.some((v) => v !== 0);
+    this.tensors.set(`layers.${at}.bias`, bias ? Float32Array.from(bias) : new Float32Array(units));
+    this.pendingBias = bias === null;
     this.push({ type: "dense", units, activation: "linear" });
   }
 

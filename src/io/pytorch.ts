@@ -2,6 +2,7 @@ import { GlassboxError } from "../errors.js";
 import { padsOf, windowGeometry } from "../layers/window.js";
 import type { LayerSpec } from "../layers/index.js";
 import type { Network } from "../model/network.js";
+import { sizeOf } from "../tensor/tensor.js";
 import { hwioToOihw, transposed } from "./layouts.js";
 import { encodeSafetensors, type NamedTensor } from "./safetensors.js";
 
@@ -139,10 +140,6 @@ function activation(a: string, x: string): string {
     default:
       return x;
   }
-}
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 function modelPy(network: Network, version: string, modules: string[], forward: string[], answer: string, scaled: boolean): string {

@@ -1,4 +1,5 @@
 import type { Backend } from "../backends/backend.js";
+import { columnStats } from "../tensor/scalar.js";
 import { sizeOf, type Param, type Shape, type Tensor } from "../tensor/tensor.js";
 import { Scratch, layerName, type Layer, type LayerDescription, type LayerSpecBase, type LayerType, type NamedTensor } from "./layer.js";
 
@@ -54,27 +55,13 @@ export class Standardize implements Layer {
    * A constant column gets std 1, so it maps to 0 instead of dividing by zero.
    */
   adapt(features: Float32Array, columns: number, rows: ArrayLike<number>): void {
-    const sum = new Float64Array(columns);
-    const sumSquares = new Float64Array(columns);
-    for (let r = 0; r < rows.length; r++) {
-      const at = rows[r] * columns;
-      for (let j = 0; j < columns; j++) {
-        const v = features[at + j];
-        sum[j] += v;
-        sumSquares[j] += v * v;
-      }
-    }
-    const n = Math.max(rows.length, 1);
-    const mean = new Float32Array(columns);
-    const std = new Float32Array(columns);
-    for (let j = 0; j < columns; j++) {
-      const m = sum[j] / n;
-      const deviation = Math.sqrt(Math.max(sumSquares[j] / n - m * m, 0));
-      mean[j] = m;
-      std[j] = deviation > 1e-6 * Math.max(1, Math.abs(m)) ? deviation : 1;
-    }
-    this.backend.write(this.mean.value, mean);
-    this.backend.write(this.std.value, std);
+    // Stored as float32 on every backend, as the model file keeps them; a constant column gets std 1.
+    const { mean, std } = columnStats(features, columns, rows);
+    this.backend.write(this.mean.value, Float32Array.from(mean));
+    this.backend.write(
+      this.std.value,
+      Float32Array.from(std, (s) => s || 1),
+    );
     this.learnt = true;
   }
 

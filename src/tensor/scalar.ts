@@ -30,3 +30,32 @@ export function maxAbs(values: ArrayLike<number>): number {
   }
   return max;
 }
+
+/**
+ * Each column's mean and standard deviation (population, in float64) over `rows` of a row-major
+ * [*, columns] array: the statistics standardisation uses, for features and regression targets
+ * alike. A column whose deviation is within rounding of none (at most 1e-6 of max(1, |mean|))
+ * gets std 0: the caller decides what a constant column means.
+ */
+export function columnStats(values: ArrayLike<number>, columns: number, rows: ArrayLike<number>): { mean: Float64Array; std: Float64Array } {
+  const sum = new Float64Array(columns);
+  const sumSquares = new Float64Array(columns);
+  for (let r = 0; r < rows.length; r++) {
+    const at = rows[r] * columns;
+    for (let j = 0; j < columns; j++) {
+      const v = values[at + j];
+      sum[j] += v;
+      sumSquares[j] += v * v;
+    }
+  }
+  const n = Math.max(rows.length, 1);
+  const mean = new Float64Array(columns);
+  const std = new Float64Array(columns);
+  for (let j = 0; j < columns; j++) {
+    const m = sum[j] / n;
+    const deviation = Math.sqrt(Math.max(sumSquares[j] / n - m * m, 0));
+    mean[j] = m;
+    std[j] = deviation > 1e-6 * Math.max(1, Math.abs(m)) ? deviation : 0;
+  }
+  return { mean, std };
+}

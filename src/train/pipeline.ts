@@ -8,6 +8,8 @@ import { createMlp } from "../model/mlp.js";
 import type { Initializer, LayerSpec } from "../layers/index.js";
 import { parseLayers } from "../layers/parse.js";
 import { Random, permutation } from "../tensor/random.js";
+import { columnStats } from "../tensor/scalar.js";
+import { allRows } from "./batches.js";
 import type { Augment } from "./augment.js";
 import { chooseThreshold } from "./curves.js";
 import { trainingDefaults } from "./defaults.js";
@@ -186,15 +188,11 @@ function withPositive(data: Dataset, positive: string): Dataset {
 
 /** Each target's mean and standard deviation over the rows; a constant target has nothing to learn. */
 function targetScaleOf(data: Dataset): TargetScale {
-  const targets = data.targets as Float32Array;
-  const outputs = data.labelNames.length;
-  const mean = new Array<number>(outputs).fill(0);
-  const std = new Array<number>(outputs).fill(0);
-  for (let i = 0; i < data.rows; i++) for (let k = 0; k < outputs; k++) mean[k] += targets[i * outputs + k] / data.rows;
-  for (let i = 0; i < data.rows; i++) for (let k = 0; k < outputs; k++) std[k] += (targets[i * outputs + k] - mean[k]) ** 2 / data.rows;
-  std.forEach((v, k) => {
-    std[k] = Math.sqrt(v);
-    if (!(std[k] > 0)) throw new GlassboxError("BAD_DATA", `${data.source}: the target "${data.labelNames[k]}" is ${mean[k]} in every row; a regression needs values that vary`);
+  const stats = columnStats(data.targets as Float32Array, data.labelNames.length, allRows(data.rows));
+  const mean = Array.from(stats.mean);
+  const std = Array.from(stats.std);
+  std.forEach((s, k) => {
+    if (s === 0) throw new GlassboxError("BAD_DATA", `${data.source}: the target "${data.labelNames[k]}" is ${mean[k]} in every row; a regression needs values that vary`);
   });
   return { mean, std };
 }

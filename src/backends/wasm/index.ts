@@ -236,35 +236,33 @@ class Wasm implements WasmBackend {
   }
 
   softmaxCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix, out: Tensor, index: number): void {
-    const loss = this.k.softmaxCrossEntropy(at(logits).offset, logits.rows, logits.cols, this.labels(labels), this.weights(classWeights), at(dLogits).offset);
-    this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
+    this.store(out, index, this.k.softmaxCrossEntropy(at(logits).offset, logits.rows, logits.cols, this.labels(labels), this.weights(classWeights), at(dLogits).offset));
   }
 
   binaryCrossEntropy(logits: Matrix, labels: Int32Array, classWeights: Float32Array | null, dLogits: Matrix, out: Tensor, index: number): void {
-    const loss = this.k.binaryCrossEntropy(at(logits).offset, logits.rows, this.labels(labels), this.weights(classWeights), at(dLogits).offset);
-    this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
+    this.store(out, index, this.k.binaryCrossEntropy(at(logits).offset, logits.rows, this.labels(labels), this.weights(classWeights), at(dLogits).offset));
   }
 
   meanSquaredError(prediction: Matrix, targets: Matrix, dPrediction: Matrix, out: Tensor, index: number): void {
-    const loss = this.k.meanSquaredError(at(prediction).offset, at(targets).offset, prediction.rows * prediction.cols, at(dPrediction).offset);
-    this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
+    this.store(out, index, this.k.meanSquaredError(at(prediction).offset, at(targets).offset, prediction.rows * prediction.cols, at(dPrediction).offset));
   }
 
   huberLoss(prediction: Matrix, targets: Matrix, delta: number, dPrediction: Matrix, out: Tensor, index: number): void {
-    const loss = this.k.huberLoss(at(prediction).offset, at(targets).offset, delta, prediction.rows * prediction.cols, at(dPrediction).offset);
-    this.heap.f32()[(at(out).offset >>> 2) + index] = loss;
+    this.store(out, index, this.k.huberLoss(at(prediction).offset, at(targets).offset, delta, prediction.rows * prediction.cols, at(dPrediction).offset));
   }
 
   countCorrect(scores: Matrix, labels: Int32Array, threshold: number, out: Tensor, index: number): void {
-    const f = this.heap.f32();
-    f[(at(out).offset >>> 2) + index] = countCorrectRows(f, at(scores).offset >>> 2, scores.rows, scores.cols, labels, threshold);
+    this.store(out, index, countCorrectRows(this.heap.f32(), at(scores).offset >>> 2, scores.rows, scores.cols, labels, threshold));
+  }
+
+  /** out[index] = value: a loss or count stays on the device until the training loop reads it. */
+  private store(out: Tensor, index: number, value: number): void {
+    this.heap.f32()[(at(out).offset >>> 2) + index] = value;
   }
 
   sumOfSquares(m: Tensor, out: Tensor, index: number, accumulate: boolean): void {
     const sum = this.k.sumOfSquares(at(m).offset, m.rows * m.cols);
-    const f = this.heap.f32();
-    const o = (at(out).offset >>> 2) + index;
-    f[o] = (accumulate ? f[o] : 0) + sum;
+    this.store(out, index, (accumulate ? this.heap.f32()[(at(out).offset >>> 2) + index] : 0) + sum);
   }
 
   clipToNorm(m: Tensor, sumOfSquares: Tensor, index: number, maxNorm: number): void {
