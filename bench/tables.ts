@@ -18,7 +18,22 @@ const extra: Record<string, unknown> = Object.fromEntries(
     .filter((a) => a.includes("=") && !a.startsWith("--"))
     .map((a) => {
       const [key, value] = a.split("=");
-      return [key, key === "hidden" ? value.split(",").map(Number) : key === "schedule" ? { kind: value } : Number.isNaN(Number(value)) ? value : Number(value)];
+      return [
+        key,
+        key === "hidden"
+          ? value === ""
+            ? []
+            : value.split(",").map(Number)
+          : key === "schedule"
+            ? { kind: value }
+            : key === "optimizer"
+              ? value.startsWith("adamw:")
+                ? { name: "adamw", weightDecay: Number(value.slice(6)) }
+                : { name: value }
+              : Number.isNaN(Number(value))
+                ? value
+                : Number(value),
+      ];
     }),
 );
 const sklearn = JSON.parse(readFileSync("data/tables/sklearn.json", "utf8")) as {

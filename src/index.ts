@@ -11,6 +11,7 @@ export { extent, maxAbs, sigmoid } from "./tensor/scalar.js";
 export { ACTIVATIONS, type Activation, type Backend } from "./backends/backend.js";
 export { createReferenceBackend, type ReferenceOptions } from "./backends/reference/index.js";
 export { createWasmBackend, type WasmBackend, type WasmOptions } from "./backends/wasm/index.js";
+export { createWebGpuBackend, type GpuEntry, type WebGpuBackend, type WebGpuOptions } from "./backends/webgpu/index.js";
 export {
   Dense,
   Dropout,

@@ -148,7 +148,21 @@ test("--backend reference gives the same kind of result as the default wasm back
   const e = glassbox("evaluate", "ref.safetensors", "fit.csv", "--backend", "wasm", "--threads", "1", "--json");
   assert.equal(e.code, 0, e.stderr);
   assert.equal(lastJson(e.stdout).count, 60);
-  assert.match(glassbox("evaluate", "ref.safetensors", "fit.csv", "--backend", "gpu").stderr, /--backend: expected one of wasm, reference, got "gpu"/);
+  assert.match(glassbox("evaluate", "ref.safetensors", "fit.csv", "--backend", "gpu").stderr, /--backend: expected one of wasm, reference, webgpu, auto, got "gpu"/);
+});
+
+test("--backend webgpu without WebGPU in Node says what to install and writes nothing; --backend auto falls back to wasm with a note", () => {
+  const gpu = glassbox("train", "fit.csv", "--hidden", "4", "--epochs", "2", "--backend", "webgpu", "--out", "gpu.safetensors");
+  assert.equal(gpu.code, 2, gpu.stderr);
+  assert.match(gpu.stderr, /--backend webgpu: Node has no WebGPU without the optional package webgpu \(npm install webgpu/);
+  assert.equal(existsSync(join(dir, "gpu.safetensors")), false);
+  const auto = glassbox("train", "fit.csv", "--hidden", "4", "--epochs", "2", "--backend", "auto", "--out", "auto.safetensors", "--json");
+  assert.equal(auto.code, 0, auto.stderr);
+  assert.match(auto.stderr, /note: --backend auto: no GPU \(.*\); using wasm/);
+  assert.equal(lastJson(auto.stdout).backend, "wasm");
+  const answer = glassbox("evaluate", "auto.safetensors", "fit.csv", "--backend", "webgpu", "--json");
+  assert.equal(answer.code, 0, answer.stderr);
+  assert.match(answer.stderr, /this command answers on the CPU \(wasm\)/);
 });
 
 test("--input-limit NAME=N changes a limit for the command: lowered, a table is refused; a bad name exits 2", () => {

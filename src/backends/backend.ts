@@ -127,6 +127,11 @@ export interface AdamArgs {
 export interface Backend {
   readonly name: string;
   readonly dtype: "float32" | "float64";
+  /**
+   * True when the numbers live on a device (a GPU) and come back only asynchronously: `read`
+   * then throws, and callers use `readAsync`. CPU backends answer both.
+   */
+  readonly device: boolean;
 
   /** A zero-filled tensor of this shape. */
   tensor(shape: Shape): Tensor;
@@ -138,7 +143,7 @@ export interface Backend {
   reshape(t: Tensor, shape: Shape): Tensor;
   /** Copies `values` (row-major, length = size) into `t`. */
   write(t: Tensor, values: ArrayLike<number>): void;
-  /** A copy of the numbers in `t`, now. */
+  /** A copy of the numbers in `t`, now (a device backend throws: see `device`). */
   read(t: Tensor): FloatArray;
   /** A copy of the numbers in `t` once the kernels before it have run (a device backend waits for its queue). */
   readAsync(t: Tensor): Promise<FloatArray>;

@@ -1,26 +1,57 @@
 import type { Backend } from "../backends/backend.js";
 import { createReferenceBackend } from "../backends/reference/index.js";
 import { createWasmBackend } from "../backends/wasm/index.js";
+import { createWebGpuBackend } from "../backends/webgpu/index.js";
 import { GlassboxError } from "../errors.js";
 import type { LoadedData, TrainingDataOptions } from "../data/load.js";
 import { describeFeaturizer, FEATURIZER_KINDS, type FeaturizerKind } from "../featurizers/index.js";
 import { choice, integer, number, type Parsed } from "./args.js";
 
-export const BACKENDS = ["wasm", "reference"] as const;
+export const BACKENDS = ["wasm", "reference", "webgpu", "auto"] as const;
 
 /**
- * --backend wasm|reference and --threads N. The default is wasm; where it cannot load (no
- * WebAssembly SIMD) the reference backend takes over and a note says so.
+ * --backend wasm|reference|webgpu|auto and --threads N. The default is wasm; where it cannot load
+ * (no WebAssembly SIMD) the reference backend takes over and a note says so. webgpu trains on the
+ * GPU: in Node it needs the optional package `webgpu`; it fails here, before any data is read,
+ * naming what is missing. auto takes webgpu when a GPU that is not a software rasteriser answers,
+ * else wasm, with a note. Commands other than train (`training` false) answer on the CPU: a GPU
+ * reads its numbers back only asynchronously, and they read them at once.
  */
-export async function backendFrom(values: Parsed["values"]): Promise<Backend> {
+export async function backendFrom(values: Parsed["values"], training = false): Promise<Backend> {
   const name = choice(values, "backend", "wasm", BACKENDS);
   if (name === "reference") return createReferenceBackend();
+  if (name === "webgpu" || name === "auto") {
+    if (training) {
+      try {
+        return await createWebGpuBackend({ gpu: await nodeGpu(), allowSoftware: name === "webgpu" });
+      } catch (error) {
+        if (name === "webgpu") throw error;
+        process.stderr.write(`note: --backend auto: no GPU (${(error as Error).message}); using wasm\n`);
+      }
+    } else if (name === "webgpu") process.stderr.write("note: --backend webgpu trains on the GPU; this command answers on the CPU (wasm)\n");
+  }
+  return hostBackend(values);
+}
+
+/** The CPU backend: wasm, or the reference backend where WebAssembly SIMD is missing. */
+export async function hostBackend(values: Parsed["values"]): Promise<Backend> {
   const threads = values.threads === undefined ? "auto" : integer(values, "threads", 1);
   const wasm = await createWasmBackend({ threads });
   if (wasm) return wasm;
   if (values.backend === "wasm") throw new GlassboxError("BAD_ARGUMENT", "--backend wasm: this runtime has no WebAssembly SIMD");
   process.stderr.write("note: the wasm backend needs WebAssembly SIMD, which this runtime lacks; using the reference backend\n");
   return createReferenceBackend();
+}
+
+/** WebGPU in Node: the optional package `webgpu` (Dawn), when installed. */
+async function nodeGpu(): Promise<GPU> {
+  const found = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (found) return found;
+  const name = "webgpu"; // not a static import: nothing else needs the package, and npm ci installs no native code
+  const dawn = (await import(name).catch(() => null)) as { create(flags: string[]): GPU; globals: object } | null;
+  if (!dawn) throw new GlassboxError("BAD_ARGUMENT", "--backend webgpu: Node has no WebGPU without the optional package webgpu (npm install webgpu; it runs on Vulkan)");
+  Object.assign(globalThis, dawn.globals);
+  return dawn.create([]);
 }
 
 /** Options that say how raw data becomes features (train). */

@@ -39,7 +39,7 @@ function help(): string {
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.about}`);
   lines.push(
     "",
-    "every command takes --backend wasm|reference (default wasm), --threads N (default: timed at start-up),",
+    "every command takes --backend wasm|reference|webgpu|auto (default wasm), --threads N (default: timed at start-up),",
     "--json and --verbose (stack traces on errors); glassbox <command> --help lists its options",
     `and --input-limit NAME=N (repeatable) to raise or lower a limit on what it reads: ${(Object.keys(DEFAULT_INPUT_LIMITS) as (keyof InputLimits)[]).map((k) => `${limitOption(k)} (${DEFAULT_INPUT_LIMITS[k]})`).join(", ")}`,
   );

@@ -13,7 +13,8 @@ import { TASKS, type Task } from "../data/csv.js";
 import { REGRESSION_LOSSES, type OutputKind, type RegressionLoss } from "../losses/index.js";
 import { OUTPUT_KINDS } from "../model/spec.js";
 import { choice, integer, integerList, number, onePositional, parse, text, UsageError, type Parsed } from "./args.js";
-import { backendFrom, FEATURIZER_OPTIONS, reportLoaded, trainingDataOptions } from "./data.js";
+import { backendFrom, FEATURIZER_OPTIONS, hostBackend, reportLoaded, trainingDataOptions } from "./data.js";
+import { decodeModel, encodeModelAsync } from "../io/modelFile.js";
 import { checkpointPathOf, readCheckpoint, saveCheckpoint } from "./checkpoints.js";
 import { count } from "./format.js";
 import { EpochProgress, fileProgress } from "./progress.js";
@@ -86,7 +87,7 @@ export async function train(argv: string[]): Promise<number> {
   if (!resume && existsSync(checkpointPath) && !values.json) {
     process.stderr.write(`starting over: ${checkpointPath} holds a checkpoint of an earlier run, which this run replaces (--resume continues it)\n`);
   }
-  const backend = await backendFrom(values);
+  const backend = await backendFrom(values, true);
   // Every option is read, and refused if wrong, before any data is.
   const { settings, dataOptions } = trainSettings(values, backend);
   const loaded = await loadTrainingData(dataPath, { ...dataOptions, onProgress: fileProgress() });
@@ -101,7 +102,7 @@ export async function train(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onInterrupt);
   if (resume && !values.json) process.stderr.write(`resuming from ${checkpointPath}: epoch ${resume.epoch} was the last completed\n`);
-  const { result, network, summary } = await trainModel(loaded, {
+  const trained = await trainModel(loaded, {
     resume,
     signal: interrupt.signal,
     checkpoint: (state) => saveCheckpoint(checkpointPath, state),
@@ -116,6 +117,9 @@ export async function train(argv: string[]): Promise<number> {
   });
   progress.stop();
   process.off("SIGINT", onInterrupt);
+  const { result, summary } = trained;
+  // A GPU's numbers come back asynchronously: the trained network moves to the CPU for saving and reports.
+  const network = backend.device ? decodeModel(await encodeModelAsync(trained.network), out, await hostBackend(values)) : trained.network;
   const failed = result.stopped?.reason === "non_finite" || result.stopped?.reason === "diverged" ? result.stopped : null;
   // A run that failed never replaces the file at --out: a good model may be there.
   const saved = failed ? divergedPath(out) : out;

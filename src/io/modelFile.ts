@@ -18,12 +18,12 @@ import { decodeSafetensors, encodeSafetensors, tensorChecksum, type NamedTensor 
  */
 export const FORMAT_VERSION = 4; // 4: examples; 3: shapes and the layer list, standardisation as a layer; 2: the featurizer in "about"
 
-/** Network -> file bytes. */
-export function encodeModel(network: Network): Uint8Array {
-  const tensors: NamedTensor[] = network.tensors().map(({ name, value }) => ({
+/** Network -> file bytes (`values`: its tensors' numbers, already read; a device backend's come from encodeModelAsync). */
+export function encodeModel(network: Network, values?: FloatArray[]): Uint8Array {
+  const tensors: NamedTensor[] = network.tensors().map(({ name, value }, i) => ({
     name,
     shape: [...value.shape],
-    data: asFloat32(network.backend.read(value)),
+    data: asFloat32(values ? values[i] : network.backend.read(value)),
   }));
   if (network.background) {
     tensors.push({ name: "background", shape: [network.background.rows, ...network.inputShape], data: network.background.features });
@@ -40,6 +40,12 @@ export function encodeModel(network: Network): Uint8Array {
     checksum: `crc32:${tensorChecksum(tensors)}`,
   };
   return encodeSafetensors({ metadata, tensors });
+}
+
+/** encodeModel, reading the tensors with readAsync (a GPU backend answers only that way). */
+export async function encodeModelAsync(network: Network): Promise<Uint8Array> {
+  const values = await Promise.all(network.tensors().map(({ value }) => network.backend.readAsync(value)));
+  return encodeModel(network, values);
 }
 
 /** read() gives a fresh array: a float64 one (the reference backend's option) is rounded, a float32 one kept. */

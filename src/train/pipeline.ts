@@ -121,6 +121,10 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
         : `output: "linear" predicts numbers, but ${input.data.source} holds class labels; a regression needs target values`,
     );
   }
+  if (options.backend?.device && (regression || options.threshold !== undefined)) {
+    const what = regression ? "a regression (its validation R² reads predictions at once)" : "a threshold chosen on validation rows (it reads predictions at once)";
+    throw new GlassboxError("BAD_ARGUMENT", `backend "${options.backend.name}" trains classifiers only so far, not ${what}; use the wasm backend`);
+  }
   // A regression learns its targets standardised: the network answers in their units (see ModelAbout.targetScale).
   const targetScale = regression ? targetScaleOf(input.data) : null;
   const data = targetScale ? standardizedTargets(input.data, targetScale) : input.data;

@@ -5,10 +5,20 @@ import type { Browser } from "playwright-core";
 export const CHROMIUM = "/usr/bin/chromium";
 export const haveChromium = existsSync(CHROMIUM);
 
-export async function launchChromium(): Promise<Browser> {
+export interface ChromiumOptions {
+  /**
+   * WebGPU on SwiftShader, the same software adapter on every machine (default false). Headless
+   * Chromium has navigator.gpu either way, but requestAdapter() returns null without
+   * --enable-unsafe-webgpu; --disable-gpu does not get in its way.
+   */
+  webgpu?: boolean;
+}
+
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   const { chromium } = await import("playwright-core");
+  const webgpu = options.webgpu ? ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"] : [];
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", ...webgpu],
   });
 }

@@ -47,6 +47,7 @@ export function createReferenceBackend(options: ReferenceOptions = {}): Backend 
 
 class ReferenceBackend implements Backend {
   readonly name = "reference";
+  readonly device = false;
 
   constructor(readonly dtype: "float32" | "float64") {}
 

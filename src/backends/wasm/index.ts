@@ -58,6 +58,7 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Wasm
 
 class Wasm implements WasmBackend {
   readonly name = "wasm";
+  readonly device = false;
   readonly dtype = "float32" as const;
   calibration: { oneThreadMs: number; allThreadsMs: number } | null = null;
   private labelBuffer = { offset: 0, ints: 0 };
