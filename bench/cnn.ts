@@ -149,7 +149,7 @@ export async function cnnBench(
   return result;
 }
 
-function extractCifar(): string {
+export function extractCifar(): string {
   const dir = mkdtempSync(join(tmpdir(), "glassbox-cifar-"));
   log(`cifar-10: extracting ${CIFAR_TARBALL} to ${dir}`);
   const r = spawnSync("tar", ["xzf", CIFAR_TARBALL, "-C", dir]);

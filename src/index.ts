@@ -70,7 +70,7 @@ export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";
 export { csvTrainingData, type LabelledFile, type LoadedData, type Progress, type Skip, type TrainingDataOptions } from "./data/assemble.js";
 export { folderTrainingData, type FileBytes, type FolderData } from "./data/memory.js";
 export { datasetFromArrays, type ArraysOptions } from "./data/arrays.js";
-export { encodeModel, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
+export { encodeModel, encodeModelAsync, decodeModel, FORMAT_VERSION } from "./io/modelFile.js";
 export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from "./io/safetensors.js";
 export {
   featurizeFile,

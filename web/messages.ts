@@ -28,10 +28,23 @@ export interface TrainRequest {
   augment: string;
   /** The model is sent every this many batches, so the page shows the weights changing. */
   snapshotEvery: number;
+  /** Where to train: "auto" takes WebGPU on a hardware adapter, else wasm; "webgpu" takes any adapter (software ones too). */
+  backend: TrainBackend;
+}
+
+export type TrainBackend = "auto" | "webgpu" | "wasm";
+
+/** Milliseconds per batch of training: on the backend that trained, and on wasm on the same network when that was WebGPU. */
+export interface TrainTiming {
+  backend: string;
+  device: boolean;
+  msPerBatch: number;
+  /** wasm on a copy of the trained network, timed on a few batches after training (null when wasm trained). */
+  wasmMsPerBatch: number | null;
 }
 
 /** A form field a worker error is about. */
-export type TrainField = "layers" | "augment" | "data";
+export type TrainField = "layers" | "augment" | "data" | "backend";
 
 /** Worker -> page. */
 export type TrainMessage =
@@ -49,6 +62,7 @@ export type TrainMessage =
       validationLoss: number | null;
       validationAccuracy: number | null;
       seconds: number;
+      msPerBatch: number;
       /** The model file as it stands at the end of this epoch: what Stop keeps. */
       model: Uint8Array;
     }
@@ -61,5 +75,6 @@ export type TrainMessage =
       validationAccuracy: number | null;
       seconds: number;
       epochs: number;
+      timing: TrainTiming;
     }
   | { type: "error"; message: string; field?: TrainField };

@@ -1,21 +1,25 @@
 /**
  * The training worker: reads the data it is given through the library (the same functions the
- * CLI reads a folder or a CSV with, so the same rows), trains through trainModel on the wasm
- * backend (with threads when the page is cross-origin isolated, else one: the worker is already
- * the page's second thread), and reports each step, a model snapshot every few batches (the page
- * draws the weights and maps from it), and the model after each epoch (what Stop keeps).
+ * CLI reads a folder or a CSV with, so the same rows), trains through trainModel on the backend
+ * asked for (backend.ts), and reports each step, a model snapshot every few batches (the page
+ * draws the weights and maps from it), the model after each epoch (what Stop keeps), and the
+ * time per batch. A network trained on the GPU is moved to wasm at the end, where the test set
+ * is measured and the model file written; the same network is then timed on wasm for a few
+ * batches, so the page can show both figures.
  */
 import {
   checkAugment,
-  createReferenceBackend,
-  createWasmBackend,
   csvTrainingData,
+  decodeModel,
   encodeModel,
+  encodeModelAsync,
   evaluate,
   featureShape,
+  fit,
   folderTrainingData,
   parseAugment,
   parseLayers,
+  selectRows,
   trainModel,
   type Backend,
   type Dataset,
@@ -23,6 +27,7 @@ import {
   type Network,
   type TrainingInput,
 } from "glassbox";
+import { chooseBackend, cpuBackend } from "./backend.js";
 import { loadFashion } from "./fashion.js";
 import type { TrainData, TrainField, TrainMessage, TrainRequest } from "./messages.js";
 
@@ -96,12 +101,27 @@ async function train(request: TrainRequest): Promise<void> {
     throw new FieldError("augment", (error as Error).message);
   }
   const isolated = scope.crossOriginIsolated === true;
-  const backend: Backend = (await createWasmBackend(isolated ? {} : { threads: 1 })) ?? createReferenceBackend();
-  const threads = (backend as { threads?: number }).threads ?? 1;
-  const backendText = `${backend.name} backend, ${threads} thread${threads === 1 ? "" : "s"}${isolated ? "" : " (the page is not cross-origin isolated)"}`;
+  let chosen: { backend: Backend; text: string };
+  try {
+    chosen = await chooseBackend(request.backend, isolated);
+  } catch (error) {
+    throw new FieldError("backend", (error as Error).message);
+  }
+  const { backend, text: backendText } = chosen;
+  // On the GPU a model file is read back asynchronously: each is asked for at once (the read is
+  // queued after the steps so far) and posted in order.
+  const encode = (n: Network): Promise<Uint8Array> => (backend.device ? encodeModelAsync(n) : Promise.resolve(encodeModel(n)));
+  let posted: Promise<void> = Promise.resolve();
+  const postModel = (model: Promise<Uint8Array>, message: (model: Uint8Array) => TrainMessage): void => {
+    posted = posted.then(async () => {
+      const bytes = await model;
+      post(message(bytes), [bytes.buffer]);
+    });
+  };
 
   let training: Network | null = null;
   let batches = 0;
+  let steps = 0;
   const { network, result, summary } = await trainModel(input, {
     ...(request.hidden ? { hidden: request.hidden } : {}),
     ...(request.layers !== null ? { layers: request.layers } : {}),
@@ -114,34 +134,54 @@ async function train(request: TrainRequest): Promise<void> {
       post({ type: "data", detected, network: n.summary(), backend: backendText });
     },
     onBatch: (e) => {
+      steps = e.steps;
       post({ type: "batch", epoch: e.epoch, step: e.step, steps: e.steps, loss: e.loss, accuracy: e.accuracy });
-      if (training && ++batches % request.snapshotEvery === 0) {
-        const model = encodeModel(training);
-        post({ type: "snapshot", epoch: e.epoch, step: e.step, model }, [model.buffer]);
-      }
+      if (training && ++batches % request.snapshotEvery === 0) postModel(encode(training), (model) => ({ type: "snapshot", epoch: e.epoch, step: e.step, model }));
     },
     onEpoch: (e) => {
       if (!training) return;
-      const model = encodeModel(training);
-      post(
-        {
-          type: "epoch",
-          epoch: e.epoch,
-          epochs: e.epochs,
-          loss: e.loss,
-          accuracy: e.accuracy,
-          validationLoss: e.validationLoss,
-          validationAccuracy: e.validationAccuracy,
-          seconds: e.seconds,
-          model,
-        },
-        [model.buffer],
-      );
+      const msPerBatch = (e.seconds * 1000) / Math.max(1, steps);
+      postModel(encode(training), (model) => ({
+        type: "epoch",
+        epoch: e.epoch,
+        epochs: e.epochs,
+        loss: e.loss,
+        accuracy: e.accuracy,
+        validationLoss: e.validationLoss,
+        validationAccuracy: e.validationAccuracy,
+        seconds: e.seconds,
+        msPerBatch,
+        model,
+      }));
     },
   });
+  await posted;
   const seconds = Number(summary.total_seconds);
-  const testAccuracy = test ? evaluate(network, test).accuracy : null;
-  network.recordTraining({ ...summary, test_accuracy: testAccuracy, trained_in: "the Glassbox web app" });
-  const model = encodeModel(network);
-  post({ type: "done", model, testAccuracy, testRows: test?.rows ?? 0, validationAccuracy: result.validationAccuracy, seconds, epochs: result.epochs }, [model.buffer]);
+  const host = backend.device ? await cpuBackend(isolated) : backend;
+  const trained = backend.device ? decodeModel(await encodeModelAsync(network), "the network trained on the GPU", host) : network;
+  const testAccuracy = test ? evaluate(trained, test).accuracy : null;
+  trained.recordTraining({ ...summary, test_accuracy: testAccuracy, trained_in: "the Glassbox web app" });
+  const model = encodeModel(trained);
+  const timing = {
+    backend: backend.name,
+    device: backend.device,
+    msPerBatch: (seconds * 1000) / Math.max(1, batches),
+    wasmMsPerBatch: backend.device ? await wasmMsPerBatchOf(model, host, input.data, request.lr) : null,
+  };
+  post({ type: "done", model, testAccuracy, testRows: test?.rows ?? 0, validationAccuracy: result.validationAccuracy, seconds, epochs: result.epochs, timing }, [model.buffer]);
+}
+
+/** The trained network, copied to `host`, timed on 4 batches of 64 of the training rows after one warm-up batch. */
+async function wasmMsPerBatchOf(model: Uint8Array, host: Backend, data: Dataset, lr: number): Promise<number> {
+  const copy = decodeModel(model, "a copy of the trained network", host);
+  const rows = (n: number): Dataset =>
+    selectRows(
+      data,
+      Array.from({ length: Math.min(n, data.rows) }, (_, i) => i),
+    );
+  await fit(copy, rows(64), { epochs: 1, batchSize: 64, lr, validation: 0 });
+  const timed = rows(256);
+  const started = performance.now();
+  await fit(copy, timed, { epochs: 1, batchSize: 64, lr, validation: 0 });
+  return (performance.now() - started) / Math.ceil(timed.rows / 64);
 }

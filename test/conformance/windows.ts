@@ -6,7 +6,7 @@ import { type Padding, windowGeometry } from "../../src/layers/window.js";
 import { type Conformance, ELEMENT_TOLERANCE, SUM_TOLERANCE } from "./context.js";
 
 export function windowTests({ name, backend, oracle, pair, tensors, same }: Conformance): void {
-  test(`${name}: convolutions forward and backward on awkward shapes (1x1 and 5x5 images, stride 2, 1 and 3 channels, 65 filters, batch 1, the Winograd path)`, async () => {
+  test(`${name}: convolutions forward and backward on awkward shapes (1x1 and 5x5 images, stride 2, 1 and 3 channels, 65 filters, batch 1, the Winograd path, an activation in the same pass)`, async () => {
     // [batch, height, width, channels, filters, size, stride, padding]
     const cases: [number, number, number, number, number, number, number, Padding][] = [
       [1, 1, 1, 1, 1, 3, 1, "same"],
@@ -17,6 +17,8 @@ export function windowTests({ name, backend, oracle, pair, tensors, same }: Conf
       [1, 9, 9, 4, 7, 3, 2, "valid"],
       [4, 4, 4, 8, 16, 1, 1, "same"],
       [2, 12, 12, 3, 32, 3, 1, "same"],
+      // webgpu: a window of 64 taps or more is a product of 64x64 tiles: stride 2, and filters over one tile
+      [2, 9, 9, 8, 70, 3, 2, "same"],
       // wasm: Winograd F(2x2, 3x3) (3x3, stride 1, channels and filters multiples of 4 from 16):
       // odd outputs, a 1x1 image, and a batch in two chunks of examples (32 + 1)
       [2, 8, 8, 16, 16, 3, 1, "same"],
@@ -35,6 +37,11 @@ export function windowTests({ name, backend, oracle, pair, tensors, same }: Conf
       backend.convForward({ x, weight: w, bias: b, y, geometry });
       oracle.convForward({ x: x0, weight: w0, bias: b0, y: y0, geometry });
       await same(y, y0, SUM_TOLERANCE, `${what} forward`);
+      // With the activation applied in the same pass (inference runs conv, batch norm and activation as one).
+      const [ya, ya0] = tensors(out);
+      backend.convForward({ x, weight: w, bias: b, y: ya, geometry, activation: "tanh" });
+      oracle.convForward({ x: x0, weight: w0, bias: b0, y: ya0, geometry, activation: "tanh" });
+      await same(ya, ya0, SUM_TOLERANCE, `${what} forward with tanh`);
       const [dy, dy0] = tensors(out);
       const [dw, dw0] = tensors([size, size, channels, filters]);
       const [db, db0] = tensors([filters]);

@@ -66,12 +66,13 @@ export function serve(model: Uint8Array): ReturnType<typeof createServer> {
 export async function openApp(
   model: Uint8Array,
   reducedMotion: "reduce" | "no-preference" = "no-preference",
+  options: { webgpu?: boolean } = {},
 ): Promise<{ browser: Awaited<ReturnType<typeof launchChromium>>; page: Page; problems: string[] }> {
   const server = serve(model);
   after(() => server.close());
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  const browser = await launchChromium();
+  const browser = await launchChromium(options);
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, reducedMotion });
   const problems: string[] = [];
   page.on("console", (message) => {

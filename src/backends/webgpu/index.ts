@@ -15,7 +15,7 @@ import { GlassboxError } from "../../errors.js";
 import { checkLength, matrixOf, sizeOf, type Matrix, type Shape, type Tensor } from "../../tensor/tensor.js";
 import { f32, Gpu, type Binding } from "./gpu.js";
 import { LOSS, OPTIMIZER, SUM_OF_SQUARES } from "./losses.js";
-import { ACTIVATE, ACTIVATION_BACKWARD, ACTIVATION_CODES, COLUMN_SUMS, ELEMENTWISE, MATMUL, SOFTMAX, SOFTMAX_BACKWARD } from "./shaders.js";
+import { ACTIVATE, ACTIVATION_BACKWARD, ACTIVATION_CODES, COLUMN_SUMS, ELEMENTWISE, gemmGrid, MATMUL, SOFTMAX, SOFTMAX_BACKWARD } from "./shaders.js";
 import * as window from "./window.js";
 
 /** What the webgpu backend needs of a device beyond WebGPU's defaults: nothing; these are checked at start-up. */
@@ -152,7 +152,7 @@ class WebGpu implements WebGpuBackend {
 
   private product(a: Binding, b: Binding, c: Binding, bias: Binding | null, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean, act = 0): void {
     const params = [m, k, n, +transA, +transB, +accumulate, bias ? 1 : 0, act];
-    this.gpu.dispatch(MATMUL, [a, b, c, bias], params, [Math.ceil(n / 64), Math.ceil(m / 64), 1]);
+    this.gpu.dispatch(MATMUL, [a, b, c, bias], params, gemmGrid(m, n));
   }
 
   matmul(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean, accumulate: boolean): void {
@@ -186,8 +186,8 @@ class WebGpu implements WebGpuBackend {
   }
 
   convForward({ x, weight, bias, y, geometry, activation = "linear" }: ConvForwardArgs): void {
-    window.convForward(this.gpu, bind(x), bind(weight), bind(bias), bind(y), geometry, bias.rows);
-    if (activation !== "linear") this.activate(y, y, activation);
+    const activated = window.convForward(this.gpu, bind(x), bind(weight), bind(bias), bind(y), geometry, bias.rows, ACTIVATION_CODES[activation]);
+    if (!activated && activation !== "linear") this.activate(y, y, activation);
   }
 
   convBackward({ x, weight, dy, dWeight, dBias, dx, geometry }: ConvBackwardArgs): void {

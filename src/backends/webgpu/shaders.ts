@@ -1,4 +1,4 @@
-import { kernel } from "./gpu.js";
+import { type Kernel, kernel, MAX_GROUPS } from "./gpu.js";
 
 /**
  * The WGSL kernels of the webgpu backend other than the windowed ones (window.ts): matrix
@@ -50,15 +50,8 @@ fn slope(kind: u32, z: f32, y: f32) -> f32 {
 }
 `;
 
-/** 64x64 tiles of c per workgroup of 16x16, each invocation 4x4 outputs, k in steps of 16 through workgroup memory. */
-export const MATMUL = kernel(
-  "matmul",
-  "m: u32, k: u32, n: u32, transA: u32, transB: u32, accumulate: u32, bias: u32, act: u32",
-  ["<a", "<b", "c", "<bias"],
-  SCALAR +
-    /* wgsl */ `
-var<workgroup> tileA: array<f32, 1024>; // [16][64]: tileA[q * 64 + row]
-var<workgroup> tileB: array<f32, 1024>; // [16][64]: tileB[q * 64 + col]
+/** The operands of a dense product: a [m, k] ([k, m] when transA), b [k, n] ([n, k] when transB). */
+const DENSE_OPERANDS = /* wgsl */ `
 fn aAt(i: u32, q: u32) -> f32 {
   if (i >= p.m || q >= p.k) { return 0.0; }
   if (p.transA == 1u) { return a[q * p.m + i]; }
@@ -69,12 +62,38 @@ fn bAt(q: u32, j: u32) -> f32 {
   if (p.transB == 1u) { return b[j * p.k + q]; }
   return b[q * p.n + j];
 }
+`;
+
+/**
+ * A product kernel, c = act(a b (+ c when accumulate) (+ bias[col])), c [m, n] row-major: 64x64
+ * tiles of c per workgroup of 16x16, each invocation 4x4 outputs, k in steps of 16 through
+ * workgroup memory. `operands` defines aAt(i, q) and bAt(q, j), 0 outside the matrices: the
+ * dense matrices (MATMUL), or an image's windows read in place (window.ts: a convolution as a
+ * product, with no unfolded copy). transA (transB) says that consecutive i (q) are consecutive
+ * addresses, so that the tiles are loaded in that order.
+ */
+export function gemmKernel(name: string, extraParams: string, operands: string): Kernel {
+  return kernel(
+    name,
+    `m: u32, k: u32, n: u32, transA: u32, transB: u32, accumulate: u32, bias: u32, act: u32${extraParams ? `, ${extraParams}` : ""}`,
+    ["<a", "<b", "c", "<bias"],
+    SCALAR +
+      operands +
+      /* wgsl */ `
+var<workgroup> tileA: array<f32, 1024>; // [16][64]: tileA[q * 64 + row]
+var<workgroup> tileB: array<f32, 1024>; // [16][64]: tileB[q * 64 + col]
 @compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l: vec3u) {
-  let row0 = wg.y * 64u;
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) l: vec3u) {
+  let row0 = (wg.y + wg.z * nwg.y) * 64u;
+  if (row0 >= p.m) { return; }
   let col0 = wg.x * 64u;
   let t = l.y * 16u + l.x;
-  var acc: array<f32, 16>;
+  // Each invocation's 4x4 sums as four rows of vec4: no private array indexed at run time, which
+  // some compilers (SwiftShader's among them) keep in memory.
+  var c0 = vec4f(0.0);
+  var c1 = vec4f(0.0);
+  var c2 = vec4f(0.0);
+  var c3 = vec4f(0.0);
   for (var q0 = 0u; q0 < p.k; q0 += 16u) {
     for (var e = 0u; e < 4u; e++) {
       let idx = t + e * 256u;
@@ -86,32 +105,41 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l: vec3u
     }
     workgroupBarrier();
     for (var q = 0u; q < 16u; q++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) {
-        av[i] = tileA[q * 64u + l.y * 4u + i];
-        bv[i] = tileB[q * 64u + l.x * 4u + i];
-      }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) { acc[i * 4u + j] = fma(av[i], bv[j], acc[i * 4u + j]); }
-      }
+      let ai = q * 64u + l.y * 4u;
+      let bi = q * 64u + l.x * 4u;
+      let bv = vec4f(tileB[bi], tileB[bi + 1u], tileB[bi + 2u], tileB[bi + 3u]);
+      c0 = fma(vec4f(tileA[ai]), bv, c0);
+      c1 = fma(vec4f(tileA[ai + 1u]), bv, c1);
+      c2 = fma(vec4f(tileA[ai + 2u]), bv, c2);
+      c3 = fma(vec4f(tileA[ai + 3u]), bv, c3);
     }
     workgroupBarrier();
   }
+  var acc = array<vec4f, 4>(c0, c1, c2, c3);
   for (var i = 0u; i < 4u; i++) {
     let row = row0 + l.y * 4u + i;
     if (row >= p.m) { continue; }
     for (var j = 0u; j < 4u; j++) {
       let col = col0 + l.x * 4u + j;
       if (col >= p.n) { continue; }
-      var v = acc[i * 4u + j];
+      var v = acc[i][j];
       if (p.accumulate == 1u) { v += c[row * p.n + col]; }
       if (p.bias == 1u) { v += bias[col]; }
       c[row * p.n + col] = act(p.act, v);
     }
   }
 }`,
-);
+  );
+}
+
+export const MATMUL = gemmKernel("matmul", "", DENSE_OPERANDS);
+
+/** The workgroups of a gemmKernel launch for c [m, n]: column tiles along x, row tiles along y, then z. */
+export function gemmGrid(m: number, n: number): [number, number, number] {
+  const rowTiles = Math.ceil(m / 64);
+  const y = Math.min(rowTiles, MAX_GROUPS);
+  return [Math.ceil(n / 64), y, Math.ceil(rowTiles / y)];
+}
 
 /** y = act(z), element-wise (in place on y when inPlace). */
 export const ACTIVATE = kernel(
