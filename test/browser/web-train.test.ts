@@ -131,7 +131,7 @@ test("training in the browser on a chosen folder of PNGs and a dropped CSV reach
     const onPage = await trainOnPage(page, { layers: LAYERS, epochs: EPOCHS });
     assert.match(
       (await page.textContent("#train-data")) ?? "",
-      /^folder of image files: 10 labels, 800 files; test half 300 files\. Network: .*conv.*\(wasm backend, \d threads?\)\.$/,
+      /^folder of image files: 10 labels, 800 files; test half 300 files\. Network: .*conv.*\(wasm backend, \d threads?; no WebGPU: no GPU adapter is available \(requestAdapter returned null\)\)\.$/,
     );
     assert.ok(onPage.test !== null, onPage.status);
     assert.ok(Math.abs(onPage.test - cliTest) <= 0.03, `the page reached ${onPage.test} on the test half, the CLI ${cliTest}`);
