@@ -11,10 +11,14 @@ export async function cpuBackend(isolated: boolean): Promise<Backend> {
   return (await createWasmBackend(isolated ? {} : { threads: 1 })) ?? createReferenceBackend();
 }
 
-/** The backend for `choice`; throws (for "webgpu" only) with the reason WebGPU cannot start. */
-export async function chooseBackend(choice: TrainBackend, isolated: boolean): Promise<{ backend: Backend; text: string }> {
+/**
+ * The backend for `choice`; throws (for "webgpu" only) with the reason WebGPU cannot start.
+ * Automatic trains a regression on the CPU: the webgpu backend trains classifiers only so far.
+ */
+export async function chooseBackend(choice: TrainBackend, isolated: boolean, regression: boolean): Promise<{ backend: Backend; text: string }> {
   let why = "";
-  if (choice !== "wasm") {
+  if (choice === "auto" && regression) why = "; WebGPU trains classifiers only so far";
+  else if (choice !== "wasm") {
     try {
       const gpu = await createWebGpuBackend({ allowSoftware: choice === "webgpu" });
       const software = gpu.software ? ", a software adapter: slower than the CPU" : "";

@@ -103,7 +103,7 @@ async function train(request: TrainRequest): Promise<void> {
   const isolated = scope.crossOriginIsolated === true;
   let chosen: { backend: Backend; text: string };
   try {
-    chosen = await chooseBackend(request.backend, isolated);
+    chosen = await chooseBackend(request.backend, isolated, input.data.targets != null && !input.data.labels);
   } catch (error) {
     throw new FieldError("backend", (error as Error).message);
   }

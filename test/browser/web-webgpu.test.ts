@@ -1,7 +1,8 @@
 // The Train view on WebGPU (SwiftShader in headless Chromium): "Automatic" does not take a
 // software adapter and trains on wasm, saying why; "WebGPU" trains on it, draws the weights while
 // it trains (model files read back asynchronously), reaches the accuracy wasm reaches with the same
-// settings, and shows the time per batch on the GPU beside the same network's on wasm.
+// settings, and shows the time per batch on the GPU beside the same network's on wasm. A regression
+// goes to the CPU under Automatic (webgpu trains classifiers only so far) and is refused on WebGPU.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -61,6 +62,22 @@ test("the Train view trains on WebGPU when asked, on wasm under Automatic with a
     // The model trained on the GPU answers in the See-inside view (on the page's wasm backend).
     await page.click("#use-model");
     await page.waitForFunction(() => /%$/.test(document.querySelector("#answer")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    await page.click("#view-train");
+    // A regression (a CSV whose label is a price): Automatic trains it on the CPU and says why;
+    // WebGPU asked for says it trains classifiers only so far.
+    const rows = Array.from({ length: 200 }, (_, i) => `${i % 17},${(i * 7) % 23},${(3 * (i % 17) - 2 * ((i * 7) % 23) + 0.01 * i).toFixed(2)}`);
+    await page.setInputFiles("#train-csv", { name: "prices.csv", mimeType: "text/csv", buffer: Buffer.from(`a,b,price\n${rows.join("\n")}\n`) });
+    await page.waitForFunction(() => (document.querySelector("#train-label") as HTMLSelectElement | null)?.value === "price");
+    await page.fill("#hidden-layers", "16");
+    await page.selectOption("#train-backend", "auto");
+    await page.click("#train-start");
+    await page.waitForFunction(() => /^(Done|Training failed)/.test(document.querySelector("#train-status")?.textContent ?? ""), undefined, { timeout: 120_000 });
+    assert.match((await page.textContent("#train-status")) ?? "", /^Done/);
+    assert.match((await page.textContent("#train-data")) ?? "", /\(wasm backend, \d threads?; WebGPU trains classifiers only so far\)\.$/);
+    await page.selectOption("#train-backend", "webgpu");
+    await page.click("#train-start");
+    await page.waitForFunction(() => /^(Done|Training failed)/.test(document.querySelector("#train-status")?.textContent ?? ""), undefined, { timeout: 120_000 });
+    assert.match((await page.textContent("#train-status")) ?? "", /^Training failed: backend "webgpu" trains classifiers only so far, not a regression/);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
