@@ -63,7 +63,7 @@ export { classificationReport, predictedClasses, type ClassificationReport, type
 export { classify, type Prediction } from "./model/classify.js";
 export { labelIndexOf, labelIndexOfText } from "./model/labels.js";
 export type { Dataset, FeatureArray, InputDescription } from "./data/dataset.js";
-export { featureRows, selectRows } from "./data/dataset.js";
+export { featureRows, isRegression, selectRows } from "./data/dataset.js";
 export { defaultLabelColumn, parseCsvDataset, taskOf, type CsvDatasetOptions, type Task } from "./data/csv.js";
 export { parseCsvTable, csvText, type CsvTable } from "./featurizers/table/csv.js";
 export { parseIdx, encodeIdx, type IdxArray } from "./data/idx.js";

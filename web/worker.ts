@@ -17,6 +17,7 @@ import {
   featureShape,
   fit,
   folderTrainingData,
+  isRegression,
   parseAugment,
   parseLayers,
   selectRows,
@@ -103,7 +104,7 @@ async function train(request: TrainRequest): Promise<void> {
   const isolated = scope.crossOriginIsolated === true;
   let chosen: { backend: Backend; text: string };
   try {
-    chosen = await chooseBackend(request.backend, isolated, input.data.targets != null && !input.data.labels);
+    chosen = await chooseBackend(request.backend, isolated, isRegression(input.data));
   } catch (error) {
     throw new FieldError("backend", (error as Error).message);
   }

@@ -47,6 +47,11 @@ export function selectRows(data: Dataset, indices: ArrayLike<number>): Dataset {
   return { ...data, features, rows: n, labels, targets };
 }
 
+/** Whether `data` is a regression's: target values to predict and no class labels. */
+export function isRegression(data: Pick<Dataset, "targets" | "labels">): boolean {
+  return data.targets != null && !data.labels;
+}
+
 /** Row `row` of `data`'s features into `out` from `at`, as floats (bytes become byte / 255). */
 export function copyRow(data: Pick<Dataset, "features" | "columns">, row: number, out: Float32Array, at: number): void {
   const d = data.columns;

@@ -1,6 +1,6 @@
 import type { Activation, Backend } from "../backends/backend.js";
 import { GlassboxError, check } from "../errors.js";
-import { featureRows, selectRows, type Dataset } from "../data/dataset.js";
+import { featureRows, isRegression, selectRows, type Dataset } from "../data/dataset.js";
 import { featureShape, type FeaturizerState } from "../featurizers/index.js";
 import type { Hierarchy } from "../model/hierarchy.js";
 import type { Background, Examples, Network, OutputKind, TargetScale } from "../model/network.js";
@@ -111,7 +111,7 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   checkOptionNames(options, [...FIT_OPTIONS, ...MODEL_OPTIONS], "trainModel");
   const { featurizer } = input;
   if (options.positive !== undefined) input = { ...input, data: withPositive(input.data, options.positive) };
-  const regression = input.data.targets != null && !input.data.labels;
+  const regression = isRegression(input.data);
   const output = options.output ?? (regression ? "linear" : input.data.labelNames.length === 2 ? "sigmoid" : "softmax");
   if ((output === "linear") !== regression) {
     throw new GlassboxError(
