@@ -48,6 +48,7 @@ for (const [name, peer] of Object.entries(sklearn.tables)) {
   if (only.length > 0 && !only.includes(name)) continue;
   const scores: number[] = [];
   const epochs: number[] = [];
+  const shares: number[] = [];
   let seconds = 0;
   for (let seed = 1; seed <= seeds; seed++) {
     const loaded = await loadTrainingData(`data/tables/${name}-train.csv`, {});
@@ -55,6 +56,8 @@ for (const [name, peer] of Object.entries(sklearn.tables)) {
     const { network, result } = await trainModel(loaded, { seed, backend, ...(extra as TrainModelOptions) });
     seconds += (performance.now() - started) / 1000;
     epochs.push(result.epochs);
+    const bag = network.about.training?.bag as { linear_share?: number } | undefined;
+    if (typeof bag?.linear_share === "number") shares.push(bag.linear_share);
     const test = (await loadForModel(network, [`data/tables/${name}-test.csv`], true)).data;
     scores.push(peer.task === "regress" ? evaluateRegression(network, test).r2 : evaluate(network, test).accuracy);
   }
@@ -66,7 +69,7 @@ for (const [name, peer] of Object.entries(sklearn.tables)) {
     task: peer.task,
     metric: peer.metric,
     rows: peer.rows,
-    glassbox: { mean, min: Math.min(...scores), max: Math.max(...scores), epochs, seconds_per_run: seconds / seeds },
+    glassbox: { mean, min: Math.min(...scores), max: Math.max(...scores), epochs, seconds_per_run: seconds / seeds, linear_shares: shares },
     sklearn_mlp: sk.mean,
     sklearn_linear: linear,
     beats_sklearn_mlp: mean >= sk.mean,

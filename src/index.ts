@@ -57,6 +57,8 @@ export type { FitOptions, FitResult, BatchEvent, EpochEvent, StopReason } from "
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { evaluateRegression, type RegressionReport, type TargetFit } from "./train/regression.js";
 export { crossValidate, type CrossValidation, type FoldMetric } from "./train/folds.js";
+export { BAG_FOLDS, type Bag } from "./train/bag.js";
+export { ridgeFit, ridgeSums, linearPredict, type LinearModel, type RidgeSums } from "./train/ridge.js";
 export { reportHtml, historyOf, type HistoryRow, type ReportOptions } from "./report/html.js";
 export { curvesPng } from "./report/png.js";
 export { classificationReport, predictedClasses, type ClassificationReport, type ClassMetrics } from "./train/metrics.js";

@@ -78,7 +78,11 @@ test("a CSV whose label is a price trains a regression with only --label; R² be
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stderr, /the label column "price" holds 300 different numbers \(over 20\): training a regression/);
   assert.match(trained.stderr, /-> 1 linear/);
-  assert.match(trained.stdout, /validation R² 0\.9\d\d/);
+  // Five networks, one per fold, each validated on the fold it leaves out: every row has an answer from a network that did not train on it.
+  assert.match(
+    trained.stdout,
+    /^trained a bag of 5 networks on 300 rows, each validated on the fold of 5 it leaves out \(epochs \d+, \d+, \d+, \d+, \d+; wasm backend, out-of-fold R² 0\.9\d\d\)\nnetwork: 6 inputs -> 5\d\d relu -> 1 linear/,
+  );
 
   const evaluated = lastJson(glassbox("evaluate", "price.safetensors", "test.csv", "--json").stdout);
   const baseline = linearRegressionR2(train, held);

@@ -35,7 +35,7 @@ export function evaluationTable(e: Evaluation): string {
     `accuracy ${(e.accuracy * 100).toFixed(2)}% on ${count(e.count, "row")} (loss ${e.loss.toFixed(4)})`,
     ...(e.binary
       ? [
-          `ranking "${e.binary.positive}" above the other label: ROC-AUC ${e.binary.rocAuc.toFixed(3)}, PR-AUC ${e.binary.prAuc.toFixed(3)}; at threshold ${e.binary.threshold}: precision ${e.binary.precision.toFixed(3)}, recall ${e.binary.recall.toFixed(3)}`,
+          `ranking "${e.binary.positive}" above the other label: ROC-AUC ${e.binary.rocAuc.toFixed(3)}, PR-AUC ${e.binary.prAuc.toFixed(3)}; at threshold ${Number(e.binary.threshold.toFixed(3))}: precision ${e.binary.precision.toFixed(3)}, recall ${e.binary.recall.toFixed(3)}`,
         ]
       : []),
     "",

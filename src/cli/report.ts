@@ -33,12 +33,20 @@ export function checkOutputPath(name: string, path: string): void {
 }
 
 /** Writes what --report and --curves ask for; says on stderr where, unless --json. */
-export function writeReports(values: Parsed["values"], network: Network, title: string, data: Dataset | null, dataName: string, history: HistoryRow[] | null): void {
+export function writeReports(
+  values: Parsed["values"],
+  network: Network,
+  title: string,
+  data: Dataset | null,
+  dataName: string,
+  history: HistoryRow[] | null,
+  answers: Float32Array | null = null,
+): void {
   const kept = network.about.training?.kept_epoch;
   const keptEpoch = typeof kept === "number" ? kept : null;
   const said: string[] = [];
   if (typeof values.report === "string") {
-    writeFileAtomic(values.report, new TextEncoder().encode(reportHtml(network, { title, data, dataName, history, keptEpoch })));
+    writeFileAtomic(values.report, new TextEncoder().encode(reportHtml(network, { title, data, dataName, history, keptEpoch, answers })));
     said.push(`report: ${values.report}`);
   }
   if (typeof values.curves === "string") {

@@ -24,7 +24,7 @@ import { selectRows } from "../data/dataset.js";
 export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--report report.html] [--curves curves.png] [--hidden 256,128 | --layers conv:32,relu,maxpool:2,...] [--activation relu]
   [--epochs N] [--batch 64] [--lr 0.001] [--optimizer adam] [--seed 1] [--validation 0.1]
   [--label COLUMN] [--task classify|regress] [--loss mse|huber] [--output softmax|sigmoid|linear] [--dropout 0] [--weight-decay 0] [--momentum 0.9]
-  [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N]
+  [--schedule cosine|constant|step:EVERY:GAMMA] [--clip-norm N] [--patience N] [--bag 5]
   [--class-weights balanced|w1,w2,...] [--threshold auto|f1|0.3] [--positive LABEL] [--standardize|--no-standardize] [--augment flip,shift:N] [--resume] [--json]
   data: an IDX directory, a folder per label of images / WAVs / texts (nested folders: categories), or a CSV
   [--featurizer image|sound|text|table]  images: [--size 28x28] [--channels gray|rgb]
@@ -33,8 +33,11 @@ export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--rep
   tables: [--categorical COLUMN,COLUMN]
   Without --epochs, training stops when the validation loss has not improved for --patience epochs and keeps the
   best epoch's weights. Tables: one hidden layer of 100, up to 300 epochs or 300,000 rows seen (at least 10),
-  patience a tenth of that (at least 5), constant learning rate; a regression adds AdamW weight decay 3.
-  Images, sounds, texts: 10 epochs, patience 3, cosine.
+  patience a tenth of that (at least 5), constant learning rate; a regression adds AdamW weight decay 3. A table
+  of 50 rows or more trains a bag: 5 networks, one per fold, each stopped early on its fold, averaged into one
+  network (a regression also blends in least squares by the share that fits out of fold); --bag 1 trains one,
+  and --epochs, --validation or --resume train one unless --bag is given. Images, sounds, texts: 10 epochs,
+  patience 3, cosine.
 ${REPORT_USAGE}
   A CSV label column of more than 20 different numbers trains a regression (linear output, --loss mse, targets
   standardised inside the model, answers in the label's units); --task classify|regress decides instead.`;
@@ -61,6 +64,7 @@ export const TRAIN_OPTIONS = {
   schedule: { type: "string" },
   "clip-norm": { type: "string" },
   patience: { type: "string" },
+  bag: { type: "string" },
   "class-weights": { type: "string" },
   threshold: { type: "string" },
   positive: { type: "string" },
@@ -117,16 +121,19 @@ export async function train(argv: string[]): Promise<number> {
   });
   progress.stop();
   process.off("SIGINT", onInterrupt);
-  const { result, summary } = trained;
+  const { result, summary, bag } = trained;
   // A GPU's numbers come back asynchronously: the trained network moves to the CPU for saving and reports.
   const network = backend.device ? decodeModel(await encodeModelAsync(trained.network), out, await hostBackend(values)) : trained.network;
   const failed = result.stopped?.reason === "non_finite" || result.stopped?.reason === "diverged" ? result.stopped : null;
   // A run that failed never replaces the file at --out: a good model may be there.
   const saved = failed ? divergedPath(out) : out;
   saveModel(network, saved);
-  const held = result.heldOut ? selectRows(loaded.data, result.heldOut) : null;
-  const rows = result.heldOut?.length ?? 0;
-  writeReports(values, network, basename(out), held, `the ${rows} validation row${rows === 1 ? "" : "s"}`, result.history);
+  // A bag's report measures its out-of-fold answers: each row as the member that did not train on it answers it.
+  const measuredRows = bag?.outOfFoldRows ?? result.heldOut ?? null;
+  const held = measuredRows ? selectRows(loaded.data, measuredRows) : null;
+  const rows = measuredRows?.length ?? 0;
+  const heldName = bag ? `${count(rows, "training row")}, out of fold` : `the ${count(rows, "validation row")}`;
+  writeReports(values, network, basename(out), held, heldName, result.history, bag?.outOfFold ?? null);
 
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ command: "train", model: out, ...summary })}\n`);
@@ -139,13 +146,21 @@ export async function train(argv: string[]): Promise<number> {
           ? ""
           : `, validation accuracy ${(result.validationAccuracy * 100).toFixed(2)}%`;
     const held = result.validationRows > 0 ? `, ${result.validationRows} held out for validation` : "";
-    process.stdout.write(
-      `trained ${result.epochs} epoch${result.epochs === 1 ? "" : "s"} on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})\nsaved ${out}\n`,
-    );
+    const trainedText = bag
+      ? `trained a bag of ${count(bag.members.length, "network")} on ${result.trainingRows} rows, each validated on the fold of ${bag.folds} it leaves out (epochs ${bag.members.map((m) => m.epochs).join(", ")}; ${backend.name} backend${valText.replace(", validation", ", out-of-fold")})\nnetwork: ${network.summary()} (the bag's networks side by side${bag.linearShare > 0 ? `, least squares as ${(100 * bag.linearShare).toFixed(0)}% of the answer` : ""})`
+      : `trained ${count(result.epochs, "epoch")} on ${result.trainingRows} rows${held} (${backend.name} backend, ${result.secondsPerEpoch.toFixed(2)} s/epoch${valText})`;
+    process.stdout.write(`${trainedText}\nsaved ${out}\n`);
   }
   if (typeof values.threshold === "string" && !values.json) {
     const how = values.threshold === "auto" ? "for balanced accuracy" : values.threshold === "f1" ? `for the F1 of "${network.labels[1]}"` : "as given";
-    const where = values.threshold === "auto" || values.threshold === "f1" ? (result.validationRows > 0 ? " on the validation rows" : " on the training rows (none held out)") : "";
+    const where =
+      values.threshold === "auto" || values.threshold === "f1"
+        ? bag
+          ? " on the out-of-fold answers"
+          : result.validationRows > 0
+            ? " on the validation rows"
+            : " on the training rows (none held out)"
+        : "";
     process.stderr.write(
       `decision threshold ${network.threshold.toFixed(3)}: "${network.labels[1]}" when its probability reaches it (chosen ${how}${where}; predict and evaluate use it)\n`,
     );
@@ -265,7 +280,8 @@ export function trainSettings(values: Parsed["values"], backend: Backend): { set
       : {}),
     ...(typeof values.schedule === "string" ? { schedule: schedule(values.schedule) } : {}),
     clipNorm: values["clip-norm"] === undefined ? null : number(values, "clip-norm", 1, (n) => n > 0, "a positive norm"),
-    validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
+    ...(values.validation !== undefined ? { validation: number(values, "validation", 0.1, (n) => n >= 0 && n < 1, "a fraction in [0, 1)") } : {}),
+    ...(values.bag !== undefined ? { bag: integer(values, "bag", 5, 1) } : {}),
     ...(values.patience !== undefined ? { patience: integer(values, "patience", 3) } : {}),
     classWeights: classWeights(values["class-weights"]),
     ...(typeof values.threshold === "string" ? { threshold: thresholdOption(values.threshold) } : {}),

@@ -1,3 +1,5 @@
+import { permutation, type Random } from "../tensor/random.js";
+
 /** What one input row is, for tools that show it (an image has a height and width). */
 export type InputDescription = { kind: "image"; height: number; width: number; channels: number } | { kind: "table" };
 
@@ -77,4 +79,27 @@ export function imageBytes(features: Float32Array): Uint8Array {
   const out = new Uint8Array(features.length);
   for (let i = 0; i < features.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, features[i])) * 255);
   return out;
+}
+
+/** The row indices of each fold: a classifier's rows dealt label by label, a regression's shuffled and cut. */
+export function foldsOf(data: Dataset, folds: number, random: Random): number[][] {
+  const parts: number[][] = Array.from({ length: folds }, () => []);
+  const order = permutation(data.rows, random);
+  const labels = data.labels;
+  if (!labels) {
+    order.forEach((row, i) => parts[i % folds].push(row));
+    return parts;
+  }
+  // Label by label, each label's rows in the shuffled order, dealt on from where the last label stopped.
+  let next = 0;
+  for (let label = 0; label < data.labelNames.length; label++) {
+    for (const row of order) if (labels[row] === label) parts[next++ % folds].push(row);
+  }
+  return parts.map((p) => p.sort((a, b) => a - b));
+}
+
+/** The rows 0..rows-1 that are not in `held` (a fold's training rows), in order. */
+export function otherRows(rows: number, held: readonly number[]): Int32Array {
+  const inHeld = new Set(held);
+  return Int32Array.from({ length: rows }, (_, i) => i).filter((i) => !inHeld.has(i));
 }

@@ -1,8 +1,9 @@
+import { GlassboxError } from "../errors.js";
 import { featureRows, type Dataset } from "../data/dataset.js";
 import type { Network } from "../model/network.js";
 import { thresholdPoints } from "../train/curves.js";
-import { evaluate } from "../train/evaluate.js";
-import { evaluateRegression } from "../train/regression.js";
+import { evaluateAnswers } from "../train/evaluate.js";
+import { regressionReport } from "../train/regression.js";
 import { chart, escapeXml, spanOf, type Series } from "./svg.js";
 
 /** One epoch of a training run, as a report draws it. */
@@ -37,6 +38,8 @@ export interface ReportOptions {
   data: Dataset | null;
   /** What `data` is, in words: "the 30 validation rows", "test.csv". */
   dataName?: string;
+  /** The model's answers for `data`'s rows, when they were made elsewhere (a bag's out-of-fold answers); default: the network's predictions. */
+  answers?: Float32Array | null;
   /** The training run's epochs, or null when unknown. */
   history: HistoryRow[] | null;
   /** The epoch whose weights the model holds (early stopping keeps the best), when known. */
@@ -55,9 +58,18 @@ const ORANGE = "#ea580c";
  */
 export function reportHtml(network: Network, options: ReportOptions): string {
   const sections: string[] = [`<p class="summary">${escapeXml(network.summary())}</p>`];
-  if (options.history && options.history.length > 0) sections.push(curvesSection(options.history, network.spec.output !== "linear", options.keptEpoch ?? null));
-  if (options.data)
-    sections.push(network.spec.output === "linear" ? regressionSection(network, options.data, options.dataName) : classifierSection(network, options.data, options.dataName));
+  if (options.history && options.history.length > 0) {
+    // A bag keeps its first network's epochs (trainModel's summary).
+    const bag = network.about.training?.bag as { members?: unknown } | undefined;
+    const whose = typeof bag?.members === "number" ? `The first of the bag's ${bag.members} networks, one per fold: ` : "";
+    sections.push(curvesSection(options.history, network.spec.output !== "linear", options.keptEpoch ?? null, whose));
+  }
+  if (options.data) {
+    const answers = options.answers ?? network.predict(featureRows(options.data), options.data.rows);
+    sections.push(
+      network.spec.output === "linear" ? regressionSection(network, options.data, answers, options.dataName) : classifierSection(network, options.data, answers, options.dataName),
+    );
+  }
   sections.push(layersSection(network));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -70,7 +82,7 @@ ${sections.join("\n")}
 `;
 }
 
-function curvesSection(history: HistoryRow[], classifier: boolean, kept: number | null): string {
+function curvesSection(history: HistoryRow[], classifier: boolean, kept: number | null, whose: string): string {
   const marker = kept !== null && kept < history.length ? { x: kept, name: `kept: epoch ${kept}` } : null;
   const losses = history.flatMap((h) => [h.loss, h.validationLoss ?? Number.NaN]).filter((v) => v > 0);
   // A loss that falls by more than 20 times reads better on a log scale.
@@ -91,11 +103,11 @@ function curvesSection(history: HistoryRow[], classifier: boolean, kept: number 
       })
     : "";
   const stopped = marker ? `; early stopping kept the weights of epoch ${kept}` : "";
-  return `<section><h2>Training</h2><p>${history.length} epochs${stopped}.</p><div class="charts">${loss}${accuracy}</div></section>`;
+  return `<section><h2>Training</h2><p>${escapeXml(whose)}${history.length} epochs${stopped}.</p><div class="charts">${loss}${accuracy}</div></section>`;
 }
 
-function classifierSection(network: Network, data: Dataset, dataName = data.source): string {
-  const e = evaluate(network, data);
+function classifierSection(network: Network, data: Dataset, answers: Float32Array, dataName = data.source): string {
+  const e = evaluateAnswers(network, data, answers);
   const labels = network.labels;
   const cells = e.confusion
     .map((row, i) => {
@@ -117,7 +129,6 @@ function classifierSection(network: Network, data: Dataset, dataName = data.sour
     .join("")}</table>`;
   let binary = "";
   if (e.binary && data.labels) {
-    const answers = network.predict(featureRows(data), data.rows);
     const outputs = network.outputs;
     const scores = Float32Array.from({ length: data.rows }, (_, i) => answers[i * outputs + outputs - 1]);
     const { points, positives, negatives } = thresholdPoints(
@@ -139,10 +150,11 @@ function classifierSection(network: Network, data: Dataset, dataName = data.sour
   return `<section><h2>On ${escapeXml(dataName)}</h2><p class="big">Accuracy ${(100 * e.accuracy).toFixed(2)}% on ${e.count} rows</p>${confusion}${perClass}${binary}</section>`;
 }
 
-function regressionSection(network: Network, data: Dataset, dataName = data.source): string {
-  const r = evaluateRegression(network, data);
+function regressionSection(network: Network, data: Dataset, answers: Float32Array, dataName = data.source): string {
+  if (!data.targets) throw new GlassboxError("BAD_DATA", `${data.source} has no target values to measure the model against`);
+  const targets = data.targets;
+  const r = regressionReport(network.labels, answers, targets, data.rows);
   const k = network.outputs;
-  const targets = data.targets ?? new Float32Array(0);
   const plots = network.labels.map((name, j) => {
     const pairs: [number, number][] = Array.from({ length: r.count }, (_, i) => [r.predictions[i * k + j], targets[i * k + j]]);
     const [low, high] = spanOf(pairs.flat());

@@ -50,9 +50,7 @@ export function chart(series: Series[], options: ChartOptions): string {
     parts.push(`<line x1="${px(t).toFixed(1)}" y1="${MARGIN.top}" x2="${px(t).toFixed(1)}" y2="${height - MARGIN.bottom}" class="grid"/>`);
     parts.push(`<text x="${px(t).toFixed(1)}" y="${height - MARGIN.bottom + 14}" text-anchor="middle">${tickText(t)}</text>`);
   }
-  // A log axis is ticked at powers of 10 when it spans at least two.
-  const decades = log ? Array.from({ length: Math.floor(y1) - Math.ceil(y0) + 1 }, (_, i) => Math.ceil(y0) + i) : [];
-  for (const t of decades.length >= 2 ? decades : ticks(y0, y1)) {
+  for (const t of log ? logTicks(y0, y1) : ticks(y0, y1)) {
     parts.push(`<line x1="${MARGIN.left}" y1="${py(t).toFixed(1)}" x2="${width - MARGIN.right}" y2="${py(t).toFixed(1)}" class="grid"/>`);
     parts.push(`<text x="${MARGIN.left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${log ? tickText(10 ** t) : tickText(t)}</text>`);
   }
@@ -102,8 +100,20 @@ export function ticks(low: number, high: number): number[] {
   const step = 10 ** Math.floor(Math.log10((high - low) / 5 || 1));
   const nice = [1, 2, 5, 10].map((m) => m * step).find((s) => (high - low) / s <= 6) ?? 10 * step;
   const out: number[] = [];
-  for (let t = Math.ceil(low / nice) * nice; t <= high + nice * 1e-9; t += nice) out.push(Number(t.toPrecision(12)));
+  // Whole multiples of the step, not a running sum: a sum passes 0 as -2.8e-17.
+  for (let i = Math.ceil(low / nice); i * nice <= high + nice * 1e-9; i++) out.push(Number((i * nice).toPrecision(12)));
   return out;
+}
+
+/** Ticks of a log axis spanning log10 values [low, high], as log10 values: powers of 10 when it spans two, else 1, 2 and 5 times them. */
+export function logTicks(low: number, high: number): number[] {
+  const decades: number[] = [];
+  for (let k = Math.floor(low); k <= Math.ceil(high); k++) decades.push(k);
+  const inside = (t: number): boolean => t >= low - 1e-9 && t <= high + 1e-9;
+  const powers = decades.filter(inside);
+  if (powers.length >= 2) return powers;
+  const marks = decades.flatMap((k) => [1, 2, 5].map((m) => Math.log10(m) + k)).filter(inside);
+  return marks.length >= 2 ? marks : ticks(low, high);
 }
 
 function tickText(t: number): string {

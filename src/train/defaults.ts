@@ -1,6 +1,7 @@
 import type { Initializer } from "../layers/index.js";
 import type { OptimizerOptions } from "../optimizers/optimizer.js";
 import type { Schedule } from "../optimizers/schedule.js";
+import { BAG_FOLDS, BAG_MIN_ROWS_PER_FOLD } from "./bag.js";
 
 /**
  * What training decides when it is not told, by the kind of data: a table (a CSV, or numbers
@@ -19,6 +20,13 @@ import type { Schedule } from "../optimizers/schedule.js";
  * 0.335 without it, 0.373 with it, against 0.359 for least squares). Classifiers keep Adam without
  * decay: no decay that was tried did better on every classification table.
  *
+ * A table of at least 50 rows trains a bag (bag.ts): 5 networks, one per fold of a 5-fold split,
+ * each stopped early on its fold, averaged into one network; a regression blends in ridge
+ * regression by the share that fits the out-of-fold answers. One network held out 10% of the rows
+ * for early stopping and never trained on them; the bag trains on every row four times in five.
+ * With 10 seeds on data/tables it lifted breast cancer from 0.966 to 0.971, diabetes from R² 0.367
+ * to 0.378 and star98 from 0.755 to 0.766 (least squares: 0.757; the bag without the blend: 0.757).
+ *
  * Files: 10 epochs with the cosine schedule (measured on Fashion-MNIST and CIFAR-10), stopping
  * after 3 epochs without a better validation loss.
  */
@@ -29,6 +37,8 @@ export interface TrainingDefaults {
   hidden: number[];
   init: Initializer | null;
   optimizer: OptimizerOptions;
+  /** Folds of the bag of networks that trains, 1 for a single network. */
+  bag: number;
 }
 
 /** At most this many epochs on a table... */
@@ -41,9 +51,9 @@ const MIN_EPOCHS = 10;
 export const TABLE_REGRESSION_WEIGHT_DECAY = 3;
 
 export function trainingDefaults(rows: number, table: boolean, regression = false): TrainingDefaults {
-  const adam: OptimizerOptions = { name: "adam" };
-  if (!table) return { epochs: MIN_EPOCHS, patience: 3, schedule: { kind: "cosine" }, hidden: [256, 128], init: null, optimizer: adam };
+  if (!table) return { epochs: MIN_EPOCHS, patience: 3, schedule: { kind: "cosine" }, hidden: [256, 128], init: null, optimizer: { name: "adam" }, bag: 1 };
   const epochs = Math.max(MIN_EPOCHS, Math.min(TABLE_MAX_EPOCHS, Math.ceil(TABLE_ROWS_SEEN / Math.max(1, rows))));
-  const optimizer: OptimizerOptions = regression ? { name: "adamw", weightDecay: TABLE_REGRESSION_WEIGHT_DECAY } : adam;
-  return { epochs, patience: Math.max(5, Math.round(epochs / 10)), schedule: { kind: "constant" }, hidden: [100], init: "glorot", optimizer };
+  const optimizer: OptimizerOptions = regression ? { name: "adamw", weightDecay: TABLE_REGRESSION_WEIGHT_DECAY } : { name: "adam" };
+  const bag = rows >= BAG_FOLDS * BAG_MIN_ROWS_PER_FOLD ? BAG_FOLDS : 1;
+  return { epochs, patience: Math.max(5, Math.round(epochs / 10)), schedule: { kind: "constant" }, hidden: [100], init: "glorot", optimizer, bag };
 }

@@ -28,12 +28,22 @@ export function evaluate(network: Network, data: Dataset): Evaluation {
   if (!data.labels) throw new GlassboxError("BAD_DATA", `${data.source} has no labels to evaluate against`);
   if (network.spec.output === "linear") throw new GlassboxError("BAD_ARGUMENT", "evaluate reports classification metrics; this model is a regression model");
   checkLabels(network, data);
-  const answers = network.predict(featureRows(data), data.rows);
-  const report = classificationReport(predictedClasses(answers, data.rows, network.outputs, network.threshold), data.labels, network.labels);
   const loss = measure(network, data, allRows(data.rows), lossFor(network.spec.output)).loss;
+  return { ...evaluateAnswers(network, data, network.predict(featureRows(data), data.rows)), loss };
+}
+
+/**
+ * evaluate's metrics, but of answers made elsewhere: `answers` [data.rows, outputs] as the
+ * network's predict gives them (a bag's out-of-fold answers), the network giving labels and threshold.
+ */
+export function evaluateAnswers(network: Network, data: Dataset, answers: Float32Array): Omit<Evaluation, "loss"> {
+  const labels = data.labels;
+  if (!labels) throw new GlassboxError("BAD_DATA", `${data.source} has no labels to evaluate against`);
+  checkLabels(network, data);
+  const report = classificationReport(predictedClasses(answers, data.rows, network.outputs, network.threshold), labels, network.labels);
   const hierarchy = network.about.hierarchy;
-  const byLevel = hierarchy ? accuracyByLevel(answers, network.outputs, data.labels, hierarchy) : null;
-  return { ...report, loss, accuracyByLevel: byLevel, binary: binaryMetrics(network, answers, data.labels, report), lowRecall: lowRecall(report) };
+  const byLevel = hierarchy ? accuracyByLevel(answers, network.outputs, labels, hierarchy) : null;
+  return { ...report, accuracyByLevel: byLevel, binary: binaryMetrics(network, answers, labels, report), lowRecall: lowRecall(report) };
 }
 
 /** Ranking metrics of a two-label model: its score is the probability of the second label. */

@@ -1,6 +1,6 @@
 import { GlassboxError, check } from "../errors.js";
-import { selectRows, type Dataset } from "../data/dataset.js";
-import { Random, permutation } from "../tensor/random.js";
+import { foldsOf, otherRows, selectRows, type Dataset } from "../data/dataset.js";
+import { Random } from "../tensor/random.js";
 import { evaluate } from "./evaluate.js";
 import { trainModel, type TrainingInput, type TrainModelOptions } from "./pipeline.js";
 import { evaluateRegression } from "./regression.js";
@@ -39,8 +39,7 @@ export async function crossValidate(input: TrainingInput, options: TrainModelOpt
   const parts = foldsOf(data, folds, new Random(train.seed ?? 1));
   const values: Record<string, number[]> = {};
   for (const held of parts) {
-    const inHeld = new Set(held);
-    const rest = Int32Array.from({ length: data.rows }, (_, i) => i).filter((i) => !inHeld.has(i));
+    const rest = otherRows(data.rows, held);
     const { network } = await trainModel({ ...input, data: selectRows(data, rest) }, train);
     const test = selectRows(data, held);
     for (const [name, value] of Object.entries(scores(network, test))) {
@@ -59,23 +58,6 @@ function scores(network: Parameters<typeof evaluate>[0], test: Dataset): Record<
   const report = evaluate(network, test);
   const macroF1 = report.perClass.reduce((sum, c) => sum + c.f1, 0) / report.perClass.length;
   return { accuracy: report.accuracy, macro_f1: macroF1, ...(report.binary ? { roc_auc: report.binary.rocAuc, pr_auc: report.binary.prAuc } : {}) };
-}
-
-/** The row indices of each fold: a classifier's rows dealt label by label, a regression's shuffled and cut. */
-function foldsOf(data: Dataset, folds: number, random: Random): number[][] {
-  const parts: number[][] = Array.from({ length: folds }, () => []);
-  const order = permutation(data.rows, random);
-  const labels = data.labels;
-  if (!labels) {
-    order.forEach((row, i) => parts[i % folds].push(row));
-    return parts;
-  }
-  // Label by label, each label's rows in the shuffled order, dealt on from where the last label stopped.
-  let next = 0;
-  for (let label = 0; label < data.labelNames.length; label++) {
-    for (const row of order) if (labels[row] === label) parts[next++ % folds].push(row);
-  }
-  return parts.map((p) => p.sort((a, b) => a - b));
 }
 
 function summary(values: number[]): FoldMetric {

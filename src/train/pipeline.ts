@@ -14,7 +14,9 @@ import type { Augment } from "./augment.js";
 import { chooseThreshold } from "./curves.js";
 import { trainingDefaults } from "./defaults.js";
 import { fit } from "./fit.js";
-import { evaluateRegression } from "./regression.js";
+import { evaluateAnswers } from "./evaluate.js";
+import { evaluateRegression, regressionReport } from "./regression.js";
+import { trainBag, type Bag, type BagPlan } from "./bag.js";
 import { checkOptionNames, FIT_OPTIONS, type FitOptions, type FitResult } from "./options.js";
 
 /** What `trainModel` learns from: a dataset and how its rows were made from raw inputs. */
@@ -69,6 +71,13 @@ export interface TrainModelOptions extends FitOptions {
    * label; placed second in the model's label order). Default: the second in sorted order.
    */
   positive?: string;
+  /**
+   * Train a bag of this many networks, one per fold of the rows, each stopped early on its fold,
+   * and answer with their average (bag.ts); 1 trains one network. Default: 5 for a table of at
+   * least 50 rows trained with the defaults (no `epochs`, `validation`, `resume` or `layers`, on
+   * a CPU backend), else 1.
+   */
+  bag?: number;
 }
 
 /** The options of `trainModel` that are not `fit`'s (the compiler keeps the list whole). */
@@ -86,6 +95,7 @@ const MODEL_OPTIONS = [
   "onStart",
   "threshold",
   "positive",
+  "bag",
 ] as const satisfies readonly (keyof TrainModelOptions)[];
 type Unlisted = Exclude<keyof TrainModelOptions, (typeof MODEL_OPTIONS)[number] | (typeof FIT_OPTIONS)[number]>;
 const everyModelOption: [Unlisted] extends [never] ? true : Unlisted = true;
@@ -96,6 +106,8 @@ export interface TrainedModel {
   result: FitResult;
   /** What trainModel recorded as the model's training summary. */
   summary: Record<string, unknown>;
+  /** A bag's folds and out-of-fold answers; null for one network. */
+  bag: Bag | null;
 }
 
 /**
@@ -139,44 +151,74 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
   const layers = typeof options.layers === "string" ? parseLayers(options.layers, inputShape) : (options.layers ?? (options.hidden ? null : defaultImageLayers(inputShape)));
   const decided = trainingDefaults(data.rows, kind === "table" || kind === null, regression);
   const init = options.init ?? (layers ? null : decided.init);
-  const network = createMlp({
-    inputs: inputShape,
-    ...(layers ? { layers } : { hidden: options.hidden ?? decided.hidden }),
-    activation: options.activation ?? "relu",
-    output,
-    labels: data.labelNames,
-    dropout: options.dropout ?? 0,
-    standardize: kind === "table" ? false : (options.standardize ?? kind === "sound"),
-    ...(init ? { init } : {}),
-    seed,
-    ...(options.backend ? { backend: options.backend } : {}),
-    about: {
-      featureNames: featurizer ? null : data.featureNames, // a featurizer names its own features
-      labelColumn: data.labelColumn ?? null,
-      featurizer,
-      hierarchy: input.hierarchy ?? null,
-      textColumn: input.textColumn ?? null,
-      targetScale,
-    },
-    background: backgroundRows > 0 ? sampleRows(data, backgroundRows, seed) : null,
-    examples: exampleRowsOf(data, options.exampleRows ?? 10),
-  });
-  options.onStart?.(network);
+  const standardize = kind === "table" ? false : (options.standardize ?? kind === "sound");
+  const hidden = options.hidden ?? decided.hidden;
+  const build = (widths: number[], networkSeed: number): Network =>
+    createMlp({
+      inputs: inputShape,
+      ...(layers ? { layers } : { hidden: widths }),
+      activation: options.activation ?? "relu",
+      output,
+      labels: data.labelNames,
+      dropout: options.dropout ?? 0,
+      standardize,
+      ...(init ? { init } : {}),
+      seed: networkSeed,
+      ...(options.backend ? { backend: options.backend } : {}),
+      about: {
+        featureNames: featurizer ? null : data.featureNames, // a featurizer names its own features
+        labelColumn: data.labelColumn ?? null,
+        featurizer,
+        hierarchy: input.hierarchy ?? null,
+        textColumn: input.textColumn ?? null,
+        targetScale,
+      },
+      background: backgroundRows > 0 ? sampleRows(data, backgroundRows, seed) : null,
+      examples: exampleRowsOf(data, options.exampleRows ?? 10),
+    });
+  const folds = bagFolds(options, decided.bag, data, Boolean(layers) || standardize);
+  const first = build(hidden, seed);
+  options.onStart?.(first);
   const started = performance.now();
   const given = Object.fromEntries(Object.entries(options).filter(([name, value]) => value !== undefined && (FIT_OPTIONS as readonly string[]).includes(name))) as FitOptions;
+  // A separate validation set is measured against the network's standardised answers, like the training rows.
+  if (targetScale && typeof given.validation === "object") given.validation = standardizedTargets(given.validation, targetScale);
   // Without a number of epochs, train until the validation loss stops improving, within a budget.
   const fitOptions: FitOptions = {
     optimizer: decided.optimizer,
     ...(options.epochs === undefined ? { epochs: decided.epochs, patience: decided.patience, schedule: decided.schedule } : {}),
     ...given,
   };
-  const result = await fit(network, data, fitOptions);
+  let network = first;
+  let result: FitResult;
+  let bag: Bag | null = null;
+  if (folds > 1) {
+    // A member's checkpoint would not resume a bag: members train without one.
+    const { checkpoint: _checkpoint, checkpointEvery: _every, ...memberOptions } = fitOptions;
+    const plan: BagPlan = {
+      data,
+      folds,
+      seed,
+      linear: regression && (options.activation ?? "relu") === "relu",
+      member: (k) => (k === 0 ? first : build(hidden, seed + k)),
+      whole: (widths) => build(widths, seed),
+      fit: (member, rows, validation) => fit(member, rows, { ...memberOptions, validation }),
+    };
+    ({ network, bag } = await trainBag(plan, options.signal));
+    result = bagFitResult(bag, data.rows, regression ? null : evaluateAnswers(network, selectRows(data, bag.outOfFoldRows), bag.outOfFold).accuracy);
+  } else {
+    result = await fit(network, data, fitOptions);
+  }
   if (options.threshold !== undefined)
-    network.setThreshold(typeof options.threshold === "number" ? options.threshold : thresholdOn(network, data, result.heldOut ?? null, options.threshold));
-  const extra = regression ? { validation_r2: heldOutR2(network, input.data, result.heldOut ?? null) } : { threshold: network.threshold };
-  const summary = { ...trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment), ...extra };
+    network.setThreshold(typeof options.threshold === "number" ? options.threshold : thresholdOn(network, data, result.heldOut ?? null, bag, options.threshold));
+  const extra = regression ? { validation_r2: heldOutR2(network, input.data, result.heldOut ?? null, bag) } : { threshold: network.threshold };
+  const summary = {
+    ...trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment),
+    ...extra,
+    ...(bag ? { bag: bagSummary(bag) } : {}),
+  };
   network.recordTraining(summary);
-  return { network, result, summary };
+  return { network, result, summary, bag };
 }
 
 /** Two-label data with `positive` as its second label (the labels swapped when it was the first). */
@@ -208,19 +250,20 @@ function standardizedTargets(data: Dataset, scale: TargetScale): Dataset {
   return { ...data, targets };
 }
 
-/** R² of a regression's first target on the held-out rows, or null when none are. */
-function heldOutR2(network: Network, data: Dataset, heldOut: Int32Array | null): number | null {
+/** R² of a regression on the held-out rows (a bag's out-of-fold answers), or null when none are. */
+function heldOutR2(network: Network, data: Dataset, heldOut: Int32Array | null, bag: Bag | null): number | null {
+  if (bag) return regressionReport(network.labels, bag.outOfFold, selectRows(data, bag.outOfFoldRows).targets as Float32Array, bag.outOfFoldRows.length).r2;
   if (!heldOut || heldOut.length < 2) return null;
   return evaluateRegression(network, selectRows(data, heldOut)).r2;
 }
 
-/** The threshold that serves `goal` best on the held-out rows (all rows when none are held out). */
-function thresholdOn(network: Network, data: Dataset, heldOut: Int32Array | null, goal: "auto" | "f1"): number {
+/** The threshold that serves `goal` best on the held-out rows (a bag's out-of-fold answers; all rows when none are held out). */
+function thresholdOn(network: Network, data: Dataset, heldOut: Int32Array | null, bag: Bag | null, goal: "auto" | "f1"): number {
   if (network.labels.length !== 2 || !data.labels)
     throw new GlassboxError("BAD_ARGUMENT", `a decision threshold is for a model of two labels; this one has ${network.labels.length}`);
-  const rows = heldOut ?? Int32Array.from({ length: data.rows }, (_, i) => i);
+  const rows = bag?.outOfFoldRows ?? heldOut ?? Int32Array.from({ length: data.rows }, (_, i) => i);
   const set = selectRows(data, rows);
-  const answers = network.predict(featureRows(set), set.rows);
+  const answers = bag?.outOfFold ?? network.predict(featureRows(set), set.rows);
   const outputs = network.outputs;
   const scores = Float32Array.from({ length: set.rows }, (_, i) => answers[i * outputs + outputs - 1]);
   const labels = set.labels ?? new Int32Array(0);
@@ -229,6 +272,48 @@ function thresholdOn(network: Network, data: Dataset, heldOut: Int32Array | null
     Array.from(labels, (l) => l === 1),
     goal === "f1" ? "f1" : "balanced",
   );
+}
+
+/** How many folds to bag: `bag` when given (refused where a bag cannot train), else the default where the options leave it free. */
+function bagFolds(options: TrainModelOptions, decided: number, data: Dataset, layered: boolean): number {
+  const fixed = options.epochs !== undefined || options.validation !== undefined || options.resume || layered || options.backend?.device;
+  if (options.bag === undefined) return fixed ? 1 : decided;
+  const folds = options.bag;
+  check(Number.isInteger(folds) && folds >= 1, `bag must be a whole number >= 1 (1 trains one network), got ${folds}`);
+  if (folds === 1) return 1;
+  const why =
+    options.validation !== undefined
+      ? "validation (each member is validated on its own fold)"
+      : options.resume
+        ? "resume (a checkpoint holds one network)"
+        : layered
+          ? "layers or a standardize layer (a bag combines plain dense layers)"
+          : options.backend?.device
+            ? `the ${options.backend.name} backend (a bag reads its members' answers at once)`
+            : null;
+  if (why) throw new GlassboxError("BAD_ARGUMENT", `bag: ${folds} cannot train with ${why}; use bag: 1`);
+  if (data.rows < 2 * folds) throw new GlassboxError("BAD_DATA", `${data.source}: ${data.rows} rows cannot make a bag of ${folds} folds; use fewer folds or bag: 1`);
+  return folds;
+}
+
+/** A bag's run as one FitResult: its first member's epochs, every row trained on, a member's failure or interruption as the bag's. */
+function bagFitResult(bag: Bag, rows: number, outOfFoldAccuracy: number | null): FitResult {
+  const first = bag.members[0];
+  const stopped = bag.members.map((m) => m.stopped).find((s) => s !== null && s.reason !== "early_stopping") ?? null;
+  return { ...first, trainingRows: rows, validationRows: 0, heldOut: null, stopped, validationAccuracy: outOfFoldAccuracy };
+}
+
+/** What the model file keeps of a bag. */
+function bagSummary(bag: Bag): Record<string, unknown> {
+  return {
+    folds: bag.folds,
+    members: bag.members.length,
+    epochs: bag.members.map((m) => m.epochs),
+    kept_epochs: bag.members.map((m) => m.kept?.epoch ?? null),
+    out_of_fold_rows: bag.outOfFoldRows.length,
+    linear_share: bag.linearShare,
+    ridge_penalty: bag.ridgePenalty,
+  };
 }
 
 /** The first training row of each label, in label order, for up to `count` labels (null for 0, or data without labels). */

@@ -73,6 +73,24 @@ test("a two-label table: train --report and --curves, evaluate --report; the pag
   assert.ok(colours.has("37,99,235") && colours.has("234,88,12"), "training in blue and validation in orange");
 });
 
+test("a bag's train --report measures every training row out of fold, and says whose curves it draws", { skip }, async () => {
+  const trained = glassbox("train", join(ROOT, "data/tables/breast-cancer-train.csv"), "--out", "bag.safetensors", "--report", "bag.html", "--json");
+  assert.equal(trained.code, 0, trained.stderr);
+  const summary = lastJson(trained.stdout) as { validation_accuracy: number; bag: { members: number } };
+  assert.equal(summary.bag.members, 5);
+  const page = await open(join(dir, "bag.html"), "report-bag.png");
+  assert.deepEqual(page.errors, []);
+  assert.match(page.text, /On 426 training rows, out of fold/);
+  assert.match(page.text, /The first of the bag's 5 networks, one per fold: \d+ epochs/);
+  assert.equal(
+    page.confusion.flat().reduce((a, b) => a + b, 0),
+    426,
+  );
+  const right = page.confusion[0][0] + page.confusion[1][1];
+  assert.match(page.text, new RegExp(`Accuracy ${((100 * right) / 426).toFixed(2)}% on 426 rows`));
+  assert.ok(Math.abs(right / 426 - summary.validation_accuracy) < 1e-9, `${right} right against ${summary.validation_accuracy}`);
+});
+
 test("a three-label report's heatmap has the true labels as rows (an underfit iris model, whose confusions are lopsided)", { skip }, async () => {
   assert.equal(glassbox("train", join(ROOT, "data/tables/iris-train.csv"), "--out", "iris.safetensors", "--epochs", "4").code, 0);
   const evaluated = glassbox("evaluate", "iris.safetensors", join(ROOT, "data/tables/iris-test.csv"), "--report", "iris.html", "--json");

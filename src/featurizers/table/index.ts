@@ -209,7 +209,8 @@ export function unseenCategories(state: TableState, cell: (name: string) => stri
   const unseen: { column: string; value: string }[] = [];
   for (const column of state.columns) {
     const value = cell(column.name)?.trim();
-    if (column.type === "categorical" && value !== undefined && value !== "" && !column.categories.includes(value)) unseen.push({ column: column.name, value });
+    // A cell that says "other" goes to the catch-all slot, as it did in training: not unseen.
+    if (column.type === "categorical" && value !== undefined && value !== "" && value !== OTHER && !column.categories.includes(value)) unseen.push({ column: column.name, value });
   }
   return unseen;
 }

@@ -69,4 +69,14 @@ test("unseenCategories names the non-empty cells whose category the column never
   assert.deepEqual(unseenCategories(state, cells("20", "Paris")), [{ column: "city", value: "Paris" }]);
   assert.deepEqual(unseenCategories(state, cells("20", " Rome ")), []);
   assert.deepEqual(unseenCategories(state, cells("nonsense", "")), [], "numbers and empty cells are not categories");
+  // A column whose training cells said "other" read them into the catch-all slot: the word is not new at predict.
+  const withOther = fitTable(["purpose"], [["car"], ["other"], ["car"]]);
+  assert.deepEqual(
+    unseenCategories(withOther, (name) => (name === "purpose" ? "other" : undefined)),
+    [],
+  );
+  assert.deepEqual(
+    unseenCategories(withOther, (name) => (name === "purpose" ? "boat" : undefined)),
+    [{ column: "purpose", value: "boat" }],
+  );
 });
