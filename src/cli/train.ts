@@ -189,7 +189,9 @@ export async function train(argv: string[]): Promise<number> {
         ? `the best epoch's weights, epoch ${result.kept.epoch}`
         : `its weights after step ${step} of epoch ${epoch}`;
     const again = existsSync(checkpointPath) ? `; --resume continues from the checkpoint of epoch ${readCheckpoint(checkpointPath).epoch}` : "";
-    process.stderr.write(`interrupted at epoch ${epoch}, step ${step}: saved the model so far to ${out} (${kept})${again}\n`);
+    const where = bag ? ` in network ${bag.members.length} of the bag's ${bag.folds}` : "";
+    const what = bag ? `the ${count(bag.members.length, "network")} so far, the last with its best epoch's weights` : kept;
+    process.stderr.write(`interrupted${where} at epoch ${epoch}, step ${step}: saved the model so far to ${out} (${what})${again}\n`);
     return 130;
   }
   rmSync(checkpointPath, { force: true });

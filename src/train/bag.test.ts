@@ -222,3 +222,25 @@ test("a bag's validation figures are its out-of-fold answers': R² for a regress
   );
   assert.equal(decided.network.threshold, expected);
 });
+
+test("a bag stopped by its signal keeps the networks trained so far, and says it was interrupted", async () => {
+  const data = table(60, false);
+  const controller = new AbortController();
+  let epochs = 0;
+  const stopped = await trainModel(
+    { data, featurizer: null },
+    {
+      hidden: [3],
+      bag: 4,
+      epochs: 3,
+      signal: controller.signal,
+      onEpoch: () => {
+        if (++epochs === 5) controller.abort(); // the second network's second epoch
+      },
+    },
+  );
+  assert.equal(stopped.bag?.members.length, 2);
+  assert.equal(stopped.result.stopped?.reason, "interrupted");
+  assert.equal(stopped.network.weightsOf(0)?.shape[1], 6);
+  assert.equal(stopped.bag?.outOfFoldRows.length, 30);
+});

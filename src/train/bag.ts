@@ -68,18 +68,19 @@ export async function trainBag(plan: BagPlan, signal?: AbortSignal): Promise<{ n
   }
   const outOfFoldRows = Int32Array.from(heldOut.flat());
   const outputs = members[0].outputs;
-  // Out of fold, in the networks' raw units (logits, standardised values) and as predict answers.
-  const raw = new Float64Array(outOfFoldRows.length * outputs);
+  const complete = members.length === folds;
+  const stacks = plan.linear && complete && Boolean(data.targets) && data.columns <= LINEAR_MAX_COLUMNS;
+  // Out of fold, as predict answers and, to stack least squares on, in standardised units.
+  const raw = new Float64Array(stacks ? outOfFoldRows.length * outputs : 0);
   const outOfFold = new Float32Array(outOfFoldRows.length * outputs);
   let at = 0;
   heldOut.forEach((held, k) => {
     const set = selectRows(data, held);
-    raw.set(members[k].logitsOf(featureRows(set), set.rows), at * outputs);
+    if (stacks) raw.set(rawOutputs(members[k], set), at * outputs);
     outOfFold.set(members[k].predict(featureRows(set), set.rows), at * outputs);
     at += held.length;
   });
-  const complete = members.length === folds;
-  const linear = plan.linear && complete && data.targets && data.columns <= LINEAR_MAX_COLUMNS ? stackLinear(data, parts, outOfFoldRows, raw) : null;
+  const linear = stacks ? stackLinear(data, parts, outOfFoldRows, raw) : null;
   const share = linear?.share ?? 0;
   if (linear && share > 0) {
     for (let i = 0; i < outOfFold.length; i++) {
@@ -93,6 +94,16 @@ export async function trainBag(plan: BagPlan, signal?: AbortSignal): Promise<{ n
     network,
     bag: { folds, members: results, outOfFoldRows, outOfFold, linearShare: share, ridgePenalty: blended?.penalty ?? null, linear: blended?.model ?? null },
   };
+}
+
+/** A network's outputs before its answer (logits, a regression's standardised values) for a dataset's rows, a chunk at a time. */
+function rawOutputs(network: Network, data: Dataset): Float64Array {
+  const out = new Float64Array(data.rows * network.outputs);
+  for (let start = 0; start < data.rows; start += network.chunkRows) {
+    const n = Math.min(network.chunkRows, data.rows - start);
+    out.set(network.logitsOf(featureRows(data, start, n), n), start * network.outputs);
+  }
+  return out;
 }
 
 /**
