@@ -207,6 +207,11 @@ test("usage errors exit 2 and say what was expected", () => {
     /no such file or directory: no-such-data\.csv/,
     "leaky-relu is leaky_relu",
   );
+  // A bag validates each network on its own fold: --validation with --bag is refused before the data too.
+  const bagged = glassbox("train", "no-such-data.csv", "--bag", "3", "--validation", "0.2", "--out", "x.safetensors");
+  assert.equal(bagged.code, 2);
+  assert.match(bagged.stderr, /--bag 3 cannot train with --validation: .*; use --bag 1/);
+  assert.match(glassbox("train", "no-such-data.csv", "--bag", "0", "--out", "x.safetensors").stderr, /--bag: expected an integer >= 1, got "0"/);
   assert.equal(glassbox("train", "fit.csv").code, 2, "missing --out");
   const schedule = glassbox("train", "fit.csv", "--schedule", "step:2:1.2.3", "--out", "x.safetensors");
   assert.equal(schedule.code, 2);

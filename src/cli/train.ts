@@ -36,7 +36,7 @@ export const TRAIN_USAGE = `glassbox train <data> --out model.safetensors [--rep
   patience a tenth of that (at least 5), constant learning rate; a regression adds AdamW weight decay 3. A table
   of 50 rows or more trains a bag: 5 networks, one per fold, each stopped early on its fold, averaged into one
   network (a regression also blends in least squares by the share that fits out of fold); --bag 1 trains one,
-  and --epochs, --validation or --resume train one unless --bag is given. Images, sounds, texts: 10 epochs,
+  and so do --validation and --resume; --epochs trains one unless --bag is given. Images, sounds, texts: 10 epochs,
   patience 3, cosine.
 ${REPORT_USAGE}
   A CSV label column of more than 20 different numbers trains a regression (linear output, --loss mse, targets
@@ -289,6 +289,11 @@ export function trainSettings(values: Parsed["values"], backend: Backend): { set
     ...(typeof values.threshold === "string" ? { threshold: thresholdOption(values.threshold) } : {}),
     ...(typeof values.positive === "string" ? { positive: values.positive } : {}),
   };
+  if ((settings.bag ?? 1) > 1) {
+    const clash = ["validation", "resume", "layers"].find((name) => values[name] !== undefined && values[name] !== false);
+    if (clash)
+      throw new UsageError(`--bag ${settings.bag} cannot train with --${clash}: a bag validates each network on its own fold and combines plain dense layers; use --bag 1`);
+  }
   const task = values.task === undefined ? undefined : choice<Task>(values, "task", "classify", TASKS);
   return { settings, dataOptions: { ...trainingDataOptions(values, standardize), ...(task ? { task } : {}) } };
 }
