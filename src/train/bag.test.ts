@@ -221,6 +221,9 @@ test("a bag's validation figures are its out-of-fold answers': R² for a regress
     "balanced",
   );
   assert.equal(decided.network.threshold, expected);
+  // The out-of-fold accuracy is at that threshold, as the model will decide.
+  const right = Array.from(labels).filter((l, i) => (decided.bag?.outOfFold[i] ?? 0) >= expected === (l === 1)).length;
+  assert.equal(decided.result.validationAccuracy, right / labels.length);
 });
 
 test("a bag stopped by its signal keeps the networks trained so far, and says it was interrupted", async () => {

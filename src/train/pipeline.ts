@@ -205,12 +205,14 @@ export async function trainModel(input: TrainingInput, options: TrainModelOption
       fit: (member, rows, validation) => fit(member, rows, { ...memberOptions, validation }),
     };
     ({ network, bag } = await trainBag(plan, options.signal));
-    result = bagFitResult(bag, data.rows, regression ? null : evaluateAnswers(network, selectRows(data, bag.outOfFoldRows), bag.outOfFold).accuracy);
+    result = bagFitResult(bag, data.rows);
   } else {
     result = await fit(network, data, fitOptions);
   }
   if (options.threshold !== undefined)
     network.setThreshold(typeof options.threshold === "number" ? options.threshold : thresholdOn(network, data, result.heldOut ?? null, bag, options.threshold));
+  // A bag's validation accuracy is its out-of-fold answers', at the threshold the model keeps.
+  if (bag && !regression) result = { ...result, validationAccuracy: evaluateAnswers(network, selectRows(data, bag.outOfFoldRows), bag.outOfFold).accuracy };
   const extra = regression ? { validation_r2: heldOutR2(network, input.data, result.heldOut ?? null, bag) } : { threshold: network.threshold };
   const summary = {
     ...trainingSummary(result, network.backend.name, (performance.now() - started) / 1000, options.augment),
@@ -296,11 +298,11 @@ function bagFolds(options: TrainModelOptions, decided: number, data: Dataset, la
   return folds;
 }
 
-/** A bag's run as one FitResult: its first member's epochs, every row trained on, a member's failure or interruption as the bag's. */
-function bagFitResult(bag: Bag, rows: number, outOfFoldAccuracy: number | null): FitResult {
+/** A bag's run as one FitResult: its first member's epochs, every row trained on, a member's failure or interruption as the bag's (trainModel adds the out-of-fold accuracy). */
+function bagFitResult(bag: Bag, rows: number): FitResult {
   const first = bag.members[0];
   const stopped = bag.members.map((m) => m.stopped).find((s) => s !== null && s.reason !== "early_stopping") ?? null;
-  return { ...first, trainingRows: rows, validationRows: 0, heldOut: null, stopped, validationAccuracy: outOfFoldAccuracy };
+  return { ...first, trainingRows: rows, validationRows: 0, heldOut: null, stopped, validationAccuracy: null };
 }
 
 /** What the model file keeps of a bag. */
